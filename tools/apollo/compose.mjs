@@ -1,0 +1,23 @@
+// Reference composition with Apollo's own library, used by tests to check ours.
+// Usage: node compose.mjs name=path/to/a.graphql[@url] name2=... > supergraph.graphql
+import { readFileSync } from "node:fs";
+import { composeServices } from "@apollo/composition";
+import { parse } from "graphql";
+
+const services = process.argv.slice(2).map((arg) => {
+  const [name, rest] = arg.split(/=(.*)/s);
+  const [path, url] = rest.split("@");
+  return {
+    name,
+    url: url || `http://${name}.invalid/graphql`,
+    typeDefs: parse(readFileSync(path, "utf8")),
+  };
+});
+const result = composeServices(services);
+if (result.errors) {
+  for (const e of result.errors) {
+    process.stderr.write(`${e.extensions?.code ?? "ERROR"}: ${e.message}\n`);
+  }
+  process.exit(1);
+}
+process.stdout.write(result.supergraphSdl);
