@@ -131,6 +131,8 @@ class Message:
     raw: bytes
     error: str | None = None
     """Set when the body could not be decoded; the runner dead-letters such messages."""
+    headers: tuple[tuple[str, bytes], ...] = ()
+    """Record headers as delivered (CloudEvents attributes, dead-letter reasons)."""
 
 
 class Consumer(ABC):
@@ -168,8 +170,15 @@ class Transport(ABC):
         """Publish in order, keyed by subject; returns once every record is acknowledged."""
 
     @abstractmethod
-    async def publish_raw(self, topic: str, key: str | None, body: bytes) -> None:
-        """Publish an opaque body (dead letters keep the original bytes)."""
+    async def publish_raw(
+        self,
+        topic: str,
+        key: str | None,
+        body: bytes,
+        headers: Sequence[tuple[str, bytes]] = (),
+    ) -> None:
+        """Publish an opaque body (dead letters keep the original bytes, with headers
+        saying why they were set aside)."""
 
     @abstractmethod
     def consumer(self, group: str, topics: Sequence[str], *, from_beginning: bool = True) -> Consumer: ...
