@@ -1,0 +1,15 @@
+"""The `pos` command: one Typer app; each command group lives in pos/commands/<group>.py."""
+
+from __future__ import annotations
+
+import typer
+
+from pos.commands import infra
+
+app = typer.Typer(
+    name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
+)
+app.add_typer(infra.app, name="infra")
+
+if __name__ == "__main__":
+    app()
