@@ -1,0 +1,175 @@
+"""The outbox relay: moves committed events from the store's outbox to the transport.
+
+A row is marked published only after the transport acknowledged it, so a broker outage
+loses nothing: the relay backs off and retries the same rows, in the same order. A crash
+between the acknowledgement and the mark republishes those rows; consumers deduplicate
+(stream version), as they must anyway. The outbox is read as "rows not yet published",
+never as "rows after the last position seen", so a transaction that commits late (a gap
+in the global position) is still picked up.
+
+Run it as a task (`Relay.run`), from the CLI (`run_relay`), or as its own process:
+``python -m eventbus.relay --store-url ... --kafka ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eventbus.ports import Outbox, OutboxRecord, Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RelayMetrics:
+    published: int = 0
+    failures: int = 0
+    """Drain attempts that failed (broker or store unreachable) and were retried."""
+    last_error: str | None = None
+
+
+class Relay:
+    """Drain `outbox` to `transport` in batches of `batch_size` rows."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        transport: Transport,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.outbox = outbox
+        self.transport = transport
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.metrics = RelayMetrics()
+        self._stopped = asyncio.Event()
+        self._wakeup = asyncio.Event()
+
+    async def drain_once(self) -> int:
+        """Publish one batch of pending rows; returns how many were published.
+
+        Rows are grouped by topic in outbox order, so each key keeps its order; each
+        group is marked published right after the transport acknowledged it. Raises if
+        publishing or marking fails; whatever was not marked is retried next time.
+        """
+        records = await self.outbox.pending(self.batch_size)
+        published = 0
+        for topic, group in _by_topic(records):
+            await self.transport.publish(topic, [r.envelope for r in group])
+            await self.outbox.mark_published([r.id for r in group])
+            published += len(group)
+            self.metrics.published += len(group)
+        return published
+
+    async def run(self) -> None:
+        """Drain until `stop()`: immediately while full batches come, else every
+        `poll_interval` (or on `wake()`); after a failure, back off exponentially."""
+        failures = 0
+        while not self._stopped.is_set():
+            try:
+                count = await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                self.metrics.failures += 1
+                self.metrics.last_error = f"{type(exc).__name__}: {exc}"
+                delay = min(self.max_backoff, self.poll_interval * 2 ** min(failures, 16))
+                log.warning("relay: drain failed (%s); retrying in %.2fs", exc, delay)
+                await self._pause(delay)
+                continue
+            failures = 0
+            if count < self.batch_size:
+                await self._pause(self.poll_interval)
+
+    def wake(self) -> None:
+        """Drain now instead of at the next poll (call after a commit, for latency)."""
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        """Stop `run()` after the drain in hand (for good: a relay does not restart)."""
+        self._stopped.set()
+        self._wakeup.set()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        self._wakeup.clear()
+
+
+def _by_topic(records: Sequence[OutboxRecord]) -> list[tuple[str, list[OutboxRecord]]]:
+    groups: dict[str, list[OutboxRecord]] = {}
+    for record in records:
+        groups.setdefault(record.topic, []).append(record)
+    return list(groups.items())
+
+
+async def run_relay(
+    store_url: str,
+    kafka_bootstrap: str,
+    *,
+    batch_size: int = 500,
+    poll_interval: float = 0.2,
+) -> None:
+    """The relay as a service: SQL store outbox -> Kafka, until SIGTERM/SIGINT."""
+    from eventbus.sqlstore import SqlEventStore
+    from eventbus.transports.kafka import KafkaTransport
+
+    store = SqlEventStore(store_url)
+    await store.start()
+    transport = KafkaTransport(kafka_bootstrap, client_id="pos-relay")
+    relay = Relay(store.outbox, transport, batch_size=batch_size, poll_interval=poll_interval)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, relay.stop)
+    log.info("relay: %s -> kafka %s", store_url.split("@")[-1], kafka_bootstrap)
+    try:
+        await relay.run()
+    finally:
+        await transport.stop()
+        await store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m eventbus.relay", description="Drain the event store outbox to Kafka."
+    )
+    parser.add_argument(
+        "--store-url",
+        default=os.environ.get("POS_STORE_URL")
+        or os.environ.get("POS_PG_URL", "postgresql+asyncpg://pos:pos@127.0.0.1:5432/pos"),
+        help="SQLAlchemy URL of the event store (env POS_STORE_URL, else POS_PG_URL)",
+    )
+    parser.add_argument(
+        "--kafka",
+        default=os.environ.get("POS_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        help="Kafka bootstrap servers (env POS_KAFKA_BOOTSTRAP)",
+    )
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--poll-interval", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(
+        run_relay(
+            args.store_url,
+            args.kafka,
+            batch_size=args.batch_size,
+            poll_interval=args.poll_interval,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

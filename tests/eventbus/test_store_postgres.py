@@ -1,0 +1,89 @@
+"""PostgreSQL-only behaviour: late commits and writers blocking on the same stream."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from eventbus import ConcurrencyError
+from eventbus.sqlstore import SqlEventStore
+from tests.eventbus.contracts.store_contract import new_events, stream
+
+
+async def test_a_row_that_commits_late_is_still_drained(pg_store: SqlEventStore) -> None:
+    """Tx A takes the lower id, B commits first and is drained, then A commits."""
+    a, b = stream(), stream()
+    outbox = pg_store.outbox
+    async with pg_store.unit_of_work() as slow:
+        [early] = await slow.append(a, 0, new_events(a, 1))
+        [late] = await pg_store.append(b, 0, new_events(b, 1))
+        assert (early.position or 0) < (late.position or 0)
+
+        drained = await outbox.pending()
+        assert [r.envelope.id for r in drained] == [late.id]
+        await outbox.mark_published([r.id for r in drained])
+        assert [e.id for e in await pg_store.read_all()] == [late.id]
+
+    again = await outbox.pending()
+    assert [r.envelope.id for r in again] == [early.id]
+    assert again[0].id < drained[0].id  # a watermark past B's id would have lost it
+    # Readers by position see the gap filled in too.
+    assert [e.id for e in await pg_store.read_all()] == [early.id, late.id]
+
+
+async def test_second_writer_of_a_stream_waits_for_the_first_then_loses(
+    pg_store: SqlEventStore,
+) -> None:
+    sid = stream()
+    await pg_store.append(sid, 0, new_events(sid, 1))
+    async with pg_store.unit_of_work() as first:
+        await first.append(sid, 1, new_events(sid, 1))
+        second = asyncio.create_task(pg_store.append(sid, 1, new_events(sid, 1)))
+        await asyncio.sleep(0.2)
+        assert not second.done()  # blocked on the unique index, not failed, not written
+    with pytest.raises(ConcurrencyError):
+        await second
+    assert await pg_store.stream_version(sid) == 2
+    rows = await pg_store.outbox.pending()
+    assert [r.envelope.stream_version for r in rows] == [1, 2]
+
+
+@pytest.mark.parametrize("first_commits", [True, False])
+async def test_next_version_waits_for_the_previous_one_to_commit(
+    pg_store: SqlEventStore, first_commits: bool
+) -> None:
+    """Per-key order: version 2 can't be written (or drained) before version 1 commits."""
+    sid = stream()
+
+    class Abort(Exception):
+        pass
+
+    async def first_append() -> None:
+        async with pg_store.unit_of_work() as first:
+            await first.append(sid, 0, new_events(sid, 1))
+            staged.set()
+            await release.wait()
+            if not first_commits:
+                raise Abort
+
+    staged, release = asyncio.Event(), asyncio.Event()
+    first = asyncio.create_task(first_append())
+    await staged.wait()
+    second = asyncio.create_task(pg_store.append(sid, 1, new_events(sid, 1)))
+    await asyncio.sleep(0.2)
+    assert not second.done()  # waiting in the foreign-key check on version 1
+    assert await pg_store.outbox.pending() == []
+    release.set()
+    if first_commits:
+        await first
+        await second
+        rows = await pg_store.outbox.pending()
+        assert [r.envelope.stream_version for r in rows] == [1, 2]
+        assert rows[0].id < rows[1].id
+    else:
+        with pytest.raises(Abort):
+            await first
+        with pytest.raises(ConcurrencyError):
+            await second
+        assert await pg_store.read_all() == []
