@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from beanie import Document, init_beanie
+from beanie.odm.fields import IndexModelField
+from beanie.odm.utils.pydantic import get_model_fields
+from beanie.odm.utils.typing import get_index_attributes
 from pydantic import BaseModel, Field
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, IndexModel
 
 from eventbus.envelope import Envelope
 
@@ -41,5 +44,29 @@ async def init_read_store(
 ) -> AsyncMongoClient:
     """Bind `documents` to `database` at `mongo_url`; returns the client (close it at exit)."""
     client: AsyncMongoClient = AsyncMongoClient(mongo_url, tz_aware=True)
-    await init_beanie(database=client[database], document_models=list(documents))
+    await init_beanie(database=client[database], document_models=list(documents), skip_indexes=True)
+    for document in documents:
+        await ensure_indexes(document)
     return client
+
+
+async def ensure_indexes(document: type[Document]) -> None:
+    """Create the document's missing indexes, one per call.
+
+    Beanie re-sends every declared index in one `createIndexes` at each start; FerretDB
+    1.24 drops the connection when such a call re-creates two or more existing indexes, so
+    a service could not restart against its own database. Sending only the missing ones,
+    singly, works on MongoDB and FerretDB alike.
+    """
+    collection = document.get_pymongo_collection()
+    declared = [
+        IndexModelField(IndexModel([(field.alias or name, attrs[0])], **attrs[1]))
+        for name, field in get_model_fields(document).items()
+        if (attrs := get_index_attributes(field)) is not None
+    ]
+    settings_indexes = document.get_settings().indexes
+    if settings_indexes:
+        declared = IndexModelField.merge_indexes(declared, settings_indexes)
+    existing = IndexModelField.from_pymongo_index_information(await collection.index_information())
+    for index in IndexModelField.list_difference(declared, existing):
+        await collection.create_indexes([index.index])

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from pos.commands import infra
+from pos.commands import bus, infra, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
 )
 app.add_typer(infra.app, name="infra")
+app.command()(bus.relay)
+app.command()(bus.project)
+app.command()(bus.rebuild)
+app.command()(subgraph.serve)
 
 if __name__ == "__main__":
     app()

@@ -45,8 +45,14 @@ def start_embedded_mongo(
             f"{line or f'no answer within {timeout:.0f}s'}\n{rest[-2000:]}"
         )
     url = line.removeprefix("ready ").rstrip("/")
+
     # Keep draining output so the child never blocks on a full pipe.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    def drain() -> None:
+        assert proc.stdout is not None
+        proc.stdout.read()
+        proc.stdout.close()
+
+    threading.Thread(target=drain, daemon=True).start()
 
     def stop() -> None:
         if proc.poll() is not None:

@@ -1,0 +1,21 @@
+"""Catalog application layer: commands and their handlers."""
+
+from subgraphs.catalog.application.commands import (
+    ActivateProduct,
+    AddProduct,
+    ChangeProductPrice,
+    CreateCategory,
+    DeactivateProduct,
+    RenameProduct,
+)
+from subgraphs.catalog.application.handlers import CatalogHandlers
+
+__all__ = [
+    "ActivateProduct",
+    "AddProduct",
+    "CatalogHandlers",
+    "ChangeProductPrice",
+    "CreateCategory",
+    "DeactivateProduct",
+    "RenameProduct",
+]

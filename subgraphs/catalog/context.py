@@ -1,0 +1,47 @@
+"""The catalog as a `ContextModule`: what a host needs to run it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from beanie import Document
+from starlette.types import ASGIApp
+
+from eventbus.projection import Projection
+from subgraphs.catalog.graphql import CatalogRuntime, schema
+from subgraphs.catalog.projections import DOCUMENTS, CatalogView
+from subgraphs.hosting.app import create_subgraph_app
+from subgraphs.hosting.schema import graphql_app
+from subgraphs.hosting.services import ContextServices
+
+SDL_FILE = Path(__file__).resolve().parents[2] / "schema" / "catalog.graphql"
+
+
+class CatalogContext:
+    name = "catalog"
+
+    def documents(self) -> Sequence[type[Document]]:
+        return DOCUMENTS
+
+    def projections(self, services: ContextServices) -> Sequence[Projection]:
+        return [CatalogView()]
+
+    def reactors(self, services: ContextServices) -> Sequence[Projection]:
+        return []
+
+    def graphql_app(self, services: ContextServices) -> ASGIApp:
+        return graphql_app(schema, CatalogRuntime.build(services))
+
+    def build_app(self, services: ContextServices) -> ASGIApp:
+        return create_subgraph_app(self.name, self.graphql_app(services), services, context=self)
+
+    def sdl(self) -> str:
+        """What the gateway reads from `_service { sdl }`."""
+        result = schema.execute_sync("{ _service { sdl } }")
+        assert result.data is not None, result.errors
+        sdl: str = result.data["_service"]["sdl"]
+        return sdl.rstrip("\n") + "\n"
+
+
+CATALOG = CatalogContext()

@@ -1,0 +1,168 @@
+"""The catalog subgraph: queries read `catalog.view` only; mutations run commands."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from eventbus import DomainError
+from subgraphs.catalog.application import (
+    ActivateProduct,
+    AddProduct,
+    ChangeProductPrice,
+    CreateCategory,
+    DeactivateProduct,
+    RenameProduct,
+)
+from subgraphs.catalog.domain import Product as ProductAggregate
+from subgraphs.catalog.domain import parse_id, parse_sku
+from subgraphs.catalog.graphql.inputs import (
+    AddProductInput,
+    ChangeProductPriceInput,
+    CreateCategoryInput,
+    RenameProductInput,
+)
+from subgraphs.catalog.graphql.runtime import CatalogRuntime
+from subgraphs.catalog.graphql.types import Category, Money, Product
+from subgraphs.catalog.projections import CategoryView, ProductView
+from subgraphs.hosting.commands import Executed
+from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.pagination import paginate
+from subgraphs.hosting.schema import SubgraphSchema
+
+SEARCH_MAX = 100
+
+
+def _runtime(info: Info) -> CatalogRuntime:
+    runtime: CatalogRuntime = info.context["runtime"]
+    return runtime
+
+
+async def _product_payload(executed: Executed[ProductAggregate]) -> Product:
+    """Read-your-writes: the projection's view once caught up, else the write model."""
+    if executed.caught_up:
+        view = await ProductView.get(executed.value.id)
+        if view is not None:
+            return Product.from_view(view)
+    return Product.from_aggregate(executed.value)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def product(self, id: strawberry.ID) -> Product | None:
+        view = await ProductView.get(parse_id(id, "id", "product"))
+        return Product.from_view(view) if view else None
+
+    @strawberry.field
+    async def product_by_sku(self, sku: str) -> Product | None:
+        view = await ProductView.find_one(ProductView.sku == parse_sku(sku))
+        return Product.from_view(view) if view else None
+
+    @strawberry.field(description="Products by sku; `search` matches name or sku.")
+    async def products(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        category_id: strawberry.ID | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[Product]:
+        filters: dict[str, Any] = {}
+        if category_id is not None:
+            filters["category_id"] = parse_id(category_id, "categoryId", "category")
+        if active is not None:
+            filters["active"] = active
+        if search is not None and search.strip():
+            if len(search) > SEARCH_MAX:
+                raise DomainError(f"search must be at most {SEARCH_MAX} characters", field="search")
+            pattern = re.escape(search.strip())
+            filters["$or"] = [
+                {"name": {"$regex": pattern, "$options": "i"}},
+                {"sku": {"$regex": pattern, "$options": "i"}},
+            ]
+        page = await paginate(
+            ProductView,
+            filters,
+            order_by="sku",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        return connection_from_page(page.map(Product.from_view))
+
+    @strawberry.field
+    async def categories(self) -> list[Category]:
+        views = await CategoryView.find_all().sort("name").to_list()
+        return [Category.from_view(view) for view in views]
+
+    @strawberry.field
+    async def category(self, id: strawberry.ID) -> Category | None:
+        view = await CategoryView.get(parse_id(id, "id", "category"))
+        return Category.from_view(view) if view else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_category(self, info: Info, input: CreateCategoryInput) -> Category:
+        runtime = _runtime(info)
+        executed = await runtime.run(
+            runtime.handlers.create_category,
+            CreateCategory(name=input.name, category_id=input.id),
+        )
+        if executed.caught_up:
+            view = await CategoryView.get(executed.value.id)
+            if view is not None:
+                return Category.from_view(view)
+        return Category.from_aggregate(executed.value)
+
+    @strawberry.mutation
+    async def add_product(self, info: Info, input: AddProductInput) -> Product:
+        runtime = _runtime(info)
+        command = AddProduct(
+            sku=input.sku,
+            name=input.name,
+            category_id=input.category_id,
+            unit_price=input.unit_price.amount,
+            currency=input.unit_price.currency,
+            product_id=input.id,
+        )
+        return await _product_payload(await runtime.run(runtime.handlers.add_product, command))
+
+    @strawberry.mutation
+    async def change_product_price(self, info: Info, input: ChangeProductPriceInput) -> Product:
+        runtime = _runtime(info)
+        command = ChangeProductPrice(
+            product_id=input.id,
+            unit_price=input.unit_price.amount,
+            currency=input.unit_price.currency,
+        )
+        return await _product_payload(await runtime.run(runtime.handlers.change_price, command))
+
+    @strawberry.mutation
+    async def rename_product(self, info: Info, input: RenameProductInput) -> Product:
+        runtime = _runtime(info)
+        command = RenameProduct(product_id=input.id, name=input.name)
+        return await _product_payload(await runtime.run(runtime.handlers.rename, command))
+
+    @strawberry.mutation
+    async def deactivate_product(self, info: Info, id: strawberry.ID) -> Product:
+        runtime = _runtime(info)
+        command = DeactivateProduct(product_id=id)
+        return await _product_payload(await runtime.run(runtime.handlers.deactivate, command))
+
+    @strawberry.mutation
+    async def activate_product(self, info: Info, id: strawberry.ID) -> Product:
+        runtime = _runtime(info)
+        command = ActivateProduct(product_id=id)
+        return await _product_payload(await runtime.run(runtime.handlers.activate, command))
+
+
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Money, Product, Category])

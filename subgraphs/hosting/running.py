@@ -1,0 +1,68 @@
+"""Start and stop one context inside a host: bind its read models, run its consumers.
+
+Used by a stand-alone subgraph's lifespan (`app.create_subgraph_app`) and by a host that
+mounts several contexts in one process (the embedded mode), which must call these itself
+because Starlette does not run the lifespans of mounted apps.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from eventbus.ports import EventStore
+from eventbus.projection import Projection
+from subgraphs.hosting.context import ContextModule
+from subgraphs.hosting.services import ContextServices
+
+log = logging.getLogger(__name__)
+
+
+async def start_context(context: ContextModule, services: ContextServices) -> None:
+    """Bind the context's documents to its database, then start projections and reactors.
+
+    `services` must be started (`await services.start()`) and should be the context's own
+    view (`services.for_context(context.name)`) when several contexts share a process.
+    """
+    documents = list(context.documents())
+    if documents:
+        await services.open_read_store(documents)
+    consumers = [*context.projections(services), *context.reactors(services)]
+    if services.replay_on_start:
+        for consumer in consumers:
+            await catch_up(services.store, consumer)
+    await services.start_runners(consumers)
+
+
+async def catch_up(store: EventStore, projection: Projection, page_size: int = 1000) -> int:
+    """Apply every stored event of the projection's topics it has not applied yet.
+
+    The embedded bus lives in memory: events the relay published before a restart are
+    gone from it, so a projection that had not applied them yet would never see them.
+    Replaying from the store (idempotent apply skips the rest) closes that gap. Returns
+    how many events were applied; one that fails is logged and skipped.
+    """
+    topics = set(projection.topics)
+    applied = 0
+    position = 0
+    while page := await store.read_all(position, page_size):
+        for envelope in page:
+            if envelope.topic not in topics:
+                continue
+            try:
+                if not await projection.has_applied(envelope):
+                    await projection.apply(envelope)
+                    applied += 1
+            except Exception:
+                log.exception("catch-up %s: skipped %s", projection.name, envelope.id)
+        last = page[-1].position
+        if last is None or last <= position:
+            raise RuntimeError(f"event store returned a page not after position {position}")
+        position = last
+    return applied
+
+
+async def stop_context(services: ContextServices) -> None:
+    """Stop the context's runners and read-store clients (not shared infrastructure)."""
+    await services.stop_runners()
+    if not services.owns_infrastructure:
+        await services.stop()
