@@ -1,0 +1,18 @@
+"""Customers application layer: commands and their handlers."""
+
+from subgraphs.customers.application.commands import (
+    AddressInput,
+    ChangeAddress,
+    RegisterCustomer,
+    UpdateContactDetails,
+)
+from subgraphs.customers.application.handlers import CustomerHandlers, check_id
+
+__all__ = [
+    "AddressInput",
+    "ChangeAddress",
+    "CustomerHandlers",
+    "RegisterCustomer",
+    "UpdateContactDetails",
+    "check_id",
+]

@@ -1,0 +1,196 @@
+"""The customers subgraph on Ariadne: SDL-first, type defs in `customers.graphql`.
+
+Written with Ariadne (not Strawberry) on purpose: the gateway must not care which
+library a subgraph uses. Queries read the `CustomerView` projection only; mutations run
+commands through `subgraphs.hosting.commands.execute` and answer once the projection has
+caught up (read-your-writes), else from the write model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from importlib.resources import files
+from typing import Any
+
+from ariadne import MutationType, QueryType, ScalarType
+from ariadne.asgi import GraphQL
+from ariadne.contrib.federation import FederatedObjectType, make_federated_schema
+from graphql import GraphQLResolveInfo, GraphQLSchema
+
+from eventbus import DomainError, EventStore
+from eventbus.projection import Projection
+from subgraphs.customers.application import (
+    AddressInput,
+    ChangeAddress,
+    CustomerHandlers,
+    RegisterCustomer,
+    UpdateContactDetails,
+    check_id,
+)
+from subgraphs.customers.domain import Customer
+from subgraphs.customers.graphql.views import from_view, from_write_model
+from subgraphs.customers.projections import CustomerView
+from subgraphs.hosting.commands import Executed, execute
+from subgraphs.hosting.errors import format_error
+from subgraphs.hosting.pagination import paginate
+
+SEARCH_MAX = 100
+PHONE_LIKE = re.compile(r"^\+?[0-9 ()./-]+$")
+"""A search that looks like a phone number also matches its digits (phones are stored
+normalised: `+49 30 55` finds `+493055...`)."""
+
+
+def type_defs() -> str:
+    return files("subgraphs.customers.graphql").joinpath("customers.graphql").read_text()
+
+
+def _address_input(raw: dict[str, Any]) -> AddressInput:
+    return AddressInput(
+        line1=raw["line1"],
+        line2=raw.get("line2") or "",
+        city=raw["city"],
+        postal_code=raw["postalCode"],
+        country=raw["country"],
+    )
+
+
+def search_filter(search: str | None) -> dict[str, Any]:
+    """Case-insensitive substring match on name, email or phone (regex-escaped input)."""
+    text = (search or "").strip()
+    if not text:
+        return {}
+    if len(text) > SEARCH_MAX:
+        raise DomainError(f"search is longer than {SEARCH_MAX} characters", field="search")
+    pattern = {"$regex": re.escape(text), "$options": "i"}
+    digits = re.sub(r"\D", "", text)
+    clauses: list[dict[str, Any]] = [{"name": pattern}, {"email": pattern}, {"phone": pattern}]
+    if digits and digits != text and PHONE_LIKE.match(text):
+        clauses.append({"phone": {"$regex": re.escape(digits)}})
+    return {"$or": clauses}
+
+
+def build_schema(
+    store: EventStore,
+    projection: Projection | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> GraphQLSchema:
+    handlers = CustomerHandlers(store)
+    query = QueryType()
+    mutation = MutationType()
+    customer = FederatedObjectType("Customer")
+    datetime_scalar = ScalarType("DateTime")
+
+    @datetime_scalar.serializer
+    def _serialize(value: datetime) -> str:
+        return value.isoformat()
+
+    @datetime_scalar.value_parser
+    def _parse(value: str) -> datetime:
+        return datetime.fromisoformat(value)
+
+    async def answer(done: Executed[Customer]) -> dict[str, Any]:
+        if done.caught_up:
+            doc = await CustomerView.get(done.value.id)
+            if doc is not None:
+                return from_view(doc)
+        return await from_write_model(done.value, store)
+
+    async def run(handler: Any, command: Any) -> dict[str, Any]:
+        return await answer(
+            await execute(handler, command, projection=projection, on_commit=on_commit)
+        )
+
+    @query.field("customer")
+    async def resolve_customer(_: Any, info: GraphQLResolveInfo, id: str) -> Any:
+        doc = await CustomerView.get(check_id(id))
+        return from_view(doc) if doc is not None else None
+
+    @query.field("customers")
+    async def resolve_customers(
+        _: Any,
+        info: GraphQLResolveInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+    ) -> dict[str, Any]:
+        page = await paginate(
+            CustomerView,
+            search_filter(search),
+            order_by="sort_name",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        nodes = [from_view(doc) for doc in page.items]
+        return {
+            "edges": [{"cursor": c, "node": n} for c, n in zip(page.cursors, nodes, strict=True)],
+            "nodes": nodes,
+            "pageInfo": {
+                "hasNextPage": page.has_next_page,
+                "hasPreviousPage": page.has_previous_page,
+                "startCursor": page.start_cursor,
+                "endCursor": page.end_cursor,
+            },
+            "totalCount": page.total_count,
+        }
+
+    @customer.reference_resolver
+    async def resolve_reference(_: Any, info: GraphQLResolveInfo, ref: dict[str, Any]) -> Any:
+        try:
+            doc = await CustomerView.get(check_id(str(ref.get("id"))))
+        except DomainError:
+            return None
+        return from_view(doc) if doc is not None else None
+
+    @mutation.field("registerCustomer")
+    async def resolve_register(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:
+        command = RegisterCustomer(
+            customer_id=input.get("id"),
+            name=input["name"],
+            email=input["email"],
+            phone=input["phone"],
+            address=_address_input(input["address"]),
+        )
+        return await run(handlers.register, command)
+
+    @mutation.field("updateCustomerContact")
+    async def resolve_update(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:
+        command = UpdateContactDetails(
+            customer_id=input["id"],
+            name=input.get("name"),
+            email=input.get("email"),
+            phone=input.get("phone"),
+        )
+        return await run(handlers.update_contact_details, command)
+
+    @mutation.field("changeCustomerAddress")
+    async def resolve_change(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> Any:
+        command = ChangeAddress(customer_id=input["id"], address=_address_input(input["address"]))
+        return await run(handlers.change_address, command)
+
+    return make_federated_schema(type_defs(), query, mutation, customer, datetime_scalar)
+
+
+def build_app(
+    store: EventStore,
+    projection: Projection | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> GraphQL:
+    """The bare Ariadne ASGI app; errors go through the shared mapping (no traces)."""
+    return GraphQL(
+        build_schema(store, projection, on_commit),
+        error_formatter=format_error,
+        debug=False,
+    )
+
+
+def sdl() -> str:
+    """What `_service { sdl }` answers: the type defs without non-federation directives."""
+    from ariadne.contrib.federation.utils import purge_schema_directives
+
+    return purge_schema_directives(type_defs())

@@ -1,0 +1,54 @@
+"""Projection `customers.list`: pos.customers events -> `CustomerView` documents."""
+
+from __future__ import annotations
+
+from eventbus import Envelope, topic_for
+from eventbus.projection import Projection
+from eventbus.readmodel import is_applied, mark_applied
+from eventbus.repository import to_domain
+from subgraphs.customers.domain import (
+    CustomerAddressChanged,
+    CustomerContactUpdated,
+    CustomerRegistered,
+)
+from subgraphs.customers.projections.documents import AddressView, CustomerView
+
+
+class CustomerListProjection(Projection):
+    name = "customers.list"
+    topics = (topic_for("customers"),)
+
+    async def has_applied(self, envelope: Envelope) -> bool:
+        return is_applied(await CustomerView.get(envelope.subject), envelope)
+
+    async def reset(self) -> None:
+        await CustomerView.delete_all()
+
+    async def apply(self, envelope: Envelope) -> None:
+        event = to_domain(envelope)
+        doc = await CustomerView.get(envelope.subject)
+        if is_applied(doc, envelope):
+            return
+        match event:
+            case CustomerRegistered():
+                doc = CustomerView(
+                    id=envelope.subject,
+                    name=event.name,
+                    sort_name=event.name.lower(),
+                    email=event.email,
+                    phone=event.phone,
+                    address=AddressView(**event.address.model_dump()),
+                    registered_at=envelope.time,
+                    updated_at=envelope.time,
+                )
+            case CustomerContactUpdated() if doc is not None:
+                doc.name, doc.sort_name = event.name, event.name.lower()
+                doc.email, doc.phone = event.email, event.phone
+                doc.updated_at = envelope.time
+            case CustomerAddressChanged() if doc is not None:
+                doc.address = AddressView(**event.address.model_dump())
+                doc.updated_at = envelope.time
+            case _:
+                return
+        mark_applied(doc, envelope)
+        await doc.save()

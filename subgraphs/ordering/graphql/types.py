@@ -1,0 +1,223 @@
+"""Ordering GraphQL types: `Order` (entity), `Customer.orders` (extension), lines that
+reference `Product` by key and provide the name captured at order time, shareable `Money`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry import federation
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+
+from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.pagination import paginate
+from subgraphs.ordering.application import check_id
+from subgraphs.ordering.projections import AddressDoc, OrderView
+
+
+@federation.type(
+    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
+)
+class Money:
+    amount: str
+    currency: str
+
+
+@strawberry.enum(description="Where an order is in its life.")
+class OrderStatus(Enum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    PAID = "PAID"
+    SHIPPED = "SHIPPED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum
+class PaymentMethod(Enum):
+    CASH = "CASH"
+    CARD = "CARD"
+
+
+@federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    description="A catalog product, referenced by key.",
+)
+class Product:
+    id: strawberry.ID
+    name: str = federation.field(external=True)
+
+
+@strawberry.type(description="A postal address; `country` is an ISO 3166-1 alpha-2 code.")
+class ShippingAddress:
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+
+    @classmethod
+    def from_doc(cls, doc: AddressDoc) -> ShippingAddress:
+        return cls(
+            line1=doc.line1,
+            line2=doc.line2 or None,
+            city=doc.city,
+            postal_code=doc.postal_code,
+            country=doc.country,
+        )
+
+
+@strawberry.type
+class OrderLine:
+    product: Product = federation.field(
+        provides=["name"], description="The product; `name` as it was when the order was placed."
+    )
+    sku: str
+    quantity: int
+    unit_price: Money
+    line_total: Money
+
+
+@strawberry.type
+class Payment:
+    method: PaymentMethod
+    amount: Money
+    paid_at: datetime
+
+
+@strawberry.type(description="Why inventory could not reserve one line.")
+class RejectionReason:
+    product_id: strawberry.ID
+    reason: str
+    requested: int | None
+    available: int | None
+
+
+@federation.type(keys=["id"], description="A customer's order and where it is in its life.")
+class Order:
+    id: strawberry.ID
+    number: str = strawberry.field(
+        description="Human-readable, sequential per day: SO-yyyymmdd-nnnn."
+    )
+    customer: Customer
+    status: OrderStatus
+    lines: list[OrderLine]
+    subtotal: Money
+    total: Money
+    shipping_address: ShippingAddress
+    payment: Payment | None
+    rejection_reasons: list[RejectionReason]
+    cancellation_reason: str | None
+    placed_at: datetime
+    confirmed_at: datetime | None
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    cancelled_at: datetime | None
+    rejected_at: datetime | None
+
+    @classmethod
+    def from_view(cls, doc: OrderView) -> Order:
+        def money(amount: str) -> Money:
+            return Money(amount=amount, currency=doc.currency)
+
+        return cls(
+            id=strawberry.ID(doc.id),
+            number=doc.number,
+            customer=Customer(id=strawberry.ID(doc.customer_id)),
+            status=OrderStatus(doc.status),
+            lines=[
+                OrderLine(
+                    product=Product(id=strawberry.ID(line.product_id), name=line.name),
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=money(line.unit_price),
+                    line_total=money(line.line_total),
+                )
+                for line in doc.lines
+            ],
+            subtotal=money(doc.subtotal),
+            total=money(doc.total),
+            shipping_address=ShippingAddress.from_doc(doc.shipping_address),
+            payment=Payment(
+                method=PaymentMethod(doc.payment.method),
+                amount=Money(amount=doc.payment.amount, currency=doc.payment.currency),
+                paid_at=doc.payment.paid_at,
+            )
+            if doc.payment
+            else None,
+            rejection_reasons=[
+                RejectionReason(
+                    product_id=strawberry.ID(r.product_id),
+                    reason=r.reason,
+                    requested=r.requested,
+                    available=r.available,
+                )
+                for r in doc.rejection_reasons
+            ],
+            cancellation_reason=doc.cancellation_reason,
+            placed_at=doc.placed_at,
+            confirmed_at=doc.confirmed_at,
+            paid_at=doc.paid_at,
+            shipped_at=doc.shipped_at,
+            cancelled_at=doc.cancelled_at,
+            rejected_at=doc.rejected_at,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, id: strawberry.ID) -> Order | None:
+        doc = await OrderView.get(check_id(id, "id", "order"))
+        return cls.from_view(doc) if doc else None
+
+
+def order_filters(
+    *,
+    status: OrderStatus | None = None,
+    customer_id: str | None = None,
+    placed_from: datetime | None = None,
+    placed_to: datetime | None = None,
+) -> dict[str, object]:
+    filters: dict[str, object] = {}
+    if status is not None:
+        filters["status"] = status.value
+    if customer_id is not None:
+        filters["customer_id"] = check_id(customer_id, "customerId", "customer")
+    window: dict[str, datetime] = {}
+    if placed_from is not None:
+        window["$gte"] = placed_from
+    if placed_to is not None:
+        window["$lt"] = placed_to
+    if window:
+        filters["placed_at"] = window
+    return filters
+
+
+@federation.type(keys=["id"], description="A customer; ordering adds their orders.")
+class Customer:
+    id: strawberry.ID
+
+    @strawberry.field(description="This customer's orders, oldest number first.")
+    async def orders(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Connection[Order]:
+        page = await paginate(
+            OrderView,
+            order_filters(status=status, customer_id=str(self.id)),
+            order_by="number",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+        )
+        return connection_from_page(page.map(Order.from_view))
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Customer:
+        return cls(id=id)

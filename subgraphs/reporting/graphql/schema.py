@@ -1,0 +1,103 @@
+"""The reporting subgraph: read-only reports over facts from every context's events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from subgraphs.hosting.schema import SubgraphSchema
+from subgraphs.reporting import reports
+from subgraphs.reporting.graphql.types import (
+    Customer,
+    DailySales,
+    Money,
+    Product,
+    StockValuation,
+    StockValuationLine,
+    TopCustomer,
+    TopProduct,
+    TopProductsBy,
+    money,
+    money_list,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="Per day from `from` to `to` (inclusive, UTC, at most 366 days): paid "
+        "orders and their revenue per currency. Days without sales are listed with zero."
+    )
+    async def daily_sales(
+        self, from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[DailySales]:
+        return [
+            DailySales(day=d.day, order_count=d.order_count, revenue=money_list(d.revenue))
+            for d in await reports.daily_sales(from_, to)
+        ]
+
+    @strawberry.field(
+        description="Best-selling products over paid orders (optionally paid between "
+        "`from` and `to`, inclusive), by units sold or by revenue."
+    )
+    async def top_products(
+        self,
+        limit: int = 10,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+        by: TopProductsBy = TopProductsBy.QUANTITY,
+    ) -> list[TopProduct]:
+        ranked = await reports.top_products(limit, from_, to, by is TopProductsBy.REVENUE)
+        return [
+            TopProduct(
+                product=Product(id=strawberry.ID(p.product_id)),
+                sku=p.sku,
+                name=p.name,
+                units_sold=p.units_sold,
+                revenue=money_list(p.revenue),
+            )
+            for p in ranked
+        ]
+
+    @strawberry.field(description="Best customers by what their paid orders add up to.")
+    async def top_customers(self, limit: int = 10) -> list[TopCustomer]:
+        return [
+            TopCustomer(
+                customer=Customer(id=strawberry.ID(c.customer_id)),
+                name=c.name,
+                paid_order_count=c.paid_orders,
+                lifetime_value=money_list(c.spent),
+            )
+            for c in await reports.top_customers(limit)
+        ]
+
+    @strawberry.field(description="Stock on hand valued at current catalog prices.")
+    async def stock_valuation(self) -> StockValuation:
+        lines, totals = await reports.stock_valuation()
+        return StockValuation(
+            lines=[
+                StockValuationLine(
+                    product=Product(id=strawberry.ID(line.product_id)),
+                    sku=line.sku,
+                    name=line.name,
+                    on_hand=line.on_hand,
+                    unit_price=money(line.unit_price, line.currency),
+                    value=money(line.value, line.currency),
+                )
+                for line in lines
+            ],
+            totals=money_list(totals),
+        )
+
+
+schema = SubgraphSchema(query=Query, types=[Money, Product, Customer])
+
+
+def sdl() -> str:
+    """What the gateway reads from `_service { sdl }`."""
+    result = schema.execute_sync("{ _service { sdl } }")
+    assert result.data is not None, result.errors
+    text: str = result.data["_service"]["sdl"]
+    return text.rstrip("\n") + "\n"

@@ -1,0 +1,118 @@
+"""Reporting GraphQL types: the reports, plus `Product.salesFigures` and
+`Customer.lifetimeValue` contributed to entities other subgraphs own."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry import federation
+
+from subgraphs.reporting.reports import Amounts, lifetime_values, sales_of, sorted_amounts
+
+
+@federation.type(
+    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
+)
+class Money:
+    amount: str
+    currency: str
+
+
+def money_list(amounts: Amounts) -> list[Money]:
+    return [Money(amount=str(value), currency=cur) for cur, value in sorted_amounts(amounts)]
+
+
+def money(amount: Decimal, currency: str) -> Money:
+    return Money(amount=str(amount), currency=currency)
+
+
+@strawberry.type(description="Units and revenue (one entry per currency) from paid orders.")
+class SalesFigures:
+    units_sold: int
+    revenue: list[Money]
+
+
+@federation.type(keys=["id"], description="A catalog product; reporting adds its sales.")
+class Product:
+    id: strawberry.ID
+
+    @strawberry.field(description="Sales of this product over all paid (not cancelled) orders.")
+    async def sales_figures(self) -> SalesFigures:
+        found = (await sales_of([str(self.id)])).get(str(self.id))
+        if found is None:
+            return SalesFigures(units_sold=0, revenue=[])
+        return SalesFigures(units_sold=found.units_sold, revenue=money_list(found.revenue))
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Product:
+        return cls(id=id)
+
+
+@federation.type(keys=["id"], description="A customer; reporting adds what they spent.")
+class Customer:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="Sum of this customer's paid (not cancelled) orders, one entry per currency."
+    )
+    async def lifetime_value(self) -> list[Money]:
+        _, amounts = (await lifetime_values([str(self.id)]))[str(self.id)]
+        return money_list(amounts)
+
+    @strawberry.field(description="How many of this customer's orders count as paid.")
+    async def paid_order_count(self) -> int:
+        count, _ = (await lifetime_values([str(self.id)]))[str(self.id)]
+        return count
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Customer:
+        return cls(id=id)
+
+
+@strawberry.type
+class TopCustomer:
+    customer: Customer
+    name: str = strawberry.field(description="Empty while the customer is being indexed.")
+    paid_order_count: int
+    lifetime_value: list[Money]
+
+
+@strawberry.type(description="Sales of one day (UTC), from orders paid that day.")
+class DailySales:
+    day: date
+    order_count: int
+    revenue: list[Money]
+
+
+@strawberry.type
+class TopProduct:
+    product: Product
+    sku: str
+    name: str = strawberry.field(description="As it was on the orders counted.")
+    units_sold: int
+    revenue: list[Money]
+
+
+@strawberry.enum
+class TopProductsBy(Enum):
+    QUANTITY = "QUANTITY"
+    REVENUE = "REVENUE"
+
+
+@strawberry.type
+class StockValuationLine:
+    product: Product
+    sku: str
+    name: str
+    on_hand: int = strawberry.field(description="Units on hand over all warehouses.")
+    unit_price: Money = strawberry.field(description="The current catalog price.")
+    value: Money
+
+
+@strawberry.type(description="What the stock on hand is worth at current catalog prices.")
+class StockValuation:
+    lines: list[StockValuationLine]
+    totals: list[Money] = strawberry.field(description="One entry per currency.")

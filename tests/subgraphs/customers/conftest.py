@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from subgraphs.customers import context as customers
+from tests.subgraphs.saga.stack import Stack, open_stack
+
+
+@pytest.fixture(scope="module", params=["embedded", "services"])
+async def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    async with open_stack(
+        [customers], mode=request.param, tmp_path=tmp_path_factory.mktemp("customers")
+    ) as running:
+        yield running

@@ -1,0 +1,315 @@
+"""The ordering subgraph through its GraphQL endpoint, its projections and its reactor."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from eventbus import Envelope, topic_for
+from subgraphs.ordering import context as ordering
+from subgraphs.ordering.projections import OrderView, fold
+from tests.subgraphs.ordering.conftest import Shop, inventory_replies
+
+SCHEMA_FILE = Path(__file__).parents[3] / "schema" / "ordering.graphql"
+
+ORDER_FIELDS = """
+  id number status customer { id }
+  lines { product { id name } sku quantity unitPrice { amount currency } lineTotal { amount } }
+  subtotal { amount currency } total { amount currency }
+  shippingAddress { line1 city postalCode country }
+  payment { method amount { amount currency } }
+  rejectionReasons { productId reason requested available }
+  cancellationReason placedAt confirmedAt paidAt shippedAt cancelledAt
+"""
+PLACE = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { " + ORDER_FIELDS + " } }"
+PAY = "mutation($input: PayOrderInput!) { payOrder(input: $input) { " + ORDER_FIELDS + " } }"
+SHIP = "mutation($id: ID!) { shipOrder(id: $id) { " + ORDER_FIELDS + " } }"
+CANCEL = (
+    "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { " + ORDER_FIELDS + " } }"
+)
+GET = "query($id: ID!) { order(id: $id) { " + ORDER_FIELDS + " } }"
+
+
+async def place(
+    shop: Shop, lines: list[tuple[str, int]] | None = None, **extra: Any
+) -> dict[str, Any]:
+    wanted = lines or [(shop.tea, 2), (shop.mug, 1)]
+    body = await shop.stack.gql(
+        "ordering",
+        PLACE,
+        {
+            "input": {
+                "customerId": shop.customer_id,
+                "lines": [{"productId": p, "quantity": q} for p, q in wanted],
+                **extra,
+            }
+        },
+    )
+    assert not body.get("errors"), body["errors"]
+    order: dict[str, Any] = body["data"]["placeOrder"]
+    return order
+
+
+async def get(shop: Shop, order_id: str) -> dict[str, Any]:
+    order: dict[str, Any] = (await shop.stack.data("ordering", GET, {"id": order_id}))["order"]
+    return order
+
+
+async def test_place_order_prices_from_the_catalog_projection(shop: Shop) -> None:
+    order = await place(shop)
+    assert order["status"] == "PENDING"
+    assert order["number"].startswith(f"SO-{datetime.now(UTC):%Y%m%d}-")
+    assert order["customer"] == {"id": shop.customer_id}
+    assert [
+        (ln["sku"], ln["quantity"], ln["unitPrice"]["amount"], ln["lineTotal"]["amount"])
+        for ln in order["lines"]
+    ] == [
+        ("TEA-1", 2, "3.50", "7.00"),
+        ("MUG-1", 1, "12.99", "12.99"),
+    ]
+    assert order["lines"][0]["product"] == {"id": shop.tea, "name": "Green tea"}
+    assert order["total"] == {"amount": "19.99", "currency": "EUR"}
+    # Defaulted to the customer's address, from ordering's projection of pos.customers.
+    assert order["shippingAddress"] == {
+        "line1": "Main 1",
+        "city": "Berlin",
+        "postalCode": "10115",
+        "country": "DE",
+    }
+    assert await get(shop, order["id"]) == order
+
+
+async def test_order_numbers_are_sequential(shop: Shop) -> None:
+    first = await place(shop)
+    second = await place(shop)
+    assert int(second["number"][-4:]) == int(first["number"][-4:]) + 1
+
+
+async def test_reactor_confirms_then_pay_and_ship(shop: Shop) -> None:
+    order = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    assert (await get(shop, order["id"]))["status"] == "CONFIRMED"
+
+    body = await shop.stack.gql(
+        "ordering", PAY, {"input": {"id": order["id"], "method": "CARD", "amount": "19.98"}}
+    )
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "amount"}
+    assert "does not match the order total 19.99 EUR" in error["message"]
+
+    body = await shop.stack.gql("ordering", SHIP, {"id": order["id"]})
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert "only a PAID order can be shipped" in body["errors"][0]["message"]
+
+    paid = (
+        await shop.stack.data(
+            "ordering", PAY, {"input": {"id": order["id"], "method": "CARD", "amount": "19.99"}}
+        )
+    )["payOrder"]
+    assert paid["status"] == "PAID"
+    assert paid["payment"] == {"method": "CARD", "amount": {"amount": "19.99", "currency": "EUR"}}
+    shipped = (await shop.stack.data("ordering", SHIP, {"id": order["id"]}))["shipOrder"]
+    assert shipped["status"] == "SHIPPED" and shipped["shippedAt"]
+    body = await shop.stack.gql("ordering", CANCEL, {"input": {"id": order["id"]}})
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_rejection_carries_per_line_reasons(shop: Shop) -> None:
+    order = await place(shop)
+    await inventory_replies(
+        shop.stack,
+        "StockReservationRejected",
+        order["id"],
+        reasons=[
+            {"product_id": shop.mug, "reason": "insufficient stock", "requested": 1, "available": 0}
+        ],
+    )
+    rejected = await get(shop, order["id"])
+    assert rejected["status"] == "REJECTED"
+    assert rejected["rejectionReasons"] == [
+        {"productId": shop.mug, "reason": "insufficient stock", "requested": 1, "available": 0}
+    ]
+    body = await shop.stack.gql(
+        "ordering", PAY, {"input": {"id": order["id"], "method": "CASH", "amount": "19.99"}}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_redelivered_reply_changes_nothing(shop: Shop) -> None:
+    order = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    version = await shop.stack.store.stream_version(order["id"])
+    replies = [
+        e
+        for e in await shop.stack.store.read_all(0, 100_000)
+        if e.data.get("order_id") == order["id"] and e.source == "inventory"
+    ]
+    # Deliver the same reply again, and a contradicting late one: the order stays put.
+    await shop.stack.transport.publish(topic_for("inventory"), replies)
+    late = Envelope(
+        type="pos.inventory.StockReservationRejected.v1",
+        source="inventory",
+        subject=str(uuid4()),
+        data={"order_id": order["id"], "reasons": []},
+        stream_version=1,
+    )
+    await shop.stack.transport.publish(topic_for("inventory"), [late])
+    await shop.stack.settle()
+    assert await shop.stack.store.stream_version(order["id"]) == version
+    assert (await get(shop, order["id"]))["status"] == "CONFIRMED"
+
+
+async def test_cancel_before_shipping(shop: Shop) -> None:
+    order = await place(shop)
+    cancelled = (
+        await shop.stack.data(
+            "ordering", CANCEL, {"input": {"id": order["id"], "reason": "changed mind"}}
+        )
+    )["cancelOrder"]
+    assert cancelled["status"] == "CANCELLED"
+    assert cancelled["cancellationReason"] == "changed mind"
+    # A reservation that arrives after the cancel does not revive the order.
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    assert (await get(shop, order["id"]))["status"] == "CANCELLED"
+
+
+async def test_bad_orders_are_refused_and_nothing_is_written(shop: Shop) -> None:
+    before = len(await shop.stack.store.read_all(0, 100_000))
+    cases = [
+        (
+            {"customerId": shop.customer_id, "lines": [{"productId": str(uuid4()), "quantity": 1}]},
+            "does not exist in the catalog",
+        ),
+        (
+            {"customerId": shop.customer_id, "lines": [{"productId": shop.retired, "quantity": 1}]},
+            "is not active",
+        ),
+        (
+            {"customerId": shop.customer_id, "lines": [{"productId": shop.tea, "quantity": 0}]},
+            "must be positive",
+        ),
+        ({"customerId": shop.customer_id, "lines": []}, "at least one line"),
+        (
+            {"customerId": str(uuid4()), "lines": [{"productId": shop.tea, "quantity": 1}]},
+            "register the customer first",
+        ),
+        (
+            {"customerId": "bob", "lines": [{"productId": shop.tea, "quantity": 1}]},
+            "not a valid customer id",
+        ),
+        (
+            {
+                "customerId": shop.customer_id,
+                "lines": [{"productId": shop.tea, "quantity": 1}],
+                "shippingAddress": {
+                    "line1": "x",
+                    "city": "y",
+                    "postalCode": "1",
+                    "country": "Narnia",
+                },
+            },
+            "two-letter",
+        ),
+    ]
+    for payload, message in cases:
+        body = await shop.stack.gql("ordering", PLACE, {"input": payload})
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert message in error["message"]
+    assert len(await shop.stack.store.read_all(0, 100_000)) == before
+    body = await shop.stack.gql("ordering", SHIP, {"id": str(uuid4())})
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_orders_connection_filters(shop: Shop) -> None:
+    a = await place(shop)
+    b = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", b["id"])
+    query = """query($status: OrderStatus, $customerId: ID, $from: DateTime, $to: DateTime,
+                     $first: Int, $after: String) {
+      orders(status: $status, customerId: $customerId, from: $from, to: $to,
+             first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { id number status } } }"""
+    confirmed = (await shop.stack.data("ordering", query, {"status": "CONFIRMED"}))["orders"]
+    assert b["id"] in [n["id"] for n in confirmed["nodes"]]
+    assert all(n["status"] == "CONFIRMED" for n in confirmed["nodes"])
+    mine = (
+        await shop.stack.data("ordering", query, {"customerId": shop.customer_id, "first": 100})
+    )["orders"]
+    numbers = [n["number"] for n in mine["nodes"]]
+    assert numbers == sorted(numbers) and {a["id"], b["id"]} <= {n["id"] for n in mine["nodes"]}
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert (await shop.stack.data("ordering", query, {"from": future}))["orders"]["totalCount"] == 0
+    page = (await shop.stack.data("ordering", query, {"first": 1}))["orders"]
+    after = (
+        await shop.stack.data(
+            "ordering", query, {"first": 1, "after": page["pageInfo"]["endCursor"]}
+        )
+    )["orders"]
+    assert (
+        page["pageInfo"]["hasNextPage"] and after["nodes"][0]["number"] > page["nodes"][0]["number"]
+    )
+
+
+async def test_entities_and_customer_orders(shop: Shop) -> None:
+    order = await place(shop)
+    data = await shop.stack.data(
+        "ordering",
+        """query($r: [_Any!]!) { _entities(representations: $r) {
+             ... on Order { id status total { amount } }
+             ... on Customer { id orders(first: 100) { totalCount nodes { id } } } } }""",
+        {
+            "r": [
+                {"__typename": "Order", "id": order["id"]},
+                {"__typename": "Customer", "id": shop.customer_id},
+            ]
+        },
+    )
+    found_order, customer = data["_entities"]
+    assert found_order == {"id": order["id"], "status": "PENDING", "total": {"amount": "19.99"}}
+    assert order["id"] in [n["id"] for n in customer["orders"]["nodes"]]
+    assert customer["orders"]["totalCount"] >= 1
+
+
+async def test_service_sdl_matches_the_committed_file(shop: Shop) -> None:
+    served = (await shop.stack.data("ordering", "{ _service { sdl } }"))["_service"]["sdl"]
+    assert served.rstrip("\n") + "\n" == ordering.sdl() == SCHEMA_FILE.read_text()
+    for directive in ('@key(fields: "id")', "@shareable", '@provides(fields: "name")', "@external"):
+        assert directive in served
+
+
+async def test_concurrent_placements_get_distinct_sequential_numbers(shop: Shop) -> None:
+    orders = await asyncio.gather(*(place(shop) for _ in range(6)))
+    numbers = sorted(int(order["number"][-4:]) for order in orders)
+    assert numbers == list(range(numbers[0], numbers[0] + 6))
+
+
+async def test_concurrent_payments_pay_once(shop: Shop) -> None:
+    order = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    variables = {"input": {"id": order["id"], "method": "CASH", "amount": "19.99"}}
+    bodies = await asyncio.gather(*(shop.stack.gql("ordering", PAY, variables) for _ in range(5)))
+    paid = [b for b in bodies if not b.get("errors")]
+    refused = [b["errors"][0]["extensions"]["code"] for b in bodies if b.get("errors")]
+    assert len(paid) == 1 and refused == ["CONFLICT"] * 4
+    stream = await shop.stack.store.read_stream(order["id"])
+    assert [e.type for e in stream].count("pos.ordering.OrderPaid.v1") == 1
+
+
+async def test_write_model_fallback_equals_the_projection(shop: Shop) -> None:
+    """Past the read-your-writes bound a mutation answers from the order's stream: the
+    same view the projection builds."""
+    order = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    await shop.stack.data(
+        "ordering", PAY, {"input": {"id": order["id"], "method": "CARD", "amount": "19.99"}}
+    )
+    folded = fold(await shop.stack.store.read_stream(order["id"]))
+    projected = await OrderView.get(order["id"])
+    assert folded is not None and projected is not None
+    assert folded.model_dump(exclude={"revision_id", "updated_at"}) == projected.model_dump(
+        exclude={"revision_id", "updated_at"}
+    )
