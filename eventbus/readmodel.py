@@ -67,6 +67,7 @@ async def ensure_indexes(document: type[Document]) -> None:
     settings_indexes = document.get_settings().indexes
     if settings_indexes:
         declared = IndexModelField.merge_indexes(declared, settings_indexes)
-    existing = IndexModelField.from_pymongo_index_information(await collection.index_information())
+    info = dict(await collection.index_information())
+    existing = IndexModelField.from_pymongo_index_information(info)
     for index in IndexModelField.list_difference(declared, existing):
         await collection.create_indexes([index.index])

@@ -23,7 +23,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from eventbus.sql.driver import DriverConnection, SqliteWriterConnection, driver_connection
+from eventbus.sql.driver import DriverConnection, driver_connection
+from eventbus.sql.sqlite_writer import SqliteWriterConnection
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _IMMEDIATE = "pos_sqlite_immediate"

@@ -9,17 +9,15 @@ per-call work. So appends and reads compile their few statements once per dialec
 processors (what is stored is exactly what SQLAlchemy would store, so both paths agree),
 and run them straight on the driver: asyncpg for PostgreSQL; for SQLite, aiosqlite for
 reads and a stdlib connection on the writer's own thread for unit-of-work writes
-(`SqliteWriterConnection`). Connections for reads and PostgreSQL writes still come from,
+(`eventbus.sql.sqlite_writer`). Connections for reads and PostgreSQL writes still come from,
 and go back to, the engine's pool; SQLAlchemy-managed transactions remain for the cold
 paths (schema migration, outbox marks, standalone snapshots).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -152,99 +150,6 @@ class AiosqliteConnection(DriverConnection):
 
     async def execute(self, prepared: Prepared, args: Sequence[Any]) -> None:
         await self.raw.execute(prepared.sql, args)
-
-
-class SqliteWriterConnection(DriverConnection):
-    """SQLite's single writer: a stdlib connection used only on a thread of its own.
-
-    aiosqlite hops to its thread once per statement, and on a busy 2-core machine each
-    hop costs 0.1-0.3 ms of scheduling, more than the SQLite work. Here a whole step
-    runs in one hop: BEGIN IMMEDIATE is sent with the first statement, and the events
-    INSERT, the positions it returns and the outbox INSERT go together
-    (`fetch_then_execute`). An append that is the only one in its unit of work is two
-    hops (the step, then COMMIT); the plain three-statement transaction is three.
-    """
-
-    integrity_error = (sqlite3.IntegrityError,)
-
-    def __init__(self, path: str, *, busy_timeout: float, pragmas: Sequence[str]) -> None:
-        super().__init__(None)
-        self._path = path
-        self._busy_timeout = busy_timeout
-        self._pragmas = tuple(pragmas)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-sqlite-writer")
-        self._conn: sqlite3.Connection | None = None
-        self._begin_pending = False
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
-
-    def _connection(self) -> sqlite3.Connection:
-        """On the writer thread: the connection, in a transaction if one was begun."""
-        conn = self._conn
-        if conn is None:
-            conn = sqlite3.connect(
-                self._path,
-                timeout=self._busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            for pragma in self._pragmas:
-                conn.execute(f"PRAGMA {pragma}")
-            self._conn = conn
-        if self._begin_pending:
-            conn.execute("BEGIN IMMEDIATE")
-            self._begin_pending = False
-        return conn
-
-    async def begin(self) -> None:
-        self._begin_pending = True  # sent with the first statement: one hop fewer
-
-    async def commit(self) -> None:
-        await self._end("COMMIT")
-
-    async def rollback(self) -> None:
-        await self._end("ROLLBACK")
-
-    async def _end(self, sql: str) -> None:
-        self._begin_pending = False
-        conn = self._conn
-        if conn is not None:
-            await self._run(_end_transaction, conn, sql)
-
-    async def fetch(self, prepared: Prepared, args: Sequence[Any]) -> Sequence[Any]:
-        return await self._run(self._fetch, prepared.sql, args)
-
-    def _fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
-        return self._connection().execute(sql, args).fetchall()
-
-    async def execute(self, prepared: Prepared, args: Sequence[Any]) -> None:
-        await self._run(self._execute, prepared.sql, args)
-
-    def _execute(self, sql: str, args: Sequence[Any]) -> None:
-        self._connection().execute(sql, args)
-
-    async def fetch_then_execute(
-        self, first: Prepared, args: Sequence[Any], then: FollowUp[T]
-    ) -> T:
-        return await self._run(self._fetch_then_execute, first.sql, args, then)
-
-    def _fetch_then_execute(self, sql: str, args: Sequence[Any], then: FollowUp[T]) -> T:
-        conn = self._connection()
-        second, second_args, result = then(conn.execute(sql, args).fetchall())
-        conn.execute(second.sql, second_args)
-        return result
-
-    async def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await self._run(conn.close)
-        self._thread.shutdown(wait=False)
-
-
-def _end_transaction(conn: sqlite3.Connection, sql: str) -> None:
-    if conn.in_transaction:
-        conn.execute(sql)
 
 
 def driver_connection(dialect: str, raw: Any) -> DriverConnection:

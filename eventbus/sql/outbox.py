@@ -8,14 +8,13 @@ price is that 41 reaches Kafka after 42, which is harmless because the two are n
 for the same key (next paragraph); consumers order by key, not across keys.
 
 Per-key order on PostgreSQL: rows of one stream cannot be drained out of order. The
-events row for version n+1 must reference version n (foreign key) and no other row may
-hold n+1 (unique index). If n is still uncommitted, the n+1 INSERT blocks on it: on the
-unique index when both want the same version (the loser then fails), or in the foreign
-key check, which waits for n's transaction and fails if it rolls back. So the outbox
-INSERT of n+1, the statement after its events INSERT, runs only once n has committed,
-and takes larger ids than n's rows. Within one key, id order is stream order, and a
-drain that sees a later row of a stream also sees the earlier ones. SQLite has a single
-writer, so there ids are commit order anyway.
+events row for version n+1 must reference version n (foreign key), and the check sees
+only committed rows: while n's transaction is open, an append of n+1 fails with a
+concurrency error (and two appends of the same version meet on the unique index, where
+the second waits for the first and then fails). So n+1's rows are inserted only after
+n has committed, and take larger outbox ids. Within one key, id order is stream order,
+and a drain that sees a later row of a stream also sees the earlier ones. SQLite has a
+single writer, so there ids are commit order anyway.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""The store's SQL, built once. SQLAlchemy caches each compiled form; asyncpg also keeps
-a prepared statement per connection, so the hot path re-parses nothing."""
+"""The store's SQL as SQLAlchemy Core statements over the SQLModel tables, built once.
+
+The hot ones are compiled once per dialect (`eventbus.sql.compiled`) and asyncpg keeps a
+prepared statement per connection for each, so the hot path re-parses nothing.
+"""
 
 from __future__ import annotations
 

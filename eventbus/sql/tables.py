@@ -1,8 +1,11 @@
 """The event store's tables, declared once as SQLModel models.
 
-The hot paths use SQLAlchemy Core on these models' `__table__` (no ORM session, no
-identity map); the models stay available for typed ad-hoc reads. They live on their own
+The store uses SQLAlchemy Core on these models' `__table__` (no ORM session, no identity
+map); the models stay available for typed ad-hoc reads. They live on their own
 `MetaData` so creating them never touches tables other packages declare with SQLModel.
+
+`events.previous_version` is one column beyond the agreed shape: it carries the foreign
+key that makes the database itself check the expected version on every append.
 """
 
 from __future__ import annotations

@@ -49,7 +49,10 @@ class Category:
 class Product:
     id: strawberry.ID
     sku: str = strawberry.field(description="Unique, upper-case stock-keeping unit.")
-    name: str
+    name: str = federation.field(
+        shareable=True,
+        description="Shareable: ordering provides the name an order line captured.",
+    )
     unit_price: Money
     active: bool = strawberry.field(description="Only active products can be ordered.")
     category_id: strawberry.Private[str]

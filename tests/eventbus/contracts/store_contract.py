@@ -248,6 +248,31 @@ class EventStoreContract:
         assert [e.subject for e in await store.read_all()] == [b, a]
         assert await outbox_of(store).count_pending() == 2
 
+    async def test_cancelling_at_any_point_commits_all_or_nothing(self, store: EventStore) -> None:
+        """Cancelled before COMMIT: nothing; during it: either outcome, never half."""
+        finished: list[str] = []
+
+        async def command(sid: str) -> None:
+            async with store.unit_of_work() as uow:
+                await uow.append(sid, 0, new_events(sid, 2))
+            finished.append(sid)
+
+        versions = []
+        for delay in [0.0] + [0.00005 * 2**i for i in range(13)]:  # up to 0.2 s
+            sid = stream()
+            task = asyncio.create_task(command(sid))
+            await asyncio.sleep(delay)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            version = await store.stream_version(sid)
+            assert version == 2 if sid in finished else version in (0, 2)
+            versions.append(version)
+        assert await outbox_of(store).count_pending() == sum(versions)
+        assert len(await store.read_all()) == sum(versions)
+        sid = stream()
+        await store.append(sid, 0, new_events(sid, 1))  # and the store still works
+
     async def test_store_keeps_working_after_a_lost_race(self, store: EventStore) -> None:
         sid = stream()
         await store.append(sid, 0, new_events(sid, 1))
