@@ -75,7 +75,7 @@ class Database:
         """A pooled connection's driver, for single statements that commit on their own
         (reads); a connection that fails mid-statement is discarded, not pooled."""
         async with self.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
+            raw = _driver_of(conn)
             try:
                 yield driver_connection(self.dialect, raw)
             except BaseException:
@@ -115,7 +115,7 @@ class Database:
         """
         if not self.is_sqlite:
             async with self.engine.connect() as pooled:
-                raw = (await pooled.get_raw_connection()).driver_connection
+                raw = _driver_of(pooled)
                 conn = driver_connection(self.dialect, raw)
                 try:
                     yield conn
@@ -152,6 +152,15 @@ class Database:
                 if writer is not None:
                     await writer.close()
         await self.engine.dispose()
+
+
+def _driver_of(conn: AsyncConnection) -> Any:
+    """The driver connection (asyncpg / aiosqlite) under a checked-out connection.
+
+    Same as ``(await conn.get_raw_connection()).driver_connection`` without the greenlet
+    round trip: once checked out, reaching it does no I/O.
+    """
+    return conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
