@@ -1,0 +1,308 @@
+"""Run a query plan: fetch from subgraphs, merge into one tree, then shape the response.
+
+Entity fetches read the objects at their `Flatten` path, send one `_entities` request per
+step with deduplicated representations and merge each answer into every object that asked
+for it. Subgraph errors are kept with their extensions (plus `serviceName`) and their paths
+rewritten into the client's response; a failed subgraph leaves its fields null.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .fetcher import Fetcher, FetchFailure
+from .plan import (
+    Condition,
+    EntityInput,
+    Fetch,
+    Flatten,
+    Parallel,
+    PlanNode,
+    RequiredField,
+    RequiredSelection,
+    Sequence,
+)
+from .planner import PlannedOperation
+
+
+@dataclass
+class RunState:
+    """One request's merged data and errors while its plan runs."""
+
+    variables: Mapping[str, Any]
+    headers: Mapping[str, str]
+    source_to_key: Mapping[str, str]
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Executor:
+    """Runs plans against subgraphs found by service name."""
+
+    def __init__(
+        self, fetcher: Fetcher, urls: Mapping[str, str], possible: Mapping[str, frozenset[str]]
+    ) -> None:
+        self.fetcher = fetcher
+        self.urls = dict(urls)
+        self.possible = possible
+
+    async def run(self, planned: PlannedOperation, state: RunState) -> None:
+        node = planned.plan.node
+        if node is not None:
+            await self._node(node, state)
+
+    async def _node(self, node: PlanNode, state: RunState) -> None:
+        if isinstance(node, Fetch):
+            await self._root_fetch(node, state)
+        elif isinstance(node, Flatten):
+            await self._entity_fetch(node, state)
+        elif isinstance(node, Sequence):
+            for child in node.nodes:
+                await self._node(child, state)
+        elif isinstance(node, Parallel):
+            await asyncio.gather(*(self._node(child, state) for child in node.nodes))
+        elif isinstance(node, Condition):
+            chosen = node.if_clause if state.variables.get(node.condition) else node.else_clause
+            if chosen is not None:
+                await self._node(chosen, state)
+
+    def _variables(self, fetch: Fetch, state: RunState) -> dict[str, Any]:
+        return {v: state.variables[v] for v in fetch.variable_usages if v in state.variables}
+
+    async def _root_fetch(self, fetch: Fetch, state: RunState) -> None:
+        result = await self.fetcher.post(
+            fetch.service_name,
+            self.urls[fetch.service_name],
+            fetch.operation,
+            self._variables(fetch, state),
+            fetch.operation_name,
+            state.headers,
+        )
+        if isinstance(result, FetchFailure):
+            state.errors.append(_failure_error(fetch.service_name, result))
+            return
+        data = result.get("data")
+        if isinstance(data, dict):
+            deep_merge(state.data, data)
+        for error in result.get("errors") or ():
+            path = error.get("path") if isinstance(error, dict) else None
+            state.errors.append(
+                self._downstream(fetch.service_name, error, self._client_path(path, state))
+            )
+
+    async def _entity_fetch(self, node: Flatten, state: RunState) -> None:
+        fetch = node.node
+        inputs = {i.data_type: i for i in fetch.requires}
+        representations: list[dict[str, Any]] = []
+        targets: list[list[dict[str, Any]]] = []
+        keep_typename: list[bool] = []
+        index: dict[bytes, int] = {}
+        for obj in collect_at_path(state.data, node.path):
+            entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
+            if entity_input is None:
+                continue
+            rep = self._representation(obj, entity_input)
+            if rep is None:
+                continue
+            rep_key = orjson.dumps(rep)
+            position = index.get(rep_key)
+            if position is None:
+                index[rep_key] = len(representations)
+                representations.append(rep)
+                targets.append([obj])
+                keep_typename.append(entity_input.rep_type != entity_input.data_type)
+            else:
+                targets[position].append(obj)
+        if not representations:
+            return
+        variables = self._variables(fetch, state)
+        variables["representations"] = representations
+        result = await self.fetcher.post(
+            fetch.service_name,
+            self.urls[fetch.service_name],
+            fetch.operation,
+            variables,
+            fetch.operation_name,
+            state.headers,
+        )
+        if isinstance(result, FetchFailure):
+            state.errors.append(_failure_error(fetch.service_name, result))
+            return
+        data = result.get("data")
+        entities = data.get("_entities") if isinstance(data, dict) else None
+        if isinstance(entities, list):
+            for position, entity in enumerate(entities[: len(targets)]):
+                if isinstance(entity, dict):
+                    # an object sent under its interface (@interfaceObject) keeps its own
+                    # __typename; one known only by its interface learns the concrete one
+                    keep = keep_typename[position]
+                    for obj in targets[position]:
+                        deep_merge(obj, entity, keep_typename=keep)
+        errors = result.get("errors") or ()
+        if not errors:
+            return
+        first_paths = self._first_paths(state.data, node.path, inputs, index)
+        for error in errors:
+            path = error.get("path") if isinstance(error, dict) else None
+            client_path = None
+            if isinstance(path, list) and len(path) >= 2 and isinstance(path[1], int):
+                base = first_paths.get(path[1], [])
+                client_path = self._client_path(base + path[2:], state)
+            state.errors.append(self._downstream(fetch.service_name, error, client_path))
+
+    def _first_paths(
+        self,
+        data: dict[str, Any],
+        path: tuple[str, ...],
+        inputs: Mapping[str, EntityInput],
+        index: Mapping[bytes, int],
+    ) -> dict[int, list[str | int]]:
+        """Response path of the first object behind each representation (errors only)."""
+        found: dict[int, list[str | int]] = {}
+        for obj, obj_path in collect_with_paths(data, path):
+            entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
+            if entity_input is None:
+                continue
+            rep = self._representation(obj, entity_input)
+            if rep is None:
+                continue
+            position = index.get(orjson.dumps(rep))
+            if position is not None and position not in found:
+                found[position] = obj_path
+        return found
+
+    def _representation(
+        self, obj: dict[str, Any], entity_input: EntityInput
+    ) -> dict[str, Any] | None:
+        rep: dict[str, Any] = {"__typename": entity_input.rep_type}
+        for sel in entity_input.selections:
+            if isinstance(sel, RequiredField):
+                if sel.name not in obj:
+                    return None
+                rep[sel.name] = self._copy(obj[sel.name], sel)
+            elif self._applies(sel.type_condition, obj.get("__typename")):
+                nested = self._representation(obj, EntityInput("", "", sel.selections))
+                if nested is None:
+                    return None
+                nested.pop("__typename")
+                rep.update(nested)
+        return rep
+
+    def _copy(self, value: Any, sel: RequiredField) -> Any:
+        if sel.selections is None or value is None:
+            return value
+        if isinstance(value, list):
+            return [self._copy(v, sel) for v in value]
+        if not isinstance(value, dict):
+            return value
+        return self._copy_object(value, sel.selections)
+
+    def _copy_object(
+        self, value: dict[str, Any], selections: tuple[RequiredSelection, ...]
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for s in selections:
+            if isinstance(s, RequiredField):
+                if s.name in value:
+                    out[s.name] = self._copy(value[s.name], s)
+            elif self._applies(s.type_condition, value.get("__typename")):
+                out.update(self._copy_object(value, s.selections))
+        return out
+
+    def _applies(self, type_condition: str, typename: Any) -> bool:
+        if typename == type_condition:
+            return True
+        return typename in self.possible.get(type_condition, frozenset())
+
+    def _client_path(self, path: Any, state: RunState) -> list[str | int] | None:
+        if not isinstance(path, list):
+            return None
+        mapping = state.source_to_key
+        return [mapping.get(p, p) if isinstance(p, str) else p for p in path]
+
+    @staticmethod
+    def _downstream(service: str, error: Any, path: list[str | int] | None) -> dict[str, Any]:
+        if not isinstance(error, dict):
+            error = {"message": str(error)}
+        message = error.get("message") or f'Error while fetching subquery from service "{service}"'
+        extensions = dict(error.get("extensions") or {})
+        extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+        extensions["serviceName"] = service
+        out: dict[str, Any] = {"message": message}
+        if path is not None:
+            out["path"] = path
+        out["extensions"] = extensions
+        return out
+
+
+def _failure_error(service: str, failure: FetchFailure) -> dict[str, Any]:
+    extensions: dict[str, Any] = {"code": failure.code, "service": service}
+    if failure.status is not None:
+        extensions["http"] = {"status": failure.status}
+    return {"message": failure.message, "extensions": extensions}
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any], keep_typename: bool = False) -> None:
+    """Merge `source` into `target` in place (objects recursively, lists element-wise)."""
+    for key, value in source.items():
+        if key not in target:
+            target[key] = value
+            continue
+        if keep_typename and key == "__typename":
+            continue
+        existing = target[key]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for i, value in enumerate(source[: len(target)]):
+        existing = target[i]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+
+
+def collect_at_path(data: dict[str, Any], path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects at `path` in the merged data (`"@"` flattens a list)."""
+    current: list[Any] = [data]
+    for segment in path:
+        following: list[Any] = []
+        if segment == "@":
+            for value in current:
+                if isinstance(value, list):
+                    following.extend(v for v in value if v is not None)
+        else:
+            for value in current:
+                if isinstance(value, dict):
+                    v = value.get(segment)
+                    if v is not None:
+                        following.append(v)
+        current = following
+    return [v for v in current if isinstance(v, dict)]
+
+
+def collect_with_paths(
+    data: dict[str, Any], path: tuple[str, ...]
+) -> list[tuple[dict[str, Any], list[str | int]]]:
+    current: list[tuple[Any, list[str | int]]] = [(data, [])]
+    for segment in path:
+        following: list[tuple[Any, list[str | int]]] = []
+        for value, at in current:
+            if segment == "@":
+                if isinstance(value, list):
+                    following.extend((v, [*at, i]) for i, v in enumerate(value) if v is not None)
+            elif isinstance(value, dict) and value.get(segment) is not None:
+                following.append((value[segment], [*at, segment]))
+        current = following
+    return [(v, at) for v, at in current if isinstance(v, dict)]

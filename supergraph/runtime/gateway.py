@@ -1,0 +1,321 @@
+"""The gateway pipeline: document -> prepared operation (cached) -> plan run -> shaped response.
+
+Transport-neutral: `http.py` adapts it to GraphQL-over-HTTP; embedded mode can call
+`Gateway.execute` directly. Every GraphQL-level problem becomes a response with errors;
+nothing here raises to the caller for a bad request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    OperationDefinitionNode,
+    VariableDefinitionNode,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from .apq import APQError, PersistedQueries
+from .executor import Executor, RunState
+from .fetcher import Fetcher
+from .plan_cache import PlanCache, PreparedOperation
+from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
+from .shaping import Shaper
+from .supergraph_schema import Supergraph, load_supergraph
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GatewayRequest:
+    """One GraphQL request as the transport decoded it."""
+
+    query: str | None
+    variables: Mapping[str, Any] | None = None
+    operation_name: str | None = None
+    extensions: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    include_plan: bool = False
+    allow_mutations: bool = True
+
+
+@dataclass
+class GatewayResponse:
+    """The GraphQL response body and whether it is a request error (no `data` entry)."""
+
+    body: dict[str, Any]
+    request_error: bool = False
+    status_hint: int | None = None
+
+
+def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"message": message, **extra, "extensions": {"code": code}}
+
+
+class Gateway:
+    """Serves one supergraph: owns the plan cache, APQ store and subgraph connections."""
+
+    def __init__(
+        self,
+        supergraph_sdl: str,
+        *,
+        subgraph_urls: Mapping[str, str] | None = None,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+        forward_headers: tuple[str, ...] | list[str] = (),
+        timeout: float = 30.0,
+        plan_cache_size: int = 2000,
+    ) -> None:
+        self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        urls = {g.name: g.url for g in self.supergraph.graphs.values()}
+        unknown = set(subgraph_urls or {}) - set(urls)
+        if unknown:
+            raise ValueError(
+                f"subgraph URL override for unknown subgraph(s) {sorted(unknown)}; "
+                f"the supergraph has {sorted(urls)}"
+            )
+        urls.update(subgraph_urls or {})
+        self.urls = urls
+        self.fetcher = Fetcher(timeout=timeout, transports=transports)
+        api = self.supergraph.api_schema
+        schema = self.supergraph.schema
+        possible = {
+            name: frozenset(p.name for p in schema.get_possible_types(t))
+            for name, t in schema.type_map.items()
+            if isinstance(t, GraphQLInterfaceType | GraphQLUnionType) and not name.startswith("__")
+        }
+        self.object_types = frozenset(
+            name for name, t in api.type_map.items() if isinstance(t, GraphQLObjectType)
+        )
+        self.executor = Executor(self.fetcher, urls, possible)
+        self.plan_cache = PlanCache(plan_cache_size)
+        self.persisted = PersistedQueries()
+        self.forward_headers = tuple(h.lower() for h in forward_headers)
+        self._event_plans: dict[
+            tuple[int, str | None, str, frozenset[str]],
+            tuple[DocumentNode, PlannedOperation, tuple[VariableDefinitionNode, ...]],
+        ] = {}
+
+    async def aclose(self) -> None:
+        await self.fetcher.aclose()
+
+    # ---- preparation (cached) ----
+
+    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+        return self.plan_cache.get_or_prepare(document, operation_name, self._prepare)
+
+    def _prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+        try:
+            doc = parse(document)
+        except GraphQLError as exc:
+            return PreparedOperation(errors=(_located(exc, "GRAPHQL_PARSE_FAILED"),))
+        errors = validate(self.supergraph.api_schema, doc)
+        if errors:
+            return PreparedOperation(
+                errors=tuple(_located(e, "GRAPHQL_VALIDATION_FAILED") for e in errors)
+            )
+        operation = get_operation_ast(doc, operation_name)
+        if operation is None:
+            message = (
+                f'Unknown operation named "{operation_name}".'
+                if operation_name
+                else "Must provide operation name if query contains multiple operations."
+            )
+            return PreparedOperation(errors=(_error(message, "OPERATION_RESOLUTION_FAILURE"),))
+        if operation.operation.value == "subscription":
+            return PreparedOperation(
+                errors=(
+                    _error(
+                        "Subscriptions are not executed over plain HTTP requests; use a "
+                        "graphql-transport-ws or GraphQL-over-SSE connection.",
+                        "SUBSCRIPTION_NOT_SUPPORTED",
+                    ),
+                )
+            )
+        fragments = {
+            d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        try:
+            planned = Planner(self.supergraph, operation, fragments).plan()
+        except PlanningError as exc:
+            return PreparedOperation(errors=(_error(str(exc), "QUERY_PLANNING_FAILED"),))
+        except Exception:
+            log.exception("query planning failed for operation %r", operation_name)
+            return PreparedOperation(
+                errors=(
+                    _error(
+                        "The gateway could not plan this operation; the gateway log has details.",
+                        "QUERY_PLANNING_FAILED",
+                    ),
+                )
+            )
+        introspection_doc = None
+        if planned.introspection:
+            introspection_doc = _introspection_document(doc, operation)
+        return PreparedOperation(
+            kind=operation.operation.value,
+            planned=planned,
+            variable_definitions=tuple(operation.variable_definitions or ()),
+            introspection_document=introspection_doc,
+        )
+
+    # ---- execution ----
+
+    async def execute(self, request: GatewayRequest) -> GatewayResponse:
+        document = self.persisted.resolve(request.query, request.extensions)
+        if isinstance(document, APQError):
+            return GatewayResponse(
+                {"errors": [_error(document.message, document.code)]}, True, document.status
+            )
+        if document is None:
+            return GatewayResponse(
+                {"errors": [_error("The request has no query.", "BAD_REQUEST")]}, True, 400
+            )
+        prepared = self.prepare(document, request.operation_name)
+        if prepared.errors:
+            return GatewayResponse({"errors": list(prepared.errors)}, True)
+        if prepared.kind == "mutation" and not request.allow_mutations:
+            return GatewayResponse(
+                {"errors": [_error("Mutations cannot be sent with GET; use POST.", "BAD_REQUEST")]},
+                True,
+                405,
+            )
+        planned = prepared.planned
+        assert planned is not None
+        coerced = get_variable_values(
+            self.supergraph.api_schema,
+            prepared.variable_definitions,
+            dict(request.variables or {}),
+        )
+        if isinstance(coerced, list):
+            return GatewayResponse(
+                {"errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}, True
+            )
+        variables = coerced.coerced
+        headers = {k: v for k, v in request.headers.items() if k.lower() in self.forward_headers}
+        state = RunState(variables, headers, planned.source_to_key)
+        try:
+            if prepared.introspection_document is not None:
+                self._introspect(prepared.introspection_document, variables, state)
+            await self.executor.run(planned, state)
+            shaper = Shaper(variables, self.object_types)
+            data = shaper.shape_root(state.data, planned.shape, planned.root_type)
+        except Exception:
+            log.exception("gateway failure while executing an operation")
+            return GatewayResponse(
+                {
+                    "data": None,
+                    "errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")],
+                }
+            )
+        body: dict[str, Any] = {}
+        # Like Apollo's gateway: null-propagation errors are reported only when no
+        # subgraph error already explains the missing data.
+        errors = state.errors or shaper.errors
+        if errors:
+            body["errors"] = errors
+        body["data"] = data
+        if request.include_plan:
+            body["extensions"] = {"queryPlan": planned.plan.to_json()}
+        return GatewayResponse(body)
+
+    async def resolve(
+        self,
+        entity_typename: str,
+        representation: dict[str, Any],
+        document: DocumentNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        field_alias: str,
+        min_version: int | None,
+    ) -> dict[str, Any]:
+        """Resolve one subscription event (`supergraph.subscriptions.SubscriptionResolver`):
+        the root field `field_alias` yields the entity behind `representation`; the rest of
+        the client's selection is planned as entity fetches from it (plan cached)."""
+        del min_version  # freshness is checked by the caller through the version field
+        available = frozenset(k for k in representation if k != "__typename")
+        key = (id(document), operation_name, entity_typename, available)
+        cached = self._event_plans.get(key)
+        if cached is None or cached[0] is not document:
+            operation = get_operation_ast(document, operation_name)
+            if operation is None:
+                return {"data": None, "errors": [_error("Unknown operation.", "BAD_REQUEST")]}
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            try:
+                planned = Planner(self.supergraph, operation, fragments).plan_event(
+                    entity_typename, available
+                )
+            except PlanningError as exc:
+                return {"data": None, "errors": [_error(str(exc), "QUERY_PLANNING_FAILED")]}
+            cached = (document, planned, tuple(operation.variable_definitions or ()))
+            self._event_plans[key] = cached
+            if len(self._event_plans) > 1000:
+                self._event_plans.pop(next(iter(self._event_plans)))
+        _, planned, definitions = cached
+        coerced = get_variable_values(self.supergraph.api_schema, definitions, dict(variables))
+        if isinstance(coerced, list):
+            return {"data": None, "errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}
+        state = RunState(coerced.coerced, {}, planned.source_to_key)
+        state.data[planned.event_source] = {"__typename": entity_typename, **representation}
+        await self.executor.run(planned, state)
+        shaper = Shaper(coerced.coerced, self.object_types)
+        data = shaper.shape_root(state.data, planned.shape, planned.root_type)
+        out: dict[str, Any] = {"data": data}
+        errors = state.errors or shaper.errors
+        if errors:
+            out["errors"] = errors
+        return out
+
+    def _introspect(
+        self, document: DocumentNode, variables: Mapping[str, Any], state: RunState
+    ) -> None:
+        result = execute(self.supergraph.api_schema, document, variable_values=dict(variables))
+        if result.data:  # type: ignore[union-attr]
+            state.data.update(result.data)  # type: ignore[union-attr]
+        for e in result.errors or ():  # type: ignore[union-attr]
+            state.errors.append(dict(e.formatted))
+
+
+def _located(error: GraphQLError, code: str) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    formatted.pop("path", None)
+    extensions = dict(formatted.pop("extensions", None) or {})
+    extensions["code"] = code
+    formatted["extensions"] = extensions
+    return formatted
+
+
+def _introspection_document(doc: DocumentNode, operation: OperationDefinitionNode) -> DocumentNode:
+    """The operation reduced to its root `__schema`/`__type` fields, for graphql-core."""
+    selections = tuple(
+        s
+        for s in operation.selection_set.selections
+        if isinstance(s, FieldNode) and s.name.value in INTROSPECTION_FIELDS
+    )
+    op = OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=operation.variable_definitions,
+        directives=(),
+        selection_set=operation.selection_set.__class__(selections=selections),
+    )
+    fragments = tuple(d for d in doc.definitions if isinstance(d, FragmentDefinitionNode))
+    return DocumentNode(definitions=(op, *fragments))

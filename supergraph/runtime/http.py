@@ -1,0 +1,226 @@
+"""GraphQL-over-HTTP for the gateway (Starlette).
+
+POST and GET `/graphql`; the response media type follows the Accept header:
+`application/graphql-response+json` (request errors answer 400) or `application/json`
+(always 200 for a well-formed request, as the spec asks for legacy clients). GET with an
+Accept header that wants HTML serves GraphiQL. `GET /health` is 200 once the supergraph is
+loaded and the gateway started, else 503. The bundled GraphiQL page
+(`supergraph.graphiql`, when installed) has its assets mounted at its `MOUNT_PATH`
+(`/graphiql`).
+
+Query plans come back in `extensions.queryPlan` when the request carries the header
+`Apollo-Query-Plan-Experimental: 1` or `pos-debug-query-plan: 1`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .gateway import Gateway, GatewayRequest, GatewayResponse
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+PLAN_HEADERS = ("apollo-query-plan-experimental", "pos-debug-query-plan")
+
+
+def _media_type(accept: str) -> str | None:
+    """The response media type the client accepts, preferring the GraphQL one."""
+    if not accept:
+        return JSON
+    accepted = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in accepted:
+        return GRAPHQL_RESPONSE
+    if JSON in accepted or "*/*" in accepted or "application/*" in accepted:
+        return JSON
+    return None
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+def _bad_request(message: str, media: str, status: int = 400) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type=media)
+
+
+class GraphQLEndpoint:
+    """The `/graphql` route: decodes the HTTP request, runs the gateway, encodes the result."""
+
+    def __init__(self, gateway: Gateway, graphiql: Any | None) -> None:
+        self.gateway = gateway
+        self.graphiql = graphiql
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request):
+            return self._graphiql(request)
+        media = _media_type(request.headers.get("accept", ""))
+        if media is None:
+            return _bad_request(
+                f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}.", JSON, status=406
+            )
+        if request.method == "POST":
+            decoded = await self._decode_post(request, media)
+        else:
+            decoded = self._decode_get(request, media)
+        if isinstance(decoded, Response):
+            return decoded
+        include_plan = any(request.headers.get(h) for h in PLAN_HEADERS)
+        decoded.headers = request.headers
+        decoded.include_plan = include_plan
+        decoded.allow_mutations = request.method == "POST"
+        try:
+            result = await self.gateway.execute(decoded)
+        except Exception:
+            log.exception("unexpected gateway failure")
+            body = {
+                "errors": [
+                    {
+                        "message": "Internal gateway error.",
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                    }
+                ]
+            }
+            return Response(orjson.dumps(body), 500, media_type=media)
+        return self._encode(result, media)
+
+    def _encode(self, result: GatewayResponse, media: str) -> Response:
+        status = 200
+        if result.status_hint is not None and result.status_hint != 200:
+            status = result.status_hint
+        elif result.request_error and media == GRAPHQL_RESPONSE:
+            status = 400
+        headers = {"allow": "POST"} if status == 405 else None
+        return Response(orjson.dumps(result.body), status, headers=headers, media_type=media)
+
+    async def _decode_post(self, request: Request, media: str) -> GatewayRequest | Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        raw = await request.body()
+        if content_type == "application/graphql":
+            return GatewayRequest(query=raw.decode("utf-8", "replace"))
+        if content_type != JSON:
+            return _bad_request(
+                "Content-Type must be application/json (or application/graphql).",
+                media,
+                status=415,
+            )
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return _bad_request("The request body is not valid JSON.", media)
+        if not isinstance(body, dict):
+            return _bad_request("The request body must be a JSON object.", media)
+        return self._request_from(body, media)
+
+    def _decode_get(self, request: Request, media: str) -> GatewayRequest | Response:
+        params: dict[str, Any] = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if name in params:
+                try:
+                    params[name] = orjson.loads(params[name])
+                except orjson.JSONDecodeError:
+                    return _bad_request(f"The {name} parameter is not valid JSON.", media)
+        return self._request_from(params, media)
+
+    def _request_from(self, body: Mapping[str, Any], media: str) -> GatewayRequest | Response:
+        query = body.get("query")
+        variables = body.get("variables")
+        operation_name = body.get("operationName")
+        extensions = body.get("extensions")
+        if query is not None and not isinstance(query, str):
+            return _bad_request("query must be a string.", media)
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_request("variables must be a JSON object.", media)
+        if operation_name is not None and not isinstance(operation_name, str):
+            return _bad_request("operationName must be a string.", media)
+        if extensions is not None and not isinstance(extensions, dict):
+            return _bad_request("extensions must be a JSON object.", media)
+        return GatewayRequest(query, variables, operation_name or None, extensions)
+
+    def _graphiql(self, request: Request) -> Response:
+        if self.graphiql is None:
+            return HTMLResponse(
+                "<!doctype html><title>GraphQL</title><p>GraphiQL is not bundled in this "
+                "installation; POST GraphQL requests to this URL.</p>"
+            )
+        try:
+            return HTMLResponse(self.graphiql.graphiql_html(str(request.url.path)))
+        except FileNotFoundError as exc:  # GraphiQLNotBuilt: the bundle was not built
+            log.warning("%s", exc)
+            return HTMLResponse(
+                "<!doctype html><title>GraphQL</title><p>The GraphiQL bundle is not built "
+                "(run scripts/setup); POST GraphQL requests to this URL.</p>",
+                status_code=503,
+            )
+
+
+def _load_graphiql() -> Any | None:
+    """The bundled GraphiQL page module (`supergraph.graphiql`), when installed."""
+    try:
+        return importlib.import_module("supergraph.graphiql")
+    except ImportError:
+        return None
+
+
+def create_app(
+    supergraph_sdl: str,
+    *,
+    subgraph_urls: Mapping[str, str] | None = None,
+    forward_headers: tuple[str, ...] | list[str] = (),
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    timeout: float = 30.0,
+    path: str = "/graphql",
+) -> Starlette:
+    """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
+    (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process."""
+    gateway = Gateway(
+        supergraph_sdl,
+        subgraph_urls=subgraph_urls,
+        transports=transports,
+        forward_headers=forward_headers,
+        timeout=timeout,
+    )
+    ready = {"value": True}
+    graphiql = _load_graphiql()
+    endpoint = GraphQLEndpoint(gateway, graphiql)
+
+    async def health(_request: Request) -> Response:
+        if ready["value"]:
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "starting"}, status_code=503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            ready["value"] = False
+            await gateway.aclose()
+
+    routes: list[Any] = [
+        Route(path, endpoint.handle, methods=["GET", "POST"]),
+        Route("/health", health, methods=["GET"]),
+    ]
+    static_dir = getattr(graphiql, "STATIC_DIR", None) if graphiql else None
+    if static_dir is not None:
+        mount_path = getattr(graphiql, "MOUNT_PATH", "/graphiql")
+        routes.append(Mount(mount_path, StaticFiles(directory=str(static_dir), check_dir=False)))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gateway = gateway
+    app.state.ready = ready
+    return app

@@ -1,0 +1,976 @@
+"""Operation -> query plan, plus the shaping tables the executor needs.
+
+The client's selection is first collected per concrete runtime type (fragments inlined,
+`@skip`/`@include` kept as conditions). Each field is then placed in a *fetch group* (one
+subgraph request at one response path): locally when the current subgraph resolves it,
+otherwise through an `_entities` jump to a subgraph that does, keyed by one of that
+subgraph's `@key`s. Key and `@requires` fields are themselves planned in the parent group,
+so key-to-key hops and requires needing other subgraphs fall out of the same recursion.
+Choices between subgraphs (`@shareable`, `@provides`, several keys) take the cheapest
+option by an estimate of the entity jumps the rest of the selection would need.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from collections.abc import Sequence as Seq
+from dataclasses import dataclass, field
+
+from graphql import (
+    BooleanValueNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_composite_type,
+    print_ast,
+)
+from graphql.language import Visitor, visit
+
+from .plan import (
+    Condition,
+    EntityInput,
+    Fetch,
+    Flatten,
+    Parallel,
+    PlanNode,
+    QueryPlan,
+    RequiredField,
+    RequiredFragment,
+    RequiredSelection,
+    Sequence,
+)
+from .shaping import ALWAYS, LIST, NONNULL, Cond, ShapeField
+from .supergraph_schema import Supergraph
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+# The pseudo-subgraph an event-fed subscription starts from: it "resolves" the root field
+# and the representation's fields, nothing else, and is never fetched from.
+EVENT = "__event__"
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned over this supergraph (a composition gap)."""
+
+
+# --- conditions -----------------------------------------------------------------------
+
+
+def _cond_and(a: Cond, b: Cond) -> Cond:
+    if a == ALWAYS:
+        return b
+    if b == ALWAYS:
+        return a
+    return tuple(sorted({tuple(sorted(set(x) | set(y))) for x in a for y in b}))
+
+
+def _cond_or(a: Cond, b: Cond) -> Cond:
+    if a == ALWAYS or b == ALWAYS:
+        return ALWAYS
+    return tuple(sorted(set(a) | set(b)))
+
+
+def _directive_cond(node: FieldNode | InlineFragmentNode | FragmentSpreadNode) -> Cond | None:
+    """The node's own `@skip`/`@include` as a condition; None when statically excluded."""
+    cond = ALWAYS
+    for d in node.directives or ():
+        name = d.name.value
+        if name not in ("skip", "include"):
+            continue
+        arg = next((a.value for a in d.arguments or () if a.name.value == "if"), None)
+        want = name == "include"
+        if isinstance(arg, BooleanValueNode):
+            if arg.value is not want:
+                return None
+        elif isinstance(arg, VariableNode):
+            cond = _cond_and(cond, (((arg.name.value, want),),))
+    return cond
+
+
+# --- collected client selection ---------------------------------------------------------
+
+
+@dataclass(eq=False)
+class CField:
+    """A client (or planner-added) field on one concrete parent type, occurrences merged."""
+
+    key: str
+    name: str
+    node: FieldNode
+    cond: Cond
+    source: str
+    occurrences: list[tuple[FieldNode, Cond]] = field(default_factory=list)
+    sub: dict[str, list[CField]] | None = None
+    internal: bool = False
+
+
+# --- subgraph selection builder ------------------------------------------------------
+
+
+@dataclass(eq=False)
+class SubSel:
+    """A selection set being written into one subgraph query."""
+
+    fields: dict[str, SelField] = field(default_factory=dict)
+    frags: dict[str, SubSel] = field(default_factory=dict)
+    typename: bool = False
+
+    def frag(self, type_name: str) -> SubSel:
+        found = self.frags.get(type_name)
+        if found is None:
+            found = self.frags[type_name] = SubSel()
+        return found
+
+    def print(self) -> str:
+        parts: list[str] = ["__typename"] if self.typename else []
+        for source, f in self.fields.items():
+            parts.append(f.print(source))
+        for type_name, sub in self.frags.items():
+            parts.append(f"... on {type_name} {sub.print()}")
+        if not parts:
+            parts.append("__typename")
+        return "{ " + " ".join(parts) + " }"
+
+
+@dataclass(eq=False)
+class SelField:
+    name: str
+    args: str
+    directives: str
+    sub: SubSel | None
+
+    def print(self, source: str) -> str:
+        head = self.name if source == self.name else f"{source}: {self.name}"
+        text = head + self.args + self.directives
+        return text + " " + self.sub.print() if self.sub is not None else text
+
+
+def _cond_directives(cond: Cond) -> str:
+    if len(cond) != 1:
+        return ""
+    return "".join(
+        f" @include(if: ${name})" if want else f" @skip(if: ${name})" for name, want in cond[0]
+    )
+
+
+# --- fetch groups ----------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Group:
+    id: int
+    graph: str
+    path: tuple[str, ...]
+    is_entity: bool
+    root: SubSel = field(default_factory=SubSel)
+    inputs: dict[str, tuple[str, list[CField]]] = field(default_factory=dict)
+    deps: set[int] = field(default_factory=set)
+    triggers: list[Cond] = field(default_factory=list)
+    variables: set[str] = field(default_factory=set)
+    mutation_field: int = -1
+
+
+@dataclass(frozen=True)
+class PlannedOperation:
+    """Everything prepared once per document + operation name."""
+
+    plan: QueryPlan
+    root_type: str
+    shape: dict[str, tuple[ShapeField, ...]]
+    introspection: tuple[str, ...]
+    source_to_key: dict[str, str]
+    variable_types: dict[str, str]
+    event_source: str = ""
+
+
+class _VarCollector(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_args: object) -> None:
+        self.names.add(node.name.value)
+
+
+def _variables_in(nodes: Iterable[object]) -> set[str]:
+    collector = _VarCollector()
+    for n in nodes:
+        visit(n, collector)  # type: ignore[arg-type]
+    return collector.names
+
+
+class Planner:
+    """Plans one operation; create one per (document, operation name)."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> None:
+        self.sg = supergraph
+        self.schema = supergraph.schema
+        self.api = supergraph.api_schema
+        self.operation = operation
+        self.fragments = fragments
+        self.groups: list[Group] = []
+        self.entity_groups: dict[tuple[object, ...], Group] = {}
+        self.alias_counter = 0
+        self.source_to_key: dict[str, str] = {}
+        self._cost_cache: dict[tuple[object, ...], float] = {}
+        self._internal_cache: dict[tuple[int, str], list[CField]] = {}
+        self._provides_cache: dict[int, dict] = {}
+        self.event_type = ""
+        self.event_fields: frozenset[str] = frozenset()
+
+    # ---- collection ----
+
+    def _possible(self, type_name: str, api: bool = True) -> list[str]:
+        schema = self.api if api else self.schema
+        t = schema.get_type(type_name)
+        if isinstance(t, GraphQLObjectType):
+            return [type_name]
+        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+            return [p.name for p in schema.get_possible_types(t)]
+        return []
+
+    def _applies(self, type_condition: str | None, concrete: str) -> bool:
+        if type_condition is None or type_condition == concrete:
+            return True
+        return concrete in self._possible(type_condition, api=False)
+
+    def collect(
+        self, selection_set: SelectionSetNode, parent: str, internal: bool = False
+    ) -> dict[str, list[CField]]:
+        out: dict[str, dict[str, CField]] = {}
+        for concrete in self._possible(parent, api=not internal):
+            self._collect_into(
+                selection_set, concrete, ALWAYS, out.setdefault(concrete, {}), internal
+            )
+        result: dict[str, list[CField]] = {}
+        for concrete, fields in out.items():
+            for f in fields.values():
+                self._collect_sub(f, concrete, internal)
+            result[concrete] = list(fields.values())
+        return result
+
+    def _collect_into(
+        self,
+        sel_set: SelectionSetNode,
+        concrete: str,
+        cond: Cond,
+        out: dict[str, CField],
+        internal: bool,
+    ) -> None:
+        for sel in sel_set.selections:
+            own = _directive_cond(sel)  # type: ignore[arg-type]
+            if own is None:
+                continue
+            c = _cond_and(cond, own)
+            if isinstance(sel, FieldNode):
+                key = sel.alias.value if sel.alias else sel.name.value
+                existing = out.get(key)
+                if existing is None:
+                    out[key] = CField(
+                        key,
+                        sel.name.value,
+                        sel,
+                        c,
+                        self._source_for(sel, concrete, internal),
+                        [(sel, c)],
+                        internal=internal,
+                    )
+                else:
+                    existing.cond = _cond_or(existing.cond, c)
+                    existing.occurrences.append((sel, c))
+            elif isinstance(sel, InlineFragmentNode):
+                tc = sel.type_condition.name.value if sel.type_condition else None
+                if self._applies(tc, concrete):
+                    self._collect_into(sel.selection_set, concrete, c, out, internal)
+            elif isinstance(sel, FragmentSpreadNode):
+                frag = self.fragments[sel.name.value]
+                if self._applies(frag.type_condition.name.value, concrete):
+                    self._collect_into(frag.selection_set, concrete, c, out, internal)
+
+    def _source_for(self, node: FieldNode, concrete: str, internal: bool) -> str:
+        """Key of the field in merged data; client aliases that could collide with a real
+        field name (or fields with arguments) get a gateway-private alias."""
+        name = node.name.value
+        key = node.alias.value if node.alias else name
+        if internal or name.startswith("__"):
+            return key
+        t = self.schema.get_type(concrete)
+        field_defs = getattr(t, "fields", {})
+        declared = field_defs.get(name)
+        plain = not node.arguments and (declared is None or not declared.args)
+        if key == name and (plain or name not in self.sg.field_set_names):
+            return key
+        if key != name and key not in field_defs:
+            return key
+        self.alias_counter += 1
+        source = f"_a{self.alias_counter}"
+        self.source_to_key[source] = key
+        return source
+
+    def _field_type(self, parent: str, name: str) -> GraphQLOutputType | None:
+        t = self.schema.get_type(parent)
+        fields = getattr(t, "fields", None)
+        if not fields or name not in fields:
+            return None
+        return fields[name].type
+
+    def _collect_sub(self, f: CField, parent: str, internal: bool) -> None:
+        if f.name.startswith("__"):
+            return
+        ftype = self._field_type(parent, f.name)
+        if ftype is None:
+            raise PlanningError(f"Cannot query field {f.name!r} on type {parent!r}.")
+        named = get_named_type(ftype)
+        if not is_composite_type(named):
+            return
+        per_type: dict[str, dict[str, CField]] = {}
+        for node, c in f.occurrences:
+            if node.selection_set is None:
+                continue
+            rel = ALWAYS if c == f.cond else c
+            for concrete in self._possible(named.name, api=not internal):
+                self._collect_into(
+                    node.selection_set, concrete, rel, per_type.setdefault(concrete, {}), internal
+                )
+        f.sub = {}
+        for concrete, fields in per_type.items():
+            for sub in fields.values():
+                self._collect_sub(sub, concrete, internal)
+            f.sub[concrete] = list(fields.values())
+
+    # ---- resolvability ----
+
+    def _requires(self, type_name: str, field_name: str, graph: str) -> SelectionSetNode | None:
+        return self.sg.field_in_graph(type_name, field_name, graph).requires
+
+    def _local(self, graph: str, type_name: str, f: CField, provided: dict | None) -> bool:
+        if f.name.startswith("__"):
+            return True
+        if graph == EVENT:
+            root = self._root_type()
+            if root is not None and type_name == root.name:
+                return True
+            return type_name == self.event_type and f.name in self.event_fields
+        if provided is not None and f.name in provided:
+            return True
+        if graph not in self.sg.resolvers(type_name, f.name):
+            return False
+        return self._requires(type_name, f.name, graph) is None
+
+    def _jumps(self, graph: str, type_name: str, f: CField) -> list[tuple[str, str]]:
+        """(graph, representation type) pairs an entity fetch could resolve `f` from."""
+        out: list[tuple[str, str]] = []
+        for g in self.sg.resolvers(type_name, f.name):
+            if g == graph and self._requires(type_name, f.name, g) is None:
+                continue
+            tig = self.sg.graphs_of_type(type_name).get(g)
+            if tig is not None and tig.resolvable_keys:
+                out.append((g, type_name))
+        t = self.schema.get_type(type_name)
+        for iface in getattr(t, "interfaces", ()):
+            for g, tig in self.sg.graphs_of_type(iface.name).items():
+                if (
+                    g != graph
+                    and tig.is_interface_object
+                    and tig.resolvable_keys
+                    and g in self.sg.resolvers(iface.name, f.name)
+                ):
+                    out.append((g, iface.name))
+        return out
+
+    def _provided_sub(
+        self, graph: str, type_name: str, f: CField, provided: dict | None
+    ) -> dict | None:
+        provides = self.sg.field_in_graph(type_name, f.name, graph).provides
+        if provides is not None:
+            tree = self._provides_cache.get(id(provides))
+            if tree is None:
+                tree = self._provides_cache[id(provides)] = _provides_tree(provides)
+            return tree
+        if provided is not None:
+            sub = provided.get(f.name)
+            return sub if isinstance(sub, dict) else None
+        return None
+
+    def _sub_types(self, graph: str, f: CField) -> list[tuple[str, list[CField]]]:
+        """Concrete types of `f`'s value that `graph` can return."""
+        assert f.sub is not None
+        if graph == EVENT:
+            return [(t, fields) for t, fields in f.sub.items() if t == self.event_type]
+        return [
+            (t, fields)
+            for t, fields in f.sub.items()
+            if graph in self.sg.graphs_of_type(t) or self._via_interface_object(graph, t)
+        ]
+
+    def _via_interface_object(self, graph: str, type_name: str) -> bool:
+        t = self.schema.get_type(type_name)
+        return any(
+            (tig := self.sg.graphs_of_type(i.name).get(graph)) is not None
+            and tig.is_interface_object
+            for i in getattr(t, "interfaces", ())
+        )
+
+    # ---- cost estimate ----
+
+    def cost(
+        self,
+        graph: str,
+        type_name: str,
+        fields: Seq[CField],
+        provided: dict | None,
+        depth: int = 0,
+    ) -> float:
+        if depth > 8:  # depth counts @requires recursion only, never selection nesting
+            return math.inf
+        ck = (graph, type_name, tuple(map(id, fields)), id(provided), depth)
+        cached = self._cost_cache.get(ck)
+        if cached is not None:
+            return cached
+        total = 0.0
+        for f in fields:
+            if f.name.startswith("__"):
+                continue
+            best = math.inf
+            if self._local(graph, type_name, f, provided):
+                best = self._sub_cost(graph, type_name, f, provided, depth)
+            if best > 0:
+                for g, rep_type in self._jumps(graph, type_name, f):
+                    c = 1 + self._sub_cost(g, rep_type, f, None, depth)
+                    c += self._key_cost(graph, type_name, g, rep_type, provided, depth)
+                    req = self._requires(rep_type, f.name, g)
+                    if req is not None:
+                        c += self.cost(
+                            graph,
+                            type_name,
+                            self._internal_fields(req, type_name),
+                            provided,
+                            depth + 1,
+                        )
+                    best = min(best, c)
+            total += best
+            if total == math.inf:
+                break
+        self._cost_cache[ck] = total
+        return total
+
+    def _sub_cost(
+        self, graph: str, type_name: str, f: CField, provided: dict | None, depth: int
+    ) -> float:
+        if f.sub is None:
+            return 0.0
+        sub_provided = self._provided_sub(graph, type_name, f, provided)
+        return sum(
+            self.cost(graph, t, fields, sub_provided, depth)
+            for t, fields in self._sub_types(graph, f)
+        )
+
+    def _key_cost(
+        self,
+        graph: str,
+        type_name: str,
+        target: str,
+        rep_type: str,
+        provided: dict | None,
+        depth: int,
+    ) -> float:
+        keys = self.sg.graphs_of_type(rep_type)[target].resolvable_keys
+        best = math.inf
+        for key in keys:
+            kf = self._internal_fields(key, type_name)
+            if all(self._local(graph, type_name, k, provided) for k in kf):
+                return 0.0
+            best = min(best, 1.0)
+        return best if depth < 6 else math.inf
+
+    def _internal_fields(self, sel: SelectionSetNode, type_name: str) -> list[CField]:
+        ck = (id(sel), type_name)
+        found = self._internal_cache.get(ck)
+        if found is None:
+            found = self.collect(sel, type_name, internal=True).get(type_name, [])
+            self._internal_cache[ck] = found
+        return found
+
+    # ---- placement ----
+
+    def _new_group(self, graph: str, path: tuple[str, ...], is_entity: bool) -> Group:
+        g = Group(len(self.groups), graph, path, is_entity)
+        self.groups.append(g)
+        return g
+
+    def plan_fields(
+        self,
+        group: Group,
+        target: SubSel,
+        type_name: str,
+        fields: Seq[CField],
+        path: tuple[str, ...],
+        provided: dict | None,
+        allow_requires: bool = False,
+    ) -> set[int]:
+        """Place `fields` (on concrete `type_name`) into `group` or jumps from it; return the
+        ids of the groups that fetch them."""
+        providers: set[int] = {group.id}
+        for f in fields:
+            if f.name == "__typename":
+                target.typename = True
+                continue
+            if f.name in INTROSPECTION_FIELDS:
+                continue
+            local = self._local(group.graph, type_name, f, provided) or (
+                allow_requires and group.graph in self.sg.resolvers(type_name, f.name)
+            )
+            best: tuple[str, str] | None = None
+            if local:
+                best_cost = self._sub_cost(group.graph, type_name, f, provided, 0)
+            else:
+                best_cost = math.inf
+            if best_cost > 0:
+                for g, rep_type in self._jumps(group.graph, type_name, f):
+                    if allow_requires and g == group.graph:
+                        continue
+                    c = 1 + self._sub_cost(g, rep_type, f, None, 0)
+                    c += self._key_cost(group.graph, type_name, g, rep_type, provided, 0)
+                    if (g, group.path, group.id) in self._existing_targets:
+                        c -= 0.5
+                    if c < best_cost:
+                        best_cost, best = c, (g, rep_type)
+            if best is None and not local:
+                # no finite estimate: still take the first possible jump rather than fail
+                fallback = [
+                    j
+                    for j in self._jumps(group.graph, type_name, f)
+                    if not (allow_requires and j[0] == group.graph)
+                ]
+                if fallback:
+                    best = fallback[0]
+            if best is None and not local:
+                raise PlanningError(
+                    f"cannot plan field {type_name}.{f.name}: no subgraph reachable from "
+                    f"{self.sg.graphs[group.graph].name!r} resolves it"
+                )
+            if best is None:
+                providers |= self._place_local(group, target, type_name, f, path, provided)
+            else:
+                providers |= self._place_jump(group, target, type_name, f, path, provided, *best)
+        return providers
+
+    @property
+    def _existing_targets(self) -> set[tuple[str, tuple[str, ...], int]]:
+        return {(k[0], k[1], k[2]) for k in self.entity_groups}  # type: ignore[misc]
+
+    def _place_local(
+        self,
+        group: Group,
+        target: SubSel,
+        type_name: str,
+        f: CField,
+        path: tuple[str, ...],
+        provided: dict | None,
+    ) -> set[int]:
+        existing = target.fields.get(f.source)
+        node = f.node
+        if existing is None:
+            args = ""
+            if node.arguments:
+                args = "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
+                group.variables |= _variables_in(node.arguments)
+            directives = "" if f.internal else _cond_directives(f.cond)
+            if directives:
+                group.variables |= {n for conj in f.cond for n, _ in conj}
+            existing = target.fields[f.source] = SelField(
+                f.name, args, directives, SubSel() if f.sub is not None else None
+            )
+        elif existing.directives and (f.internal or f.cond == ALWAYS):
+            existing.directives = ""
+        if f.sub is None:
+            return set()
+        assert existing.sub is not None
+        ftype = self._field_type(type_name, f.name)
+        assert ftype is not None
+        static = get_named_type(ftype).name
+        sub_path = path + (f.source,) + ("@",) * _list_depth(ftype)
+        sub_provided = self._provided_sub(group.graph, type_name, f, provided)
+        providers: set[int] = set()
+        abstract = not isinstance(self.schema.get_type(static), GraphQLObjectType)
+        if abstract:
+            existing.sub.typename = True
+            tig = self.sg.graphs_of_type(static).get(group.graph)
+            if tig is not None and tig.is_interface_object:
+                return self._place_interface_object(
+                    group, existing.sub, static, f, sub_path, sub_provided
+                )
+        for concrete, sub_fields in self._sub_types(group.graph, f):
+            sub_target = existing.sub if concrete == static else existing.sub.frag(concrete)
+            providers |= self.plan_fields(
+                group, sub_target, concrete, sub_fields, sub_path, sub_provided
+            )
+        return providers
+
+    def _place_interface_object(
+        self,
+        group: Group,
+        target: SubSel,
+        interface: str,
+        f: CField,
+        path: tuple[str, ...],
+        provided: dict | None,
+    ) -> set[int]:
+        """`f` returns an interface that `group`'s subgraph only knows as an
+        `@interfaceObject`: read the interface's own fields there, then ask a subgraph that
+        owns the interface (by its key) for the concrete type and the remaining fields."""
+        assert f.sub is not None
+        owners = [
+            g
+            for g, tig in self.sg.graphs_of_type(interface).items()
+            if not tig.is_interface_object and tig.resolvable_keys
+        ]
+        if not owners:
+            raise PlanningError(f"no subgraph resolves the concrete type of {interface}")
+        owner = owners[0]
+        here: dict[str, CField] = {}
+        declared = getattr(self.schema.get_type(interface), "fields", {})
+        for fields in f.sub.values():
+            for sub_field in fields:
+                if sub_field.name in declared and self._local(
+                    group.graph, interface, sub_field, provided
+                ):
+                    here.setdefault(sub_field.source, sub_field)
+        providers = self.plan_fields(group, target, interface, list(here.values()), path, provided)
+        key = self.sg.graphs_of_type(interface)[owner].resolvable_keys[0]
+        key_fields = _plain_fields(key)
+        providers |= self.plan_fields(group, target, interface, key_fields, path, provided)
+        entity = self._new_group(owner, path, True)
+        entity.deps |= providers | {group.id}
+        entity.mutation_field = group.mutation_field
+        entity.inputs[interface] = (interface, key_fields)
+        entity.root.typename = True
+        entity.triggers.append(f.cond)
+        providers.add(entity.id)
+        for concrete, fields in f.sub.items():
+            if owner not in self.sg.graphs_of_type(concrete):
+                continue
+            rest = [x for x in fields if x.source not in here or x.name == "__typename"]
+            providers |= self.plan_fields(
+                entity, entity.root.frag(concrete), concrete, rest, path, None
+            )
+        return providers
+
+    def _place_jump(
+        self,
+        source: Group,
+        target: SubSel,
+        type_name: str,
+        f: CField,
+        path: tuple[str, ...],
+        provided: dict | None,
+        graph: str,
+        rep_type: str,
+    ) -> set[int]:
+        keys = self.sg.graphs_of_type(rep_type)[graph].resolvable_keys
+        key_fields = min(
+            (self._internal_fields(k, type_name) for k in keys),
+            key=lambda kf: self.cost(source.graph, type_name, kf, provided),
+        )
+        target.typename = True
+        deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
+        input_fields = list(key_fields)
+        requires = self._requires(rep_type, f.name, graph)
+        if requires is not None:
+            req_fields = self._internal_fields(requires, type_name)
+            deps |= self.plan_fields(source, target, type_name, req_fields, path, provided)
+            input_fields += req_fields
+        gkey = (graph, path, source.id, frozenset(deps), requires is not None)
+        group = self.entity_groups.get(gkey)
+        if group is None:
+            group = self.entity_groups[gkey] = self._new_group(graph, path, True)
+            group.deps |= deps
+            group.mutation_field = source.mutation_field
+        previous = group.inputs.get(type_name)
+        if previous is None:
+            group.inputs[type_name] = (rep_type, input_fields)
+        else:
+            names = {x.key for x in previous[1]}
+            previous[1].extend(x for x in input_fields if x.key not in names)
+        group.triggers.append(f.cond)
+        frag = group.root.frag(rep_type)
+        return {group.id} | self.plan_fields(
+            group, frag, rep_type, [f], path, None, allow_requires=requires is not None
+        )
+
+    # ---- whole operation ----
+
+    def plan(self) -> PlannedOperation:
+        op = self.operation
+        kind = op.operation.value
+        root_type_obj = self._root_type()
+        if root_type_obj is None:
+            raise PlanningError(f"the schema has no {kind} type")
+        root = root_type_obj.name
+        collected = self.collect(op.selection_set, root).get(root, [])
+        introspection = tuple(f.key for f in collected if f.name in INTROSPECTION_FIELDS)
+        roots: list[Group] = []
+        by_graph: dict[str, Group] = {}
+        for index, f in enumerate(collected):
+            if f.name.startswith("__"):
+                continue
+            graph = self._root_graph(
+                f, list(by_graph) if kind != "mutation" else ([roots[-1].graph] if roots else [])
+            )
+            group = (
+                by_graph.get(graph)
+                if kind != "mutation"
+                else (roots[-1] if roots and roots[-1].graph == graph else None)
+            )
+            if group is None:
+                group = self._new_group(graph, (), False)
+                group.mutation_field = index
+                roots.append(group)
+                by_graph[graph] = group
+            self.plan_fields(group, group.root, root, [f], (), None)
+        if kind == "mutation":
+            node = _sequence(
+                [
+                    self._plan_node(
+                        [g for g in self.groups if g.mutation_field == r.mutation_field], kind
+                    )
+                    for r in roots
+                ]
+            )
+        else:
+            node = self._plan_node(self.groups, kind)
+        shape = {root: tuple(self._shape(collected, root))}
+        variable_types = {
+            v.variable.name.value: print_ast(v.type) for v in op.variable_definitions or ()
+        }
+        return PlannedOperation(
+            QueryPlan(node), root, shape, introspection, dict(self.source_to_key), variable_types
+        )
+
+    def plan_event(self, entity_type: str, available: frozenset[str]) -> PlannedOperation:
+        """Plan a subscription whose root field yields the entity `entity_type`, known only
+        by a representation with the fields `available` (an event's entity reference)."""
+        root = self._root_type()
+        if root is None:
+            raise PlanningError("the schema has no subscription type")
+        self.event_type, self.event_fields = entity_type, available
+        collected = self.collect(self.operation.selection_set, root.name).get(root.name, [])
+        fields = [f for f in collected if not f.name.startswith("__")]
+        if len(fields) != 1:
+            raise PlanningError("a subscription operation must select exactly one root field")
+        seed = self._new_group(EVENT, (), False)
+        self.plan_fields(seed, seed.root, root.name, fields, (), None)
+        node = self._plan_node([g for g in self.groups if g.graph != EVENT], "query")
+        return PlannedOperation(
+            QueryPlan(node),
+            root.name,
+            {root.name: tuple(self._shape(collected, root.name))},
+            (),
+            dict(self.source_to_key),
+            {
+                v.variable.name.value: print_ast(v.type)
+                for v in self.operation.variable_definitions or ()
+            },
+            event_source=fields[0].source,
+        )
+
+    def _root_type(self) -> GraphQLObjectType | None:
+        kind = self.operation.operation.value
+        return {
+            "query": self.schema.query_type,
+            "mutation": self.schema.mutation_type,
+            "subscription": self.schema.subscription_type,
+        }[kind]
+
+    def _root_graph(self, f: CField, preferred: list[str]) -> str:
+        root = self._root_type()
+        assert root is not None
+        candidates = self.sg.resolvers(root.name, f.name)
+        if not candidates:
+            raise PlanningError(f"no subgraph resolves {root.name}.{f.name}")
+        return min(
+            candidates,
+            key=lambda g: (self.cost(g, root.name, [f], None), g not in preferred),
+        )
+
+    # ---- plan nodes ----
+
+    def _plan_node(self, groups: list[Group], kind: str) -> PlanNode | None:
+        if not groups:
+            return None
+        ids = {g.id for g in groups}
+        level: dict[int, int] = {}
+
+        def depth(g: Group) -> int:
+            if g.id not in level:
+                level[g.id] = 1 + max(
+                    (depth(self.groups[d]) for d in g.deps if d in ids and d != g.id), default=-1
+                )
+            return level[g.id]
+
+        stages: dict[int, list[PlanNode]] = {}
+        for g in groups:
+            stages.setdefault(depth(g), []).append(self._fetch_node(g, kind))
+        return _sequence([_parallel(stages[i]) for i in sorted(stages)])
+
+    def _fetch_node(self, g: Group, kind: str) -> PlanNode:
+        op_name = self.operation.name.value if self.operation.name else None
+        sub_name = None
+        if op_name:
+            sub_name = f"{op_name}__{self.sg.graphs[g.graph].name}__{g.id}"
+        var_defs = [
+            f"${v}: {print_ast(d.type)}"
+            + (f" = {print_ast(d.default_value)}" if d.default_value else "")
+            for d in self.operation.variable_definitions or ()
+            if (v := d.variable.name.value) in g.variables
+        ]
+        usages = tuple(
+            d.variable.name.value
+            for d in self.operation.variable_definitions or ()
+            if d.variable.name.value in g.variables
+        )
+        if g.is_entity:
+            var_defs.insert(0, "$representations: [_Any!]!")
+            body = "{ _entities(representations: $representations) " + g.root.print() + " }"
+            op_kind = "query"
+        else:
+            body = g.root.print()
+            op_kind = kind
+        head = op_kind
+        if sub_name:
+            head += f" {sub_name}"
+        if var_defs:
+            head += "(" + ", ".join(var_defs) + ")"
+        fetch = Fetch(
+            service_name=self.sg.graphs[g.graph].name,
+            operation=f"{head} {body}",
+            operation_kind=op_kind,
+            operation_name=sub_name,
+            variable_usages=usages,
+            requires=tuple(
+                EntityInput(data_type, rep_type, _required(fields))
+                for data_type, (rep_type, fields) in g.inputs.items()
+            ),
+        )
+        node: PlanNode = Flatten(g.path, fetch) if g.is_entity else fetch
+        if g.is_entity and g.triggers:
+            first = g.triggers[0]
+            if first != ALWAYS and len(first) == 1 and all(t == first for t in g.triggers):
+                for name, want in reversed(first[0]):
+                    node = Condition(name, node, None) if want else Condition(name, None, node)
+        return node
+
+    # ---- shaping tables ----
+
+    def _shape(self, fields: list[CField], parent: str) -> list[ShapeField]:
+        out: list[ShapeField] = []
+        for f in fields:
+            cond = None if f.cond == ALWAYS else f.cond
+            if f.name == "__typename":
+                out.append(ShapeField(f.key, f.key, (), "String", cond, is_typename=True))
+                continue
+            if f.name in INTROSPECTION_FIELDS:
+                out.append(ShapeField(f.key, f.key, (), "", cond, is_introspection=True))
+                continue
+            ftype = self._field_type(parent, f.name)
+            assert ftype is not None
+            wrappers: list[int] = []
+            t = ftype
+            while isinstance(t, GraphQLNonNull | GraphQLList):
+                wrappers.append(NONNULL if isinstance(t, GraphQLNonNull) else LIST)
+                t = t.of_type
+            named = get_named_type(ftype)
+            sf = ShapeField(f.key, f.source, tuple(wrappers), named.name, cond)
+            sf.static_type = named.name
+            api_named = self.api.get_type(named.name)
+            if isinstance(api_named, GraphQLEnumType):
+                sf.enum_values = frozenset(api_named.values)
+            if f.sub is not None:
+                sf.sub = {t: tuple(self._shape(sub, t)) for t, sub in f.sub.items()}
+            out.append(sf)
+        return out
+
+
+def _list_depth(t: GraphQLOutputType) -> int:
+    n = 0
+    while isinstance(t, GraphQLNonNull | GraphQLList):
+        if isinstance(t, GraphQLList):
+            n += 1
+        t = t.of_type
+    return n
+
+
+def _plain_fields(sel: SelectionSetNode) -> list[CField]:
+    """Top-level fields of a field set as planner-internal fields (no type expansion)."""
+    return [
+        CField(s.name.value, s.name.value, s, ALWAYS, s.name.value, [(s, ALWAYS)], internal=True)
+        for s in sel.selections
+        if isinstance(s, FieldNode)
+    ]
+
+
+def _provides_tree(sel: SelectionSetNode) -> dict:
+    tree: dict = {}
+    for s in sel.selections:
+        if isinstance(s, FieldNode):
+            sub = _provides_tree(s.selection_set) if s.selection_set else True
+            prev = tree.get(s.name.value)
+            if isinstance(prev, dict) and isinstance(sub, dict):
+                prev.update(sub)
+            else:
+                tree[s.name.value] = sub
+        elif isinstance(s, InlineFragmentNode):
+            tree.update(_provides_tree(s.selection_set))
+    return tree
+
+
+def _required(fields: list[CField]) -> tuple[RequiredSelection, ...]:
+    out: list[RequiredSelection] = []
+    for f in fields:
+        if f.name == "__typename":
+            continue
+        if f.sub is None:
+            out.append(RequiredField(f.name))
+            continue
+        if len(f.sub) == 1:
+            only = next(iter(f.sub.values()))
+            out.append(RequiredField(f.name, _required(only)))
+        else:
+            out.append(
+                RequiredField(
+                    f.name,
+                    (
+                        RequiredField("__typename"),
+                        *(RequiredFragment(t, _required(sub)) for t, sub in f.sub.items()),
+                    ),
+                )
+            )
+    return tuple(out)
+
+
+def _sequence(nodes: list[PlanNode | None]) -> PlanNode | None:
+    kept = [n for n in nodes if n is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else Sequence(tuple(kept))
+
+
+def _parallel(nodes: list[PlanNode]) -> PlanNode:
+    return nodes[0] if len(nodes) == 1 else Parallel(tuple(nodes))

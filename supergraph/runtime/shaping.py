@@ -1,0 +1,179 @@
+"""Response shaping from a structure prepared with the plan.
+
+The planner turns the client's selection into `ShapeField` tables per concrete type once
+per document. Shaping a response is then a walk over the merged subgraph data with those
+tables: aliases, fragments, `__typename`, `@skip`/`@include`, and GraphQL null propagation
+(a null in a non-null position nulls the nearest nullable parent), with Apollo's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# A condition in disjunctive normal form: include when any conjunction of
+# (variable, expected value) holds. `ALWAYS` has one empty conjunction.
+Cond = tuple[tuple[tuple[str, bool], ...], ...]
+ALWAYS: Cond = ((),)
+
+NONNULL = 0
+LIST = 1
+NAMED = 2
+
+
+def cond_holds(cond: Cond, variables: Mapping[str, Any]) -> bool:
+    for conj in cond:
+        for name, expected in conj:
+            if bool(variables.get(name)) is not expected:
+                break
+        else:
+            return True
+    return False
+
+
+@dataclass(eq=False)
+class ShapeField:
+    """One client field as it appears in the response of objects of one concrete type."""
+
+    key: str
+    source: str
+    wrappers: tuple[int, ...]
+    named: str
+    cond: Cond | None = None
+    is_typename: bool = False
+    is_introspection: bool = False
+    sub: dict[str, tuple[ShapeField, ...]] | None = None
+    enum_values: frozenset[str] | None = None
+    static_type: str = ""
+
+
+class _Bubble:
+    """A null that must propagate, with its error already recorded."""
+
+
+BUBBLE = _Bubble()
+
+
+def type_description(wrappers: tuple[int, ...], named: str) -> str:
+    """Print the GraphQL type spelled by `wrappers` + `named` (e.g. `[Product!]`)."""
+    if not wrappers:
+        return named
+    head, rest = wrappers[0], wrappers[1:]
+    if head == NONNULL:
+        return type_description(rest, named) + "!"
+    return "[" + type_description(rest, named) + "]"
+
+
+class Shaper:
+    """Shapes one response; collects the errors null propagation produces."""
+
+    __slots__ = ("errors", "object_types", "path", "variables")
+
+    def __init__(self, variables: Mapping[str, Any], object_types: frozenset[str]) -> None:
+        self.variables = variables
+        self.object_types = object_types
+        self.errors: list[dict[str, Any]] = []
+        self.path: list[str | int] = []
+
+    def shape_root(
+        self, data: dict[str, Any], fields: dict[str, tuple[ShapeField, ...]], root: str
+    ) -> dict[str, Any] | None:
+        out = self.shape_object(data, fields, root, root)
+        return None if out is BUBBLE else out  # type: ignore[return-value]
+
+    def shape_object(
+        self,
+        obj: dict[str, Any],
+        by_type: dict[str, tuple[ShapeField, ...]],
+        static_type: str,
+        parent: str,
+    ) -> dict[str, Any] | _Bubble:
+        typename = obj.get("__typename") or static_type
+        fields = by_type.get(typename)
+        if fields is None:
+            if typename not in self.object_types:
+                self._error(f"Invalid __typename found for object at {self._where(parent)}.")
+                return BUBBLE
+            fields = ()
+        out: dict[str, Any] = {}
+        variables = self.variables
+        path = self.path
+        for sf in fields:
+            if sf.cond is not None and not cond_holds(sf.cond, variables):
+                continue
+            if sf.is_typename:
+                if sf.key not in out:
+                    out[sf.key] = typename
+                continue
+            if sf.is_introspection:
+                out[sf.key] = obj.get(sf.source)
+                continue
+            path.append(sf.key)
+            value = self._value(obj.get(sf.source), sf, 0, typename, out.get(sf.key))
+            path.pop()
+            if value is BUBBLE:
+                if sf.wrappers and sf.wrappers[0] == NONNULL:
+                    return BUBBLE
+                value = None
+            out[sf.key] = value
+        return out
+
+    def _value(self, value: Any, sf: ShapeField, depth: int, parent: str, previous: Any) -> Any:
+        wrappers = sf.wrappers
+        if depth < len(wrappers):
+            kind = wrappers[depth]
+            if kind == NONNULL:
+                result = self._value(value, sf, depth + 1, parent, previous)
+                if result is None:
+                    self._error(
+                        "Cannot return null for non-nullable "
+                        f"{self._where(parent, wrappers[depth + 1 :], sf.named)}."
+                    )
+                    return BUBBLE
+                return result
+            if value is None:
+                return None
+            if not isinstance(value, list):
+                self._error(f"Invalid value found for {self._where(parent)}.")
+                return BUBBLE
+            inner_nonnull = depth + 1 < len(wrappers) and wrappers[depth + 1] == NONNULL
+            items: list[Any] = []
+            nullify = False
+            path = self.path
+            for index, item in enumerate(value):
+                path.append(index)
+                shaped = self._value(item, sf, depth + 1, parent, None)
+                path.pop()
+                if shaped is BUBBLE:
+                    if inner_nonnull:
+                        nullify = True
+                    shaped = None
+                items.append(shaped)
+            return BUBBLE if nullify else items
+        if value is None:
+            return None
+        if sf.sub is not None:
+            if not isinstance(value, dict):
+                self._error(f"Invalid value found for {self._where(parent)}.")
+                return BUBBLE
+            shaped_obj = self.shape_object(value, sf.sub, sf.static_type, parent)
+            if isinstance(previous, dict) and isinstance(shaped_obj, dict):
+                previous.update(shaped_obj)
+                return previous
+            return shaped_obj
+        if sf.enum_values is not None and value not in sf.enum_values:
+            self._error(f"Invalid value found for {self._where(parent)}.")
+            return BUBBLE
+        return value
+
+    def _where(self, parent: str, wrappers: tuple[int, ...] = (), named: str = "") -> str:
+        last = self.path[-1] if self.path else ""
+        if isinstance(last, str):
+            return f"field {parent}.{last}"
+        return f"array element of type {type_description(wrappers, named)} at index {last}"
+
+    def _error(self, message: str) -> None:
+        self.errors.append(
+            {"message": message, "path": list(self.path), "extensions": {"code": "INVALID_GRAPHQL"}}
+        )
