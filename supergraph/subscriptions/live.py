@@ -1,0 +1,210 @@
+"""The gateway's `SubscriptionSource`: event-driven fields from the feed, others forwarded.
+
+For a field with `@eventSource`: subscribe to the feed with the field's filter, turn each
+matching event into an entity reference, and resolve the client's selection through the
+`SubscriptionResolver` (the runtime's planner), never older than the event. Results go
+out one event at a time, in the order the feed delivered them (per entity: stream order).
+Any other Subscription field is forwarded to its subgraph over graphql-transport-ws.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLNonNull,
+    GraphQLSchema,
+    OperationType,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from .events import EventFeed, SubscriptionClosed
+from .freshness import Freshness, find_root_field, resolve_fresh, with_version_field
+from .resolver import SubscriptionResolver
+from .source import (
+    ExecutionResult,
+    OperationErrors,
+    OperationRequest,
+    SubscriptionSource,
+    operation_error,
+)
+from .spec import EventSource
+
+log = logging.getLogger(__name__)
+
+Execute = Callable[[OperationRequest], Awaitable[ExecutionResult]]
+"""Runs a query or mutation (the gateway's HTTP pipeline), for clients that send every
+operation over the WebSocket."""
+
+
+async def _single(execute: Execute, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
+    yield await execute(request)
+
+
+def _graphql_errors(errors: list[GraphQLError], code: str) -> OperationErrors:
+    formatted: list[dict[str, Any]] = []
+    for error in errors:
+        entry: dict[str, Any] = dict(error.formatted)
+        entry["extensions"] = {**(entry.get("extensions") or {}), "code": code}
+        formatted.append(entry)
+    return OperationErrors(formatted)
+
+
+class SupergraphSubscriptions:
+    """Serve a supergraph's Subscription type. `schema` is the API schema clients see."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        sources: Mapping[str, EventSource],
+        feed: EventFeed,
+        resolver: SubscriptionResolver,
+        *,
+        forwarders: Mapping[str, SubscriptionSource] | None = None,
+        freshness: Freshness | None = None,
+        execute: Execute | None = None,
+    ) -> None:
+        self.schema = schema
+        self.sources = dict(sources)
+        self.feed = feed
+        self.resolver = resolver
+        self.forwarders = dict(forwarders or {})
+        self.freshness = freshness or Freshness()
+        self.execute = execute
+
+    async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
+        try:
+            document = parse(request.query)
+        except GraphQLError as exc:
+            raise _graphql_errors([exc], "GRAPHQL_PARSE_FAILED") from None
+        problems = validate(self.schema, document)
+        if problems:
+            raise _graphql_errors(problems, "GRAPHQL_VALIDATION_FAILED")
+        operation = get_operation_ast(document, request.operation_name)
+        if operation is None:
+            raise operation_error(
+                "pick the operation to run with operationName"
+                if request.operation_name is None
+                else f"the document has no operation named {request.operation_name!r}"
+            )
+        if operation.operation != OperationType.SUBSCRIPTION and self.execute is not None:
+            return _single(self.execute, request)
+        if operation.operation != OperationType.SUBSCRIPTION:
+            raise operation_error(
+                f"this endpoint streams subscriptions; send {operation.operation.value} "
+                "operations to the GraphQL endpoint over HTTP"
+            )
+        subscription_type = self.schema.subscription_type
+        assert subscription_type is not None  # validation passed a subscription
+        root = find_root_field(document, operation)
+        field_name = root.name.value
+        field_def = subscription_type.fields[field_name]
+        coerced = get_variable_values(
+            self.schema, operation.variable_definitions or (), dict(request.variables or {})
+        )
+        if isinstance(coerced, list):
+            raise _graphql_errors(coerced, "BAD_USER_INPUT")
+        try:
+            arguments = get_argument_values(field_def, root, coerced)
+        except GraphQLError as exc:
+            raise _graphql_errors([exc], "BAD_USER_INPUT") from None
+
+        source = self.sources.get(field_name)
+        if source is not None:
+            return self._events(
+                source,
+                arguments,
+                with_version_field(document, request.operation_name, source.version_field),
+                dict(request.variables or {}),
+                request.operation_name,
+                root.alias.value if root.alias else field_name,
+                not isinstance(field_def.type, GraphQLNonNull),
+            )
+        forwarder = self.forwarders.get(field_name)
+        if forwarder is not None:
+            return await forwarder.open(request)
+        raise operation_error(
+            f"Subscription.{field_name} has no event source and no subgraph to forward to",
+            "INTERNAL_SERVER_ERROR",
+        )
+
+    def _events(
+        self,
+        source: EventSource,
+        arguments: dict[str, Any],
+        document: DocumentNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        alias: str,
+        nullable: bool,
+    ) -> AsyncIterator[ExecutionResult]:
+        # Subscribe now, not on first iteration: events after `open` returns are delivered.
+        try:
+            subscription = self.feed.subscribe(
+                source.topic, lambda envelope: source.accepts(envelope, arguments)
+            )
+        except SubscriptionClosed as exc:
+            raise operation_error(str(exc), "SUBSCRIPTION_ENDED") from None
+
+        async def stream() -> AsyncGenerator[ExecutionResult, None]:
+            try:
+                async for envelope in subscription:
+                    representation = source.representation(envelope)
+                    if representation is None:
+                        log.warning(
+                            "event %s (%s) lacks the key of %s; skipped",
+                            envelope.id,
+                            envelope.type,
+                            source.entity,
+                        )
+                        continue
+                    yield await resolve_fresh(
+                        self.resolver,
+                        entity=source.entity,
+                        representation=representation,
+                        document=document,
+                        variables=variables,
+                        operation_name=operation_name,
+                        field_alias=alias,
+                        min_version=envelope.stream_version,
+                        nullable=nullable,
+                        freshness=self.freshness,
+                    )
+            except SubscriptionClosed as exc:
+                code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
+                raise operation_error(str(exc), code) from None
+            finally:
+                subscription.close()
+
+        return _ClosingStream(stream(), subscription.close)
+
+
+class _ClosingStream(AsyncIterator[ExecutionResult]):
+    """An async generator whose `aclose` also frees the feed subscription.
+
+    A generator closed before its first step never runs its `finally`, so a client that
+    unsubscribes before any event would otherwise leave its feed subscription behind.
+    """
+
+    def __init__(
+        self, inner: AsyncGenerator[ExecutionResult, None], on_close: Callable[[], None]
+    ) -> None:
+        self._inner = inner
+        self._on_close = on_close
+
+    def __aiter__(self) -> _ClosingStream:
+        return self
+
+    async def __anext__(self) -> ExecutionResult:
+        return await anext(self._inner)
+
+    async def aclose(self) -> None:
+        self._on_close()
+        await self._inner.aclose()

@@ -1,0 +1,77 @@
+"""Mount the subscription transports on a Starlette app (the gateway's)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graphql import GraphQLSchema
+from starlette.routing import BaseRoute, WebSocketRoute
+
+from eventbus.ports import Transport
+
+from .events import EventFeed
+from .forward import SubgraphForwarder
+from .freshness import Freshness
+from .live import Execute, SupergraphSubscriptions
+from .resolver import SubscriptionResolver
+from .routing import subscription_owners
+from .source import SubscriptionSource
+from .sources import event_sources
+from .sse import GraphQLSSE
+from .ws import GraphQLTransportWS, OnConnect
+
+
+def subscription_routes(
+    source: SubscriptionSource,
+    *,
+    path: str = "/graphql",
+    sse_path: str = "/graphql/stream",
+    on_connect: OnConnect | None = None,
+    init_timeout: float = 3.0,
+    keepalive: float = 12.0,
+) -> list[BaseRoute]:
+    """graphql-transport-ws at `path` (beside the HTTP route: Starlette routes WebSocket
+    and HTTP scopes apart) and GraphQL over SSE at `sse_path`."""
+    return [
+        WebSocketRoute(
+            path, GraphQLTransportWS(source, on_connect=on_connect, init_timeout=init_timeout)
+        ),
+        GraphQLSSE(source, keepalive=keepalive).route(sse_path),
+    ]
+
+
+def live_subscriptions(
+    supergraph_sdl: str,
+    api_schema: GraphQLSchema,
+    transport: Transport,
+    resolver: SubscriptionResolver,
+    *,
+    subgraph_urls: Mapping[str, str] | None = None,
+    forward_headers: tuple[str, ...] = (),
+    freshness: Freshness | None = None,
+    queue_size: int = 256,
+    execute: Execute | None = None,
+) -> SupergraphSubscriptions:
+    """Everything a gateway needs for its Subscription type, from its supergraph SDL.
+
+    `subgraph_urls` overrides a subgraph's URL by its join__graph name's URL (keys are
+    the URLs in the SDL). `execute` runs queries and mutations sent over the WebSocket
+    (without it they are refused). Start `result.feed` at startup, stop it at shutdown.
+    """
+    sources = event_sources(supergraph_sdl)
+    overrides = dict(subgraph_urls or {})
+    forwarders: dict[str, SubscriptionSource] = {
+        name: SubgraphForwarder(overrides.get(url, url), forward_headers=forward_headers)
+        for name, url in subscription_owners(supergraph_sdl).items()
+        if name not in sources
+    }
+    feed = EventFeed(transport, sorted({s.topic for s in sources.values()}), queue_size=queue_size)
+    return SupergraphSubscriptions(
+        api_schema,
+        sources,
+        feed,
+        resolver,
+        forwarders=forwarders,
+        freshness=freshness,
+        execute=execute,
+    )
