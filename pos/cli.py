@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pos.commands import bus, infra, subgraph
+from pos.commands import bus, gateway, infra, run, seed, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
@@ -14,6 +14,10 @@ app.command()(bus.relay)
 app.command()(bus.project)
 app.command()(bus.rebuild)
 app.command()(subgraph.serve)
+app.command()(run.run)
+app.command()(seed.seed)
+app.command()(gateway.compose)
+app.command()(gateway.gateway)
 
 if __name__ == "__main__":
     app()

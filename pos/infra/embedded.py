@@ -30,6 +30,7 @@ def start_embedded_mongo(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # a terminal's Ctrl-C is for the parent, which stops it last
     )
     assert proc.stdout is not None and proc.stdin is not None
     first: list[str] = []

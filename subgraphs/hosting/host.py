@@ -8,6 +8,7 @@ lifespan from Starlette, so this app's lifespan starts and stops every context.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
@@ -56,8 +57,8 @@ def create_host_app(
                 started.append(views[context.name])
             yield
         finally:
-            for view in reversed(started):
-                await stop_context(view)
+            # Concurrently: each runner's stop waits out its consumer's poll.
+            await asyncio.gather(*(stop_context(view) for view in started))
             await services.stop()
 
     return Starlette(routes=[*mounts, *routes], lifespan=lifespan)

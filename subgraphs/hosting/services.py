@@ -137,9 +137,8 @@ class ContextServices:
 
     async def stop_runners(self) -> None:
         runners, self.runners = self.runners, []
-        for runner in reversed(runners):
-            with contextlib.suppress(Exception):
-                await runner.stop()
+        # Concurrently: each stop waits out its consumer's poll; a failure stops no other.
+        await asyncio.gather(*(runner.stop() for runner in runners), return_exceptions=True)
 
 
 def build_services(

@@ -51,7 +51,7 @@ class Product:
     sku: str = strawberry.field(description="Unique, upper-case stock-keeping unit.")
     name: str = federation.field(
         shareable=True,
-        description="Shareable: ordering provides the name an order line captured.",
+        description="Display name (ordering provides the name an order line captured).",
     )
     unit_price: Money
     active: bool = strawberry.field(description="Only active products can be ordered.")

@@ -1,0 +1,118 @@
+"""`pos compose` (subgraph SDLs -> supergraph SDL) and `pos gateway` (serve a supergraph)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_CONFIG = Path("supergraph.toml")
+DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
+URLS_ENV = "POS_SUBGRAPH_URLS"
+
+
+def compose(
+    config: Annotated[Path, typer.Option(help="TOML file listing the subgraphs.")] = DEFAULT_CONFIG,
+    out: Annotated[
+        Path, typer.Option(help="Where to write the supergraph SDL.")
+    ] = DEFAULT_SUPERGRAPH,
+    check: bool = typer.Option(
+        False, help="Write nothing; exit 1 when OUT differs from a fresh composition (CI)."
+    ),
+) -> None:
+    """Compose the subgraphs a config lists into a Federation 2 supergraph SDL.
+
+    Exit codes: 0 written (or, with --check, up to date); 1 composition errors (printed
+    like Apollo's, `CODE: message`) or drift; 2 the config or a schema cannot be read.
+    """
+    from supergraph.composition import main
+
+    if not check:
+        raise typer.Exit(main(config, out))
+    from supergraph.composition import compose_from_config
+    from supergraph.composition.config import ConfigError
+
+    try:
+        result = compose_from_config(config)
+    except ConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    if result.supergraph_sdl is None:
+        for error in result.errors:
+            typer.echo(str(error), err=True)
+        raise typer.Exit(1)
+    current = out.read_text() if out.exists() else None
+    if current != result.supergraph_sdl:
+        typer.echo(
+            f"{out} is out of date: run `pos compose --config {config} --out {out}`", err=True
+        )
+        raise typer.Exit(1)
+    typer.echo(f"{out} is up to date")
+
+
+def parse_subgraph_urls(pairs: Sequence[str], source: str) -> dict[str, str]:
+    """`name=url` pairs (from the env var, comma-separated, or repeated options)."""
+    urls: dict[str, str] = {}
+    for pair in pairs:
+        pair = pair.strip()
+        if not pair:
+            continue
+        name, sep, url = pair.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise typer.BadParameter(f"{source}: expected name=url, got {pair!r}")
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def subgraph_urls(options: Sequence[str], env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """URL overrides: POS_SUBGRAPH_URLS first, then --subgraph-url options (which win)."""
+    env = os.environ if env is None else env
+    urls = parse_subgraph_urls(env.get(URLS_ENV, "").split(","), URLS_ENV)
+    urls.update(parse_subgraph_urls(options, "--subgraph-url"))
+    return urls
+
+
+def gateway(
+    supergraph: Annotated[Path, typer.Option(help="Supergraph SDL to serve.")] = DEFAULT_SUPERGRAPH,
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(4000, help="Port."),
+    subgraph_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--subgraph-url",
+            help="name=url, repeatable: call a subgraph there instead of its supergraph URL "
+            f"(also {URLS_ENV}=name=url,name=url; the option wins).",
+        ),
+    ] = None,
+    forward_header: Annotated[
+        list[str] | None,
+        typer.Option(help="Request header copied to every subgraph call (repeatable)."),
+    ] = None,
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
+    import uvicorn
+
+    from supergraph.runtime import SupergraphError, create_app
+
+    try:
+        sdl = supergraph.read_text()
+    except OSError as e:
+        typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
+        raise typer.Exit(2) from e
+    urls = subgraph_urls(subgraph_url or [])
+    try:
+        app = create_app(sdl, subgraph_urls=urls, forward_headers=tuple(forward_header or ()))
+    except (SupergraphError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    gateway_state = app.state.gateway
+    for name, url in sorted(gateway_state.urls.items()):
+        typer.echo(f"  {name}: {url}", err=True)
+    typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
+    sys.stdout.flush()
+    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on")

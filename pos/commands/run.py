@@ -1,0 +1,155 @@
+"""`pos run`: the embedded default, the whole product in ONE process on one port.
+
+Every context is mounted by `subgraphs.hosting.create_host_app` at
+`/subgraphs/<name>/graphql` over one set of embedded services (SQLite event store,
+in-process bus with the relay as a task, SecantusDB read store), and the gateway serves
+the committed supergraph at `/graphql` (GraphiQL on GET with Accept text/html).
+
+The gateway reaches the subgraphs through in-process ASGI transports (`httpx.ASGITransport`
+on the host app itself): no loopback sockets, no second port, and the subgraph URLs in
+the supergraph are replaced by `http://embedded.pos/subgraphs/<name>/graphql`, a host name
+that only the in-process transport answers. On start the demo data set is loaded through
+the seed (`subgraphs.seed`), which skips what already exists, so a restart writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from starlette.applications import Starlette
+
+from pos.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 4000
+EMBEDDED_ORIGIN = "http://embedded.pos"
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+class _LateApp:
+    """An ASGI app bound after construction: the gateway's transport targets the host app
+    that the gateway's own routes are part of."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        assert self.app is not None, "the embedded host app is not bound yet"
+        await self.app(scope, receive, send)
+
+
+def embedded_subgraph_urls(names: list[str]) -> dict[str, str]:
+    """Where the embedded gateway sends each subgraph's requests (in-process only)."""
+    from subgraphs.hosting.host import subgraph_path
+
+    return {name: f"{EMBEDDED_ORIGIN}{subgraph_path(name)}" for name in names}
+
+
+def build_embedded_app(
+    data_dir: Path | str | None = None,
+    *,
+    seed: bool = True,
+    supergraph_sdl: str | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> Starlette:
+    """The whole POS as one ASGI app (its lifespan starts everything and seeds).
+
+    `on_ready` gets the seed's message once the data is loaded (or "seed skipped").
+    """
+    from subgraphs import CONTEXTS
+    from subgraphs.hosting.host import create_host_app
+    from subgraphs.hosting.services import build_services
+    from supergraph.runtime import create_app
+
+    sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH.read_text()
+    names = list(CONTEXTS)
+    urls = embedded_subgraph_urls(names)
+    target = _LateApp()
+    transport = httpx.ASGITransport(app=target)
+    gateway_app = create_app(
+        sdl,
+        subgraph_urls=urls,
+        transports={url: transport for url in urls.values()},
+    )
+    services = build_services("embedded", data_dir=data_dir)
+    host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
+    target.app = host
+    host.state.gateway = gateway_app.state.gateway
+    host.state.services = services
+    host_lifespan = host.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with host_lifespan(app):
+            message = "seed skipped"
+            if seed:
+                from pos.commands.seed import load_demo
+
+                report = await load_demo(services, names)
+                message = report.message
+            if on_ready is not None:
+                on_ready(message)
+            try:
+                yield
+            finally:
+                await gateway_app.state.gateway.aclose()
+
+    host.router.lifespan_context = lifespan
+    return host
+
+
+async def serve_embedded(
+    host: str, port: int, data_dir: Path, *, seed: bool, log_level: str = "warning"
+) -> None:
+    """Run the embedded app under uvicorn; print the URL once it accepts connections."""
+    import uvicorn
+
+    app = build_embedded_app(data_dir, seed=seed, on_ready=lambda m: typer.echo(f"Demo data: {m}"))
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.05)
+    if server.started:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        typer.echo(f"POS is running: GraphiQL at http://{shown}:{port}/graphql", color=False)
+    await task
+    if not server.started:
+        raise typer.Exit(1)
+
+
+def run(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(
+        None, help=f"Port (default: POS_PORT or {DEFAULT_PORT}).", show_default=False
+    ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where events and read models live (default: $POS_DATA_DIR/embedded).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: bool = typer.Option(True, help="Load the demo data on start (skips what exists)."),
+    log_level: str = typer.Option("warning", help="uvicorn log level."),
+) -> None:
+    """Run all of POS in one process: every subgraph, the gateway and GraphiQL on one port."""
+    chosen_port = port or int(os.environ.get("POS_PORT", DEFAULT_PORT))
+    root = data_dir or Settings.from_env().data_dir / "embedded"
+    logging.basicConfig(level=logging.WARNING)
+    # uvicorn re-raises the Ctrl-C it handled once everything has shut down.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_embedded(host, chosen_port, root, seed=seed, log_level=log_level))
+    typer.echo("POS stopped.")
