@@ -1,0 +1,16 @@
+"""Apollo Federation 2 composition: subgraph SDLs -> supergraph SDL."""
+
+from .compose import CompositionResult, compose
+from .config import compose_from_config, main
+from .errors import CompositionError, CompositionFailed
+from .subgraph import Subgraph
+
+__all__ = [
+    "CompositionError",
+    "CompositionFailed",
+    "CompositionResult",
+    "Subgraph",
+    "compose",
+    "compose_from_config",
+    "main",
+]

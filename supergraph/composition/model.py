@@ -1,0 +1,102 @@
+"""A subgraph, normalised: federation directives resolved to their canonical meaning.
+
+Composition works on this model rather than on the raw AST so that renamed imports,
+namespaced directives, `extend type` and federation 1 conventions are dealt with once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graphql.language import DirectiveDefinitionNode, DirectiveNode, TypeNode, ValueNode
+
+
+@dataclass
+class InputValue:
+    """An argument or an input object field."""
+
+    name: str
+    type: TypeNode
+    default: ValueNode | None = None
+    description: str | None = None
+    directives: list[DirectiveNode] = field(default_factory=list)
+
+
+@dataclass
+class Field:
+    """An object or interface field with its federation directives decoded."""
+
+    name: str
+    type: TypeNode
+    args: dict[str, InputValue] = field(default_factory=dict)
+    description: str | None = None
+    directives: list[DirectiveNode] = field(default_factory=list)
+    external: bool = False
+    shareable: bool = False
+    requires: str | None = None
+    provides: str | None = None
+    override: str | None = None
+    override_label: str | None = None
+    duplicate_shareable: bool = False
+
+
+@dataclass
+class Key:
+    """One `@key`: its field set and whether this subgraph can resolve the entity by it."""
+
+    fields: str
+    resolvable: bool = True
+
+
+@dataclass
+class EnumValue:
+    name: str
+    description: str | None = None
+    directives: list[DirectiveNode] = field(default_factory=list)
+
+
+@dataclass
+class TypeDef:
+    """A named type as one subgraph defines it (all its extensions folded in)."""
+
+    name: str
+    kind: str  # object | interface | union | enum | input | scalar
+    description: str | None = None
+    directives: list[DirectiveNode] = field(default_factory=list)
+    fields: dict[str, Field] = field(default_factory=dict)
+    input_fields: dict[str, InputValue] = field(default_factory=dict)
+    values: dict[str, EnumValue] = field(default_factory=dict)
+    members: list[str] = field(default_factory=list)
+    interfaces: list[str] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+    extension: bool = False  # only `extend type` / `@extends` in this subgraph
+    extends_directive: bool = False
+    only_extend_keyword: bool = False  # no plain definition: only `extend type` blocks
+    interface_object: bool = False
+
+
+@dataclass
+class Link:
+    """A non-federation `@link` on the subgraph schema (needed for composed directives)."""
+
+    url: str
+    imports: dict[str, str]  # local directive name -> name in the linked spec
+    node: DirectiveNode
+
+
+@dataclass
+class SubgraphSchema:
+    """A parsed, normalised subgraph ready for merging."""
+
+    name: str
+    url: str
+    federation_version: int
+    federation_minor: int = 0  # the X of a linked federation/v2.X
+    types: dict[str, TypeDef] = field(default_factory=dict)
+    directive_defs: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
+    composed: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def is_fed1(self) -> bool:
+        return self.federation_version == 1

@@ -1,0 +1,253 @@
+"""Post-merge check: every field of the supergraph can be reached by some query plan.
+
+A reasonable subset of Apollo's satisfiability validation. We walk supergraph paths
+from the root types, tracking the set of subgraphs a plan could be in at each step (a
+shareable field can be fetched from any subgraph resolving it). An entity can move to
+another subgraph that has a resolvable `@key` for it. At every step, each supergraph field
+of the type must be resolvable in one of those subgraphs or one reachable through keys;
+otherwise the error shows the query that cannot be planned, like Apollo's
+SATISFIABILITY_ERROR.
+
+Meant to be permissive (never reject what Apollo accepts; it may accept what Apollo
+rejects): only the top-level fields of a `@key` or `@requires` are checked to be
+resolvable (nested selections are assumed fetchable), `@provides` makes its fields
+available wherever the providing subgraph is (not only below the providing field).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .errors import CompositionError
+from .fieldset import field_paths
+from .model import SubgraphSchema
+from .subgraph import named_type
+from .supermodel import Supergraph
+
+_ROOTS = ("Query", "Mutation", "Subscription")
+
+State = tuple[str, str]  # (object type, subgraph)
+
+
+class _Graph:
+    def __init__(self, subgraphs: list[SubgraphSchema], supergraph: Supergraph) -> None:
+        self.subgraphs = {s.name: s for s in subgraphs}
+        self.supergraph = supergraph
+        self.overridden: set[tuple[str, str, str]] = set()  # (subgraph, type, field)
+        self.provided: set[tuple[str, str, str]] = set()
+        for s in subgraphs:
+            for t in s.types.values():
+                for f in t.fields.values():
+                    if f.override and f.override != s.name:
+                        self.overridden.add((f.override, t.name, f.name))
+                    if f.provides:
+                        target = named_type(f.type)
+                        for path in field_paths(f.provides):
+                            self.provided.add((s.name, target, path[-1]))
+                            if len(path) > 1:
+                                self.provided.add((s.name, target, path[0]))
+
+    def resolves(self, subgraph: str, type_name: str, field: str) -> bool:
+        t = self.subgraphs[subgraph].types.get(type_name)
+        if t is None or field not in t.fields or (subgraph, type_name, field) in self.overridden:
+            return False
+        f = t.fields[field]
+        return not f.external or (subgraph, type_name, field) in self.provided
+
+    def interface_object_reachable(
+        self, interfaces: list[str], type_name: str, field: str, closure: set[str]
+    ) -> bool:
+        """A field an @interfaceObject adds is reached through that subgraph's resolvable
+        key on the interface, whose fields must be available where the plan is."""
+        for s in self.subgraphs.values():
+            for name in interfaces:
+                t = s.types.get(name)
+                if t is None or not t.interface_object or field not in t.fields:
+                    continue
+                for key in t.keys:
+                    if key.resolvable and any(
+                        self.key_fields_available(x, type_name, key.fields) for x in closure
+                    ):
+                        return True
+        return False
+
+    def requirements_met(self, subgraph: str, type_name: str, field: str) -> bool:
+        """A @requires field needs its required fields fetchable from that subgraph."""
+        requires = self.subgraphs[subgraph].types[type_name].fields[field].requires
+        if not requires:
+            return True
+        around = self.closure(type_name, frozenset([subgraph]))
+        return all(
+            any(self.resolves(s, type_name, path[0]) for s in around)
+            for path in field_paths(requires)
+            if len(path) == 1
+        )
+
+    def concrete(self, subgraph: str, type_name: str) -> list[str]:
+        """Object types a value of `type_name` can be in that subgraph."""
+        s = self.subgraphs[subgraph]
+        t = s.types.get(type_name)
+        if t is None:
+            return []
+        if t.kind == "object":
+            return [type_name]
+        if t.kind == "union":
+            return [m for m in t.members if m in s.types]
+        if t.kind == "interface":
+            return [
+                n for n, o in s.types.items() if o.kind == "object" and type_name in o.interfaces
+            ]
+        return []
+
+    def key_fields_available(self, subgraph: str, type_name: str, key: str) -> bool:
+        """Whether `subgraph` can provide a key's top-level fields."""
+        t = self.subgraphs[subgraph].types.get(type_name)
+        if t is None:
+            return False
+        for path in field_paths(key):
+            name = path[0]
+            if len(path) > 1 or name == "__typename":
+                continue
+            if (subgraph, type_name, name) in self.overridden or name not in t.fields:
+                return False
+            if t.fields[name].external:
+                return False
+        return True
+
+    def jumps(self, state: State) -> list[str]:
+        """Subgraphs an entity in this state can move to through a resolvable key."""
+        type_name, current = state
+        out = []
+        for name, s in self.subgraphs.items():
+            t = s.types.get(type_name)
+            if t is not None and any(
+                k.resolvable and self.key_fields_available(current, type_name, k.fields)
+                for k in t.keys
+            ):
+                out.append(name)
+        return out
+
+    def closure(self, type_name: str, possible: frozenset[str]) -> set[str]:
+        """The subgraphs reachable from `possible` through key jumps, transitively."""
+        seen = set(possible)
+        todo = list(possible)
+        while todo:
+            for nxt in self.jumps((type_name, todo.pop())):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+
+def _query(path: list[str], field: str) -> str:
+    lines = ["{"]
+    for depth, step in enumerate(path, start=1):
+        lines.append("  " * depth + step + " {")
+    lines.append("  " * (len(path) + 1) + field)
+    for depth in range(len(path), 0, -1):
+        lines.append("  " * depth + "}")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _reasons(graph: _Graph, state: State, field: str) -> list[str]:
+    type_name, subgraph = state
+    coordinate = f"{type_name}.{field}"
+    reasons = [f'cannot find field "{coordinate}".']
+    for name in graph.subgraphs:
+        if name == subgraph or not graph.resolves(name, type_name, field):
+            continue
+        keys = graph.subgraphs[name].types[type_name].keys
+        if not keys:
+            why = f'type "{type_name}" has no @key defined in subgraph "{name}"'
+        elif any(k.resolvable for k in keys):
+            key = next(k for k in keys if k.resolvable)
+            why = (
+                f'the key field(s) of @key(fields: "{key.fields}") on "{type_name}" cannot be '
+                f'resolved from subgraph "{subgraph}"'
+            )
+        else:
+            why = (
+                f'none of the @key defined on type "{type_name}" in subgraph "{name}" are '
+                'resolvable (they are all declared with their "resolvable" argument set to false)'
+            )
+        reasons.append(
+            f'cannot move to subgraph "{name}", which has field "{coordinate}", because {why}.'
+        )
+    return reasons
+
+
+def check_satisfiability(
+    subgraphs: list[SubgraphSchema], supergraph: Supergraph
+) -> list[CompositionError]:
+    """SATISFIABILITY_ERROR for each field no query plan can reach (see module doc)."""
+    graph = _Graph(subgraphs, supergraph)
+    errors: list[CompositionError] = []
+    reported: set[str] = set()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    queue: deque[tuple[str, frozenset[str], list[str]]] = deque()
+    for root in _ROOTS:
+        if root in supergraph.types:
+            queue.append((root, frozenset(s.name for s in subgraphs if root in s.types), []))
+    while queue:
+        type_name, possible, path = queue.popleft()
+        if (type_name, possible) in seen or not possible:
+            continue
+        seen.add((type_name, possible))
+        merged = supergraph.types[type_name]
+        closure = graph.closure(type_name, possible)
+        for fname, f in merged.fields.items():
+            coordinate = f"{type_name}.{fname}"
+            if any(j.graph is None for j in f.joins):
+                if (
+                    not graph.interface_object_reachable(
+                        merged.interfaces, type_name, fname, closure
+                    )
+                    and coordinate not in reported
+                ):
+                    reported.add(coordinate)
+                    errors.append(_error(graph, type_name, sorted(possible), path, fname))
+                continue
+            resolving = [
+                s
+                for s in closure
+                if graph.resolves(s, type_name, fname)
+                and graph.requirements_met(s, type_name, fname)
+            ]
+            if not resolving:
+                if coordinate not in reported:
+                    reported.add(coordinate)
+                    errors.append(_error(graph, type_name, sorted(possible), path, fname))
+                continue
+            target = named_type_str(f.type)
+            by_concrete: dict[str, set[str]] = {}
+            for s in resolving:
+                field_type = graph.subgraphs[s].types[type_name].fields[fname].type
+                for c in graph.concrete(s, named_type(field_type)):
+                    by_concrete.setdefault(c, set()).add(s)
+            for concrete, subs in by_concrete.items():
+                if concrete in supergraph.types and target in supergraph.types:
+                    queue.append((concrete, frozenset(subs), [*path, fname]))
+    return errors
+
+
+def named_type_str(type_ref: str) -> str:
+    return type_ref.strip("[]!").rstrip("]!")
+
+
+def _error(
+    graph: _Graph, type_name: str, possible: list[str], path: list[str], field: str
+) -> CompositionError:
+    parts = []
+    for subgraph in possible:
+        reasons = "\n".join(f"  - {r}" for r in _reasons(graph, (type_name, subgraph), field))
+        parts.append(f'- from subgraph "{subgraph}":\n{reasons}')
+    return CompositionError(
+        "SATISFIABILITY_ERROR",
+        "The following supergraph API query:\n"
+        + _query(path, field)
+        + "\ncannot be satisfied by the subgraphs because:\n"
+        + "\n".join(parts),
+        tuple(sorted(graph.subgraphs)),
+        (f"{type_name}.{field}",),
+    )

@@ -1,0 +1,33 @@
+"""Subgraphs that are not valid GraphQL are rejected with the subgraph named."""
+
+from apollo_reference import FED2, assert_fails_like_apollo
+
+
+def test_unknown_type(apollo) -> None:
+    assert_fails_like_apollo(
+        apollo, {"a": FED2 + "type Query { x: Missing }"}, "INVALID_GRAPHQL", "[a]", "Missing"
+    )
+
+
+def test_unknown_directive(apollo) -> None:
+    sdl = FED2 + "type Query { x: Int @nope }"
+    assert_fails_like_apollo(apollo, {"a": sdl}, "INVALID_GRAPHQL", "[a]", "nope")
+
+
+def test_federation1_extension_without_base(apollo) -> None:
+    a = 'type Query { t: T } extend type T @key(fields: "id") { id: ID! @external a: Int }'
+    b = 'extend type T @key(fields: "id") { id: ID! @external b: Int }'
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "EXTENSION_WITH_NO_BASE",
+        '[a] Type "T" is an extension type, but there is no type definition for "T"',
+    )
+
+
+def test_federation2_extension_without_base(apollo) -> None:
+    a = FED2 + 'type Query { t: T } extend type T @key(fields: "id") { id: ID! a: Int }'
+    b = FED2 + 'extend type T @key(fields: "id") { id: ID! b: Int }'
+    assert_fails_like_apollo(
+        apollo, {"a": a, "b": b}, "EXTENSION_WITH_NO_BASE", '[a] Type "T" is an extension type'
+    )

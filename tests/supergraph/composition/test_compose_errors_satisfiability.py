@@ -1,0 +1,60 @@
+"""Fields that no query plan can reach are reported with the unplannable query."""
+
+from apollo_reference import FED2, assert_fails_like_apollo
+
+
+def test_value_type_field_only_in_another_subgraph(apollo) -> None:
+    a = FED2 + "type Query { shop: Shop @shareable } type Shop @shareable { address: Address }"
+    a += " type Address { line: String @shareable }"
+    b = FED2 + "type Query { shop: Shop @shareable } type Shop @shareable { name: String }"
+    b += " type Address { line: String @shareable zip: String }"
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "SATISFIABILITY_ERROR",
+        "{\n  shop {\n    address {\n      zip\n    }\n  }\n}",
+        'from subgraph "a"',
+        'cannot find field "Address.zip"',
+        'because type "Address" has no @key defined in subgraph "b"',
+    )
+
+
+def test_entity_without_resolvable_key(apollo) -> None:
+    a = FED2 + 'type Query { u: User } type User @key(fields: "id") { id: ID! }'
+    b = FED2 + 'type User @key(fields: "id", resolvable: false) { id: ID! name: String }'
+    assert_fails_like_apollo(
+        apollo, {"a": a, "b": b}, "SATISFIABILITY_ERROR", 'cannot find field "User.name"'
+    )
+
+
+def test_overridden_key_field_blocks_the_jump(apollo) -> None:
+    a = FED2 + 'type Query { t: T } type T @key(fields: "id") { id: ID! name: String }'
+    b = FED2 + (
+        'type T @key(fields: "id") { id: ID! @override(from: "a")'
+        ' name: String @override(from: "a") }'
+    )
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "SATISFIABILITY_ERROR",
+        "{\n  t {\n    id\n  }\n}",
+        'from subgraph "a"',
+    )
+
+
+def test_type_level_external_makes_every_field_external(apollo) -> None:
+    a = FED2 + (
+        'type Query { review: Review } type Review @key(fields: "id") { id: ID! }'
+        ' type Author @key(fields: "id") { id: ID! name: String @shareable }'
+    )
+    b = FED2 + (
+        'type Review @key(fields: "id") { id: ID! author: Author @provides(fields: "name") }'
+        ' type Author @key(fields: "id") { id: ID! } extend type Author @external { name: String }'
+    )
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "SATISFIABILITY_ERROR",
+        "{\n  review {\n    author {\n      id\n    }\n  }\n}",
+        'from subgraph "b"',
+    )
