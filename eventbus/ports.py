@@ -181,4 +181,6 @@ class Transport(ABC):
         saying why they were set aside)."""
 
     @abstractmethod
-    def consumer(self, group: str, topics: Sequence[str], *, from_beginning: bool = True) -> Consumer: ...
+    def consumer(
+        self, group: str, topics: Sequence[str], *, from_beginning: bool = True
+    ) -> Consumer: ...
