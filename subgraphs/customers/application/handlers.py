@@ -1,4 +1,9 @@
-"""Command handlers: load the Customer from its stream, decide, save (append + outbox)."""
+"""Command handlers: load the Customer from its stream, decide, save (append + outbox).
+
+An email belongs to one customer: its guard stream (`EmailClaim`) is appended in the same
+unit of work as the customer's event, so a lost race writes nothing and, retried by
+`execute`, turns into a CONFLICT on `email`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from subgraphs.customers.application.commands import (
     RegisterCustomer,
     UpdateContactDetails,
 )
-from subgraphs.customers.domain import Address, Customer
+from subgraphs.customers.domain import Address, Customer, EmailClaim, email_claim_id
 from subgraphs.hosting.commands import Handled
 
 
@@ -40,7 +45,9 @@ class CustomerHandlers:
     """The customers context's write side."""
 
     def __init__(self, store: EventStore) -> None:
+        self.store = store
         self.repository: EventSourcedRepository[Customer] = EventSourcedRepository(store, Customer)
+        self.claims: EventSourcedRepository[EmailClaim] = EventSourcedRepository(store, EmailClaim)
 
     async def register(self, command: RegisterCustomer) -> Handled[Customer]:
         customer_id = check_id(command.customer_id) if command.customer_id else str(uuid4())
@@ -53,12 +60,33 @@ class CustomerHandlers:
             phone=command.phone,
             address=to_address(command.address),
         )
-        return Handled(customer, await self.repository.save(customer))
+        claim = await self._claim(customer.email, customer_id)
+        async with self.store.unit_of_work() as uow:
+            envelopes = await self.claims.save(claim, uow=uow)
+            envelopes += await self.repository.save(customer, uow=uow)
+        return Handled(customer, envelopes)
 
     async def update_contact_details(self, command: UpdateContactDetails) -> Handled[Customer]:
         customer = await self.repository.load(check_id(command.customer_id))
+        old_email = customer.email
         customer.update_contact(name=command.name, email=command.email, phone=command.phone)
-        return Handled(customer, await self.repository.save(customer))
+        if customer.email == old_email:
+            return Handled(customer, await self.repository.save(customer))
+        claim = await self._claim(customer.email, customer.id)
+        released = await self.claims.get(email_claim_id(old_email))
+        async with self.store.unit_of_work() as uow:
+            envelopes = await self.claims.save(claim, uow=uow)
+            if released is not None:
+                # Customers registered before the guard existed have no claim to release.
+                released.release(old_email, customer.id)
+                envelopes += await self.claims.save(released, uow=uow)
+            envelopes += await self.repository.save(customer, uow=uow)
+        return Handled(customer, envelopes)
+
+    async def _claim(self, email: str, customer_id: str) -> EmailClaim:
+        claim = await self.claims.get(email_claim_id(email)) or EmailClaim.blank(email)
+        claim.claim(email, customer_id)
+        return claim
 
     async def change_address(self, command: ChangeAddress) -> Handled[Customer]:
         customer = await self.repository.load(check_id(command.customer_id))

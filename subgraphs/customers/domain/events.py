@@ -37,3 +37,19 @@ class CustomerContactUpdated(DomainEvent):
 @event("pos.customers.CustomerAddressChanged")
 class CustomerAddressChanged(DomainEvent):
     address: AddressData
+
+
+@event("pos.customers.EmailClaimed")
+class EmailClaimed(DomainEvent):
+    """The email guard stream: `email` now belongs to `customer_id`."""
+
+    email: str
+    customer_id: str
+
+
+@event("pos.customers.EmailReleased")
+class EmailReleased(DomainEvent):
+    """`customer_id` changed away from `email`; another customer may now use it."""
+
+    email: str
+    customer_id: str

@@ -10,8 +10,12 @@ from subgraphs.customers.domain import (
     CustomerAddressChanged,
     CustomerContactUpdated,
     CustomerRegistered,
+    EmailClaimed,
+    EmailReleased,
 )
 from subgraphs.customers.projections.documents import AddressView, CustomerView
+
+_GUARD_EVENTS = {EmailClaimed.event_type, EmailReleased.event_type}
 
 
 class CustomerListProjection(Projection):
@@ -19,6 +23,8 @@ class CustomerListProjection(Projection):
     topics = (topic_for("customers"),)
 
     async def has_applied(self, envelope: Envelope) -> bool:
+        if envelope.type in _GUARD_EVENTS:
+            return True  # the email guard's stream: nothing to show
         return is_applied(await CustomerView.get(envelope.subject), envelope)
 
     async def reset(self) -> None:

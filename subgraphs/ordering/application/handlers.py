@@ -1,6 +1,13 @@
 """Ordering command handlers: load the Order, decide, save (append + outbox) in one unit
 of work. Placing an order also allocates its number from the day's counter stream in the
-same transaction."""
+same transaction.
+
+Ordering knows products and customers only from its own projections, which trail the
+catalog and customers by the time events take to arrive. So a placement naming an id
+ordering has not seen yet waits for it (polling the projection, bounded by
+`REFERENCE_WAIT`) before rejecting: a front end can place an order right after creating
+the product or customer, without retrying.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +27,22 @@ from subgraphs.ordering.application.commands import (
     PlaceOrder,
     ShipOrder,
 )
-from subgraphs.ordering.application.ports import CustomerDirectory, PriceList
+from subgraphs.ordering.application.ports import CustomerDirectory, KnownCustomerRef, PriceList
 from subgraphs.ordering.domain import (
     Order,
     OrderNumberCounter,
     PaymentMethod,
+    PricedProduct,
     ShippingAddress,
     counter_id,
+    merge_quantities,
     price_lines,
 )
 
 Clock = Callable[[], datetime]
+REFERENCE_WAIT = 2.0
+"""Seconds a placement waits for an unknown product or customer to reach ordering."""
+REFERENCE_POLL = 0.05
 NUMBER_ATTEMPTS = 20
 """Placements that lose the race for the day's next number retry this often."""
 
@@ -71,11 +83,13 @@ class OrderHandlers:
         prices: PriceList,
         customers: CustomerDirectory,
         clock: Clock = utc_now,
+        reference_wait: float = REFERENCE_WAIT,
     ) -> None:
         self.store = store
         self.prices = prices
         self.customers = customers
         self.clock = clock
+        self.reference_wait = reference_wait
         self.orders: EventSourcedRepository[Order] = EventSourcedRepository(store, Order)
         self.counters: EventSourcedRepository[OrderNumberCounter] = EventSourcedRepository(
             store, OrderNumberCounter
@@ -83,17 +97,18 @@ class OrderHandlers:
 
     async def place(self, command: PlaceOrder) -> Handled[Order]:
         customer_id = check_id(command.customer_id, "customerId", "customer")
-        customer = await self.customers.customer(customer_id)
-        if customer is None:
-            raise DomainError(
-                f"customer {customer_id} does not exist; register the customer first",
-                field="customerId",
-            )
         requested = [
             (check_id(line.product_id, f"lines[{i}].productId", "product"), line.quantity)
             for i, line in enumerate(command.lines)
         ]
-        known = await self.prices.products([product_id for product_id, _ in requested])
+        merge_quantities(requested)  # errors that need no product data come without a wait
+        customer, known = await self._references(customer_id, [p for p, _ in requested])
+        if customer is None:
+            raise DomainError(
+                f"customer {customer_id} does not exist (ordering waited "
+                f"{self.reference_wait:g} s for it); register the customer first",
+                field="customerId",
+            )
         lines = price_lines(requested, known)
         if command.shipping_address is not None:
             address = to_address(command.shipping_address)
@@ -135,6 +150,21 @@ class OrderHandlers:
                     raise
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))
         raise AssertionError("unreachable")
+
+    async def _references(
+        self, customer_id: str, product_ids: list[str]
+    ) -> tuple[KnownCustomerRef | None, dict[str, PricedProduct]]:
+        """The customer and products as ordering knows them, waiting (bounded) while any
+        of them is still unknown: they may have been created a moment ago."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.reference_wait
+        wanted = set(product_ids)
+        while True:
+            customer = await self.customers.customer(customer_id)
+            known = await self.prices.products(product_ids)
+            if (customer is not None and wanted <= known.keys()) or loop.time() >= deadline:
+                return customer, known
+            await asyncio.sleep(min(REFERENCE_POLL, max(0.0, deadline - loop.time())))
 
     async def pay(self, command: PayOrder) -> Handled[Order]:
         order = await self._load(command.order_id)

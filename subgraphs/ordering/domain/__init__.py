@@ -13,7 +13,7 @@ from subgraphs.ordering.domain.events import (
     RejectionReason,
 )
 from subgraphs.ordering.domain.numbering import OrderNumberCounter, counter_id, format_number
-from subgraphs.ordering.domain.order import Order, price_lines
+from subgraphs.ordering.domain.order import Order, merge_quantities, price_lines
 from subgraphs.ordering.domain.values import (
     Money,
     OrderLine,
@@ -45,6 +45,7 @@ __all__ = [
     "ShippingAddress",
     "counter_id",
     "format_number",
+    "merge_quantities",
     "parse_amount",
     "price_lines",
 ]

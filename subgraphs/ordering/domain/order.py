@@ -40,14 +40,9 @@ CANCELLABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus
 REASON_MAX = 500
 
 
-def price_lines(
-    requested: Sequence[tuple[str, int]], products: dict[str, PricedProduct]
-) -> list[OrderLine]:
-    """Turn (product id, quantity) pairs into priced lines, merging repeated products.
-
-    Raises `DomainError` for an empty order, a bad quantity, an unknown or inactive
-    product, or products priced in different currencies.
-    """
+def merge_quantities(requested: Sequence[tuple[str, int]]) -> dict[str, int]:
+    """Quantities per product, repeated products merged: the checks that need no product
+    data (an empty order, a bad quantity, too many units or lines)."""
     if not requested:
         raise DomainError("an order needs at least one line", field="lines")
     quantities: dict[str, int] = {}
@@ -65,13 +60,25 @@ def price_lines(
             )
     if len(quantities) > MAX_LINES:
         raise DomainError(f"an order has at most {MAX_LINES} lines", field="lines")
+    return quantities
+
+
+def price_lines(
+    requested: Sequence[tuple[str, int]], products: dict[str, PricedProduct]
+) -> list[OrderLine]:
+    """Turn (product id, quantity) pairs into priced lines, merging repeated products.
+
+    Raises `DomainError` for an empty order, a bad quantity, an unknown or inactive
+    product, or products priced in different currencies.
+    """
+    quantities = merge_quantities(requested)
     lines: list[OrderLine] = []
     for product_id, quantity in quantities.items():
         product = products.get(product_id)
         if product is None:
             raise DomainError(
-                f"product {product_id} does not exist in the catalog (a product added "
-                "moments ago can be ordered as soon as ordering has seen it: retry shortly)",
+                f"product {product_id} does not exist in the catalog (ordering waited for "
+                "it a moment, as for a product just added, and never saw it)",
                 field="lines.productId",
             )
         if not product.active:

@@ -5,7 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from subgraphs.customers import context as customers
+from tests.subgraphs.hosting.harness import h6_pg_url
 from tests.subgraphs.saga.stack import Stack, open_stack
+
+__all__ = ["h6_pg_url", "stack"]
 
 
 @pytest.fixture(scope="module", params=["embedded", "services"])

@@ -11,6 +11,10 @@ from subgraphs.customers.domain import (
     CustomerAddressChanged,
     CustomerContactUpdated,
     CustomerRegistered,
+    EmailClaim,
+    EmailClaimed,
+    EmailReleased,
+    email_claim_id,
 )
 
 HOME = Address.create(line1="Main St 1", city="Berlin", postal_code="10115", country="de")
@@ -109,3 +113,21 @@ def test_change_address_and_replay_rebuild_the_same_state() -> None:
 def test_commands_on_an_unregistered_customer_conflict() -> None:
     with pytest.raises(Conflict):
         Customer("nobody").change_address(HOME)
+
+
+def test_an_email_guard_has_one_owner_at_a_time() -> None:
+    assert email_claim_id(" Ada@Example.COM") == email_claim_id("ada@example.com")
+    guard = EmailClaim.blank("ada@example.com")
+    guard.claim("ada@example.com", "c1")
+    guard.claim("ada@example.com", "c1")  # the owner again: nothing new
+    assert [type(e) for e in guard.pending] == [EmailClaimed]
+    held = EmailClaim.replay(guard.id, list(guard.pending))
+    with pytest.raises(Conflict, match="already registered to another customer") as caught:
+        held.claim("ada@example.com", "c2")
+    assert caught.value.field == "email"
+    held.release("ada@example.com", "c2")  # not the owner: nothing happens
+    assert not held.pending
+    held.release("ada@example.com", "c1")
+    assert [type(e) for e in held.pending] == [EmailReleased]
+    held.claim("ada@example.com", "c2")
+    assert held.owner_id == "c2"

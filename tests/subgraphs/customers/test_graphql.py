@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -12,6 +13,7 @@ from subgraphs.customers import context as customers
 from subgraphs.customers.application import CustomerHandlers
 from subgraphs.customers.graphql.views import from_view, from_write_model
 from subgraphs.customers.projections import CustomerView
+from subgraphs.hosting.commands import READ_YOUR_WRITES_TIMEOUT
 from tests.subgraphs.saga.stack import Stack
 
 SCHEMA_FILE = Path(__file__).parents[3] / "schema" / "customers.graphql"
@@ -202,3 +204,36 @@ async def test_write_model_fallback_equals_the_projection(stack: Stack) -> None:
     doc = await CustomerView.get(created["id"])
     assert doc is not None
     assert await from_write_model(customer, stack.store) == from_view(doc)
+
+
+async def test_an_email_belongs_to_one_customer(stack: Stack) -> None:
+    tag = uuid4().hex[:8]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    first = await register(stack, name="First Holder", email=f"taken.{tag}@example.com")
+    # The guard's event is not the projection's business: no read-your-writes timeout.
+    assert loop.time() - started < READ_YOUR_WRITES_TIMEOUT
+    other = await register(stack, name="Other Person", email=f"other.{tag}@example.com")
+    before = len(await stack.store.read_all(0, 10_000))
+    body = await stack.gql(
+        "customers", REGISTER, {"input": new_customer(email=f"  TAKEN.{tag}@Example.com ")}
+    )
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert error["extensions"]["field"] == "email"
+    assert error["message"].startswith(f"email 'taken.{tag}@example.com' is already registered")
+    update = """mutation($input: UpdateCustomerContactInput!) {
+                  updateCustomerContact(input: $input) { email } }"""
+    body = await stack.gql(
+        "customers", update, {"input": {"id": other["id"], "email": f"Taken.{tag}@example.com"}}
+    )
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert len(await stack.store.read_all(0, 10_000)) == before
+    # Moving to a new address frees the old one for someone else.
+    moved = await stack.data(
+        "customers", update, {"input": {"id": first["id"], "email": f"moved.{tag}@example.com"}}
+    )
+    assert moved["updateCustomerContact"] == {"email": f"moved.{tag}@example.com"}
+    again = await register(stack, name="Next Holder", email=f"taken.{tag}@example.com")
+    assert again["id"] not in (first["id"], other["id"])

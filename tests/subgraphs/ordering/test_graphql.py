@@ -10,8 +10,10 @@ from uuid import uuid4
 
 from eventbus import Envelope, topic_for
 from subgraphs.ordering import context as ordering
+from subgraphs.ordering.application.handlers import REFERENCE_WAIT
 from subgraphs.ordering.projections import OrderView, fold
-from tests.subgraphs.ordering.conftest import Shop, inventory_replies
+from tests.subgraphs.ordering.conftest import REGISTER, Shop, inventory_replies
+from tests.subgraphs.saga.fakes import product_added
 
 SCHEMA_FILE = Path(__file__).parents[3] / "schema" / "ordering.graphql"
 
@@ -313,3 +315,59 @@ async def test_write_model_fallback_equals_the_projection(shop: Shop) -> None:
     assert folded.model_dump(exclude={"revision_id", "updated_at"}) == projected.model_dump(
         exclude={"revision_id", "updated_at"}
     )
+
+
+async def test_order_right_after_creating_product_and_customer(shop: Shop) -> None:
+    """No client retries: ordering waits for its projections to see the new ids."""
+    product = await product_added(shop.stack.store, sku="NEW-1", name="Fresh", price="2.00")
+    customer = await shop.stack.data(
+        "customers",
+        REGISTER,
+        {
+            "input": {
+                "name": "Newcomer",
+                "email": f"new.{uuid4().hex[:8]}@buyer.example",
+                "phone": "+49 30 7654321",
+                "address": {
+                    "line1": "Side 2",
+                    "city": "Bonn",
+                    "postalCode": "53111",
+                    "country": "DE",
+                },
+            }
+        },
+    )
+    body = await shop.stack.gql(
+        "ordering",
+        PLACE,
+        {
+            "input": {
+                "customerId": customer["registerCustomer"]["id"],
+                "lines": [{"productId": product, "quantity": 3}],
+            }
+        },
+    )
+    assert not body.get("errors"), body["errors"]
+    assert body["data"]["placeOrder"]["total"] == {"amount": "6.00", "currency": "EUR"}
+    assert body["data"]["placeOrder"]["shippingAddress"]["city"] == "Bonn"
+
+
+async def test_an_unknown_product_is_refused_after_a_bounded_wait(shop: Shop) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    missing = str(uuid4())
+    body = await shop.stack.gql(
+        "ordering",
+        PLACE,
+        {
+            "input": {
+                "customerId": shop.customer_id,
+                "lines": [{"productId": missing, "quantity": 1}],
+            }
+        },
+    )
+    elapsed = loop.time() - started
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith(f"product {missing} does not exist in the catalog")
+    assert REFERENCE_WAIT <= elapsed < REFERENCE_WAIT + 3.0
