@@ -8,6 +8,7 @@ from graphql import GraphQLError, build_ast_schema, parse, validate_schema
 
 from .directives import composed_directives, executable_directives
 from .errors import CompositionError
+from .eventsources import check_event_sources
 from .join import print_supergraph
 from .merge import Merger
 from .model import SubgraphSchema
@@ -37,6 +38,7 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
         errors.extend(problems)
         if schema is not None:
             errors.extend(validate_subgraph(schema))
+            errors.extend(check_event_sources(sg))
             parsed.append(schema)
     if errors:
         return CompositionResult(None, errors)

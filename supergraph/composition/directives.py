@@ -7,8 +7,17 @@ arguments all subgraphs agree on, as Apollo does.
 
 from __future__ import annotations
 
+import re
+
 from graphql import print_ast
-from graphql.language import DirectiveDefinitionNode, NonNullTypeNode
+from graphql.language import (
+    ArgumentNode,
+    DirectiveDefinitionNode,
+    DirectiveNode,
+    NameNode,
+    NonNullTypeNode,
+    StringValueNode,
+)
 
 from .errors import CompositionError, subgraph_names
 from .model import SubgraphSchema
@@ -30,6 +39,7 @@ def composed_directives(subgraphs: list[SubgraphSchema]) -> tuple[list[str], lis
     """Printed definitions and `@link` applications of every composed directive."""
     defs: dict[str, str] = {}
     links: list[str] = []
+    renamed: dict[str, str] = {}
     for s in subgraphs:
         for name in s.composed:
             node = s.directive_defs.get(name)
@@ -38,7 +48,7 @@ def composed_directives(subgraphs: list[SubgraphSchema]) -> tuple[list[str], lis
             defs[name] = print_ast(node)  # like Apollo, the last subgraph's definition wins
             for link in s.links:
                 if name in link.imports:
-                    printed = print_ast(link.node)
+                    printed = print_ast(_named_link(link.node, renamed))
                     if printed not in links:
                         links.append(printed)
     return list(defs.values()), links
@@ -124,3 +134,25 @@ def executable_directives(
         repeatable = " repeatable" if all(n.repeatable for n in nodes) else ""
         out.append(f"directive @{name}{arg_text}{repeatable} on {' | '.join(locations)}")
     return out, errors
+
+
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _named_link(node: DirectiveNode, renamed: dict[str, str]) -> DirectiveNode:
+    """The `@link` as the supergraph prints it: a spec whose URL name is no GraphQL name
+    (`.../event-source/v0.1`) gets `as: "_<n><name without the bad characters>"` like
+    Apollo, n counting such specs in order; `renamed` maps URL -> that name across calls."""
+    args = {a.name.value: a.value for a in node.arguments or ()}
+    url = args.get("url")
+    if "as" in args or not isinstance(url, StringValueNode):
+        return node
+    parts = [p for p in url.value.split("/") if p]
+    name = parts[-2] if len(parts) >= 2 and re.fullmatch(r"v\d+(\.\d+)?", parts[-1]) else ""
+    if not name or _GRAPHQL_NAME.fullmatch(name):
+        return node
+    alias = renamed.setdefault(url.value, f"_{len(renamed)}" + re.sub(r"[^_0-9A-Za-z]", "", name))
+    as_arg = ArgumentNode(name=NameNode(value="as"), value=StringValueNode(value=alias))
+    arguments = list(node.arguments or ())
+    arguments.insert(1, as_arg)
+    return DirectiveNode(name=node.name, arguments=tuple(arguments))
