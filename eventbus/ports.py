@@ -155,6 +155,17 @@ class Consumer(ABC):
     async def lag(self) -> int:
         """Records published but not yet committed by this group."""
 
+    async def wait_assigned(self, timeout: float = 30.0) -> None:
+        """Wait until this member holds its partitions and has a position in each.
+
+        Why: a group reading from the end resolves "the end" when it joins; a record
+        published before that may be skipped. Once this returns, every record published
+        later reaches `poll` (until a rebalance moves a partition away). Raises
+        `TimeoutError` after `timeout` seconds. The default returns at once, which is
+        right for a consumer whose positions are fixed by `start`.
+        """
+        return None
+
 
 class Transport(ABC):
     """A log of topics: Kafka in production, in-process in embedded mode."""

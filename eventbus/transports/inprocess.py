@@ -217,6 +217,12 @@ class InProcessConsumer(Consumer):
             self._next_start = (self._next_start + 1) % count
         return out
 
+    async def wait_assigned(self, timeout: float = 30.0) -> None:
+        """Take the current assignment and fix its positions now, as a poll would."""
+        if not self._running:
+            raise RuntimeError("wait_assigned() on a consumer that is not started")
+        self._sync_assignment()
+
     async def commit(self, messages: Sequence[Message]) -> None:
         if not self._running:
             raise RuntimeError(

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
 
@@ -202,13 +202,14 @@ class KafkaConsumer(Consumer):
         self.topics = topics
         self.from_beginning = from_beginning
         self._consumer: AIOKafkaConsumer | None = None
+        self._assigned = asyncio.Event()
 
     async def start(self) -> None:
         if self._consumer is not None:
             return
         await self.transport.ensure_topics(self.topics)
+        self._assigned.clear()
         consumer = AIOKafkaConsumer(
-            *self.topics,
             bootstrap_servers=self.transport.bootstrap,
             client_id=self.transport.client_id,
             group_id=self.group,
@@ -218,6 +219,7 @@ class KafkaConsumer(Consumer):
             fetch_max_wait_ms=self.transport.fetch_max_wait_ms,
             request_timeout_ms=self.transport.request_timeout_ms,
         )
+        consumer.subscribe(self.topics, listener=_AssignmentSignal(self._assigned))
         try:
             await consumer.start()
         except BaseException:
@@ -265,6 +267,15 @@ class KafkaConsumer(Consumer):
         if offsets:
             await self._running().commit(offsets)
 
+    async def wait_assigned(self, timeout: float = 30.0) -> None:
+        """Wait for the group's assignment, then resolve the position of each partition
+        (aiokafka resolves "earliest"/"latest" lazily, on the first fetch)."""
+        consumer = self._running()
+        async with asyncio.timeout(timeout):
+            await self._assigned.wait()
+            for tp in consumer.assignment():
+                await consumer.position(tp)
+
     async def lag(self) -> int:
         consumer = self._running()
         tps = [
@@ -289,6 +300,19 @@ class KafkaConsumer(Consumer):
                     committed = ends[tp]
             total += max(0, ends[tp] - committed)
         return total
+
+
+class _AssignmentSignal(ConsumerRebalanceListener):
+    """Sets `assigned` once the member has joined its group and received partitions."""
+
+    def __init__(self, assigned: asyncio.Event) -> None:
+        self.assigned = assigned
+
+    def on_partitions_revoked(self, revoked: object) -> None:
+        return None
+
+    def on_partitions_assigned(self, assigned: object) -> None:
+        self.assigned.set()
 
 
 async def _close_quietly(closing: Awaitable[None]) -> None:

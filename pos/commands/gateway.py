@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+from eventbus.ports import Transport
 
 DEFAULT_CONFIG = Path("supergraph.toml")
 DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
@@ -93,10 +96,15 @@ def gateway(
         typer.Option(help="Request header copied to every subgraph call (repeatable)."),
     ] = None,
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    no_subscriptions: bool = typer.Option(
+        False, help="Do not consume Kafka (POS_KAFKA_BOOTSTRAP) for live subscriptions."
+    ),
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
 
+    from eventbus.transports.kafka import KafkaTransport
+    from pos.settings import Settings
     from supergraph.runtime import SupergraphError, create_app
 
     try:
@@ -105,14 +113,43 @@ def gateway(
         typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
+    bus = (
+        None
+        if no_subscriptions
+        else KafkaTransport(Settings.from_env().kafka_bootstrap, client_id="pos-gateway")
+    )
     try:
-        app = create_app(sdl, subgraph_urls=urls, forward_headers=tuple(forward_header or ()))
+        app = create_app(
+            sdl,
+            subgraph_urls=urls,
+            forward_headers=tuple(forward_header or ()),
+            event_transport=bus,
+        )
     except (SupergraphError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
+    if bus is not None:
+        app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
     gateway_state = app.state.gateway
     for name, url in sorted(gateway_state.urls.items()):
         typer.echo(f"  {name}: {url}", err=True)
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
     sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="on")
+    uvicorn.run(
+        app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
+    )
+
+
+def _with_bus(inner: Any, bus: Transport) -> Any:
+    """Start the Kafka transport before the gateway's event feed, stop it after."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        await bus.start()
+        try:
+            async with inner(app):
+                yield
+        finally:
+            await bus.stop()
+
+    return lifespan

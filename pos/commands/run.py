@@ -78,12 +78,14 @@ def build_embedded_app(
     urls = embedded_subgraph_urls(names)
     target = _LateApp()
     transport = httpx.ASGITransport(app=target)
+    services = build_services("embedded", data_dir=data_dir)
     gateway_app = create_app(
         sdl,
         subgraph_urls=urls,
         transports={url: transport for url in urls.values()},
+        # Live subscriptions read the same in-process bus the relay publishes to.
+        event_transport=services.transport,
     )
-    services = build_services("embedded", data_dir=data_dir)
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host
     host.state.gateway = gateway_app.state.gateway
@@ -92,7 +94,9 @@ def build_embedded_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with host_lifespan(app):
+        # Mounted routes get no lifespan of their own: run the gateway's (its event
+        # feed) inside the host's, once the bus is started.
+        async with host_lifespan(app), gateway_app.router.lifespan_context(gateway_app):
             message = "seed skipped"
             if seed:
                 from pos.commands.seed import load_demo
@@ -101,10 +105,7 @@ def build_embedded_app(
                 message = report.message
             if on_ready is not None:
                 on_ready(message)
-            try:
-                yield
-            finally:
-                await gateway_app.state.gateway.aclose()
+            yield
 
     host.router.lifespan_context = lifespan
     return host
@@ -117,7 +118,9 @@ async def serve_embedded(
     import uvicorn
 
     app = build_embedded_app(data_dir, seed=seed, on_ready=lambda m: typer.echo(f"Demo data: {m}"))
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():

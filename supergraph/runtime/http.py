@@ -10,6 +10,12 @@ loaded and the gateway started, else 503. The bundled GraphiQL page
 
 Query plans come back in `extensions.queryPlan` when the request carries the header
 `Apollo-Query-Plan-Experimental: 1` or `pos-debug-query-plan: 1`.
+
+Subscriptions (when `create_app` gets an `event_transport`): WebSocket `/graphql` speaks
+graphql-transport-ws, and GET/POST `/graphql` with `Accept: text/event-stream` streams
+GraphQL over SSE (also at `/graphql/stream`). `@eventSource` fields are fed by the
+gateway's own consumer of the event topics; other Subscription fields are forwarded to
+their subgraph (see `supergraph.subscriptions`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from eventbus.ports import Transport
+from supergraph.subscriptions import (
+    ExecutionResult,
+    Freshness,
+    GraphQLSSE,
+    OperationRequest,
+    SupergraphSubscriptions,
+    live_subscriptions,
+    subscription_routes,
+    wants_event_stream,
+)
 
 from .gateway import Gateway, GatewayRequest, GatewayResponse
 
@@ -62,13 +80,18 @@ def _bad_request(message: str, media: str, status: int = 400) -> Response:
 class GraphQLEndpoint:
     """The `/graphql` route: decodes the HTTP request, runs the gateway, encodes the result."""
 
-    def __init__(self, gateway: Gateway, graphiql: Any | None) -> None:
+    def __init__(
+        self, gateway: Gateway, graphiql: Any | None, sse: GraphQLSSE | None = None
+    ) -> None:
         self.gateway = gateway
         self.graphiql = graphiql
+        self.sse = sse
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
             return self._graphiql(request)
+        if self.sse is not None and wants_event_stream(request):
+            return await self.sse.endpoint(request)
         media = _media_type(request.headers.get("accept", ""))
         if media is None:
             return _bad_request(
@@ -185,9 +208,19 @@ def create_app(
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     timeout: float = 30.0,
     path: str = "/graphql",
+    event_transport: Transport | None = None,
+    freshness: Freshness | None = None,
+    subscriber_queue_size: int = 256,
+    sse_keepalive: float = 12.0,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
-    (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process."""
+    (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
+
+    `event_transport` (the bus: Kafka, or the in-process transport in embedded mode)
+    turns on subscriptions: the app consumes the `@eventSource` topics itself, from the
+    latest offsets with a consumer group of its own, between startup and shutdown (the
+    caller starts and stops the transport). Without it, subscriptions are refused.
+    """
     gateway = Gateway(
         supergraph_sdl,
         subgraph_urls=subgraph_urls,
@@ -197,7 +230,18 @@ def create_app(
     )
     ready = {"value": True}
     graphiql = _load_graphiql()
-    endpoint = GraphQLEndpoint(gateway, graphiql)
+    live: SupergraphSubscriptions | None = None
+    if event_transport is not None:
+        live = _subscriptions(
+            gateway,
+            supergraph_sdl,
+            event_transport,
+            forward_headers=tuple(forward_headers),
+            freshness=freshness,
+            queue_size=subscriber_queue_size,
+        )
+    sse = GraphQLSSE(live, keepalive=sse_keepalive) if live is not None else None
+    endpoint = GraphQLEndpoint(gateway, graphiql, sse)
 
     async def health(_request: Request) -> Response:
         if ready["value"]:
@@ -206,16 +250,26 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if live is not None:
+            ready["value"] = False
+            await live.feed.start()
+            ready["value"] = True
         try:
             yield
         finally:
             ready["value"] = False
+            if live is not None:
+                await live.feed.stop()
             await gateway.aclose()
 
     routes: list[Any] = [
         Route(path, endpoint.handle, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
     ]
+    if live is not None:
+        routes += subscription_routes(
+            live, path=path, sse_path=f"{path}/stream", keepalive=sse_keepalive
+        )
     static_dir = getattr(graphiql, "STATIC_DIR", None) if graphiql else None
     if static_dir is not None:
         mount_path = getattr(graphiql, "MOUNT_PATH", "/graphiql")
@@ -223,4 +277,48 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     app.state.ready = ready
+    app.state.subscriptions = live
     return app
+
+
+def _subscriptions(
+    gateway: Gateway,
+    supergraph_sdl: str,
+    transport: Transport,
+    *,
+    forward_headers: tuple[str, ...],
+    freshness: Freshness | None,
+    queue_size: int,
+) -> SupergraphSubscriptions:
+    """The gateway's Subscription type: event-driven fields resolved through its planner,
+    the rest forwarded to the subgraph at its (possibly overridden) URL."""
+    overrides = {
+        graph.url: gateway.urls[graph.name]
+        for graph in gateway.supergraph.graphs.values()
+        if gateway.urls.get(graph.name, graph.url) != graph.url
+    }
+
+    async def execute(request: OperationRequest) -> ExecutionResult:
+        """Queries and mutations sent over the WebSocket take the HTTP pipeline."""
+        response = await gateway.execute(
+            GatewayRequest(
+                request.query,
+                request.variables,
+                request.operation_name,
+                request.extensions,
+                headers=request.headers,
+            )
+        )
+        return response.body
+
+    return live_subscriptions(
+        supergraph_sdl,
+        gateway.supergraph.api_schema,
+        transport,
+        gateway,
+        subgraph_urls=overrides,
+        forward_headers=forward_headers,
+        freshness=freshness,
+        queue_size=queue_size,
+        execute=execute,
+    )

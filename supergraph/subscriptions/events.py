@@ -1,10 +1,12 @@
 """The gateway's own read of the event topics, fanned out to live subscribers.
 
 Every gateway instance consumes with a consumer group of its own (unique per feed) from
-the latest offsets and never commits: each instance sees every event and delivers it to
-its own clients; nothing is shared or load-balanced between instances. Events published
-while an instance is down are not replayed to it (clients re-query, see
-docs/subscriptions.md).
+the latest offsets: each instance sees every event and delivers it to its own clients;
+nothing is shared or load-balanced between instances. Events published while an instance
+is down are not replayed to it (clients re-query, see docs/subscriptions.md). It commits
+what it delivered, best effort, only so that rejoining its own group after a broker
+outage resumes where it stopped instead of jumping to "latest" past the events published
+since the broker came back.
 
 Fan-out never blocks: each subscriber has a bounded queue, and one that falls behind is
 closed with `SubscriberOverflow` instead of slowing the consumer or the other subscribers.
@@ -180,28 +182,13 @@ class EventFeed:
         consumer = self.transport.consumer(self.group, self.topics, from_beginning=False)
         await consumer.start()
         try:
-            await asyncio.wait_for(self._position(consumer), self.ready_timeout)
+            # Every partition gets its position first, so nothing published later is missed.
+            await consumer.wait_assigned(timeout=self.ready_timeout)
         except BaseException:
             await consumer.stop()
             raise
         self._consumer = consumer
         self._task = asyncio.create_task(self._run(consumer), name=f"event-feed {self.group}")
-
-    async def _position(self, consumer: Consumer) -> None:
-        """Wait until every partition has a position, so nothing published later is missed.
-
-        The in-process consumer fixes its positions on the first poll. aiokafka joins the
-        group and resolves "latest" in the background; we wait for its assignment and
-        positions (through the adapter's aiokafka consumer: the port has no such call).
-        """
-        self._dispatch(await consumer.poll(timeout=0, max_records=self.max_records))
-        inner = getattr(consumer, "_consumer", None)
-        if inner is None or not hasattr(inner, "assignment"):
-            return
-        while not inner.assignment():
-            self._dispatch(await consumer.poll(timeout=0.1, max_records=self.max_records))
-        for tp in inner.assignment():
-            await inner.position(tp)
 
     async def stop(self) -> None:
         """Stop consuming and end every subscription with `FeedStopped`."""
@@ -241,9 +228,12 @@ class EventFeed:
     async def _run(self, consumer: Consumer) -> None:
         try:
             while True:
-                self._dispatch(
-                    await consumer.poll(timeout=self.poll_timeout, max_records=self.max_records)
+                messages = await consumer.poll(
+                    timeout=self.poll_timeout, max_records=self.max_records
                 )
+                self._dispatch(messages)
+                if messages:
+                    await self._commit(consumer, messages)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -252,6 +242,16 @@ class EventFeed:
             self._close_all(
                 FeedStopped(f"the gateway lost its event feed ({exc}); subscribe again later")
             )
+
+    async def _commit(self, consumer: Consumer, messages: Sequence[Message]) -> None:
+        """Best effort: a failed commit (broker away, rebalance) only costs that resume
+        point; the feed goes on."""
+        try:
+            await consumer.commit(messages)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.debug("event feed %s could not commit its position: %s", self.group, exc)
 
     def _dispatch(self, messages: Sequence[Message]) -> None:
         for message in messages:

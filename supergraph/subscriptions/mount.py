@@ -29,13 +29,16 @@ def subscription_routes(
     on_connect: OnConnect | None = None,
     init_timeout: float = 3.0,
     keepalive: float = 12.0,
+    send_timeout: float = 10.0,
 ) -> list[BaseRoute]:
     """graphql-transport-ws at `path` (beside the HTTP route: Starlette routes WebSocket
-    and HTTP scopes apart) and GraphQL over SSE at `sse_path`."""
+    and HTTP scopes apart) and GraphQL over SSE at `sse_path`. `send_timeout`: see
+    `GraphQLTransportWS`."""
+    ws = GraphQLTransportWS(
+        source, on_connect=on_connect, init_timeout=init_timeout, send_timeout=send_timeout
+    )
     return [
-        WebSocketRoute(
-            path, GraphQLTransportWS(source, on_connect=on_connect, init_timeout=init_timeout)
-        ),
+        WebSocketRoute(path, ws),
         GraphQLSSE(source, keepalive=keepalive).route(sse_path),
     ]
 

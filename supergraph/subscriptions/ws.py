@@ -3,7 +3,9 @@
 A Starlette/ASGI WebSocket app driving a `SubscriptionSource`. Close codes follow the
 library: 4400 bad message, 4401 subscribe before the acknowledgement, 4403 refused by
 `on_connect`, 4406 wrong subprotocol, 4408 no `connection_init` in time, 4409 duplicate
-operation id, 4429 a second `connection_init`, 4500 an internal error.
+operation id, 4429 a second `connection_init`, 4500 an internal error. Beyond the library:
+1013 (Try Again Later, which `graphql-ws` clients retry) for a client that stopped
+reading, so one stuck socket holds neither memory nor a feed subscription for long.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class CloseCode:
     SUBSCRIBER_ALREADY_EXISTS = 4409
     TOO_MANY_INITIALISATION_REQUESTS = 4429
     INTERNAL_SERVER_ERROR = 4500
+    CLIENT_NOT_READING = 1013
 
 
 class _BadMessage(Exception):
@@ -50,6 +53,10 @@ class GraphQLTransportWS:
     """The ASGI app for a WebSocket route: ``WebSocketRoute("/graphql", GraphQLTransportWS(src))``.
 
     `init_timeout` is how long a client may take to send `connection_init` (seconds).
+    `send_timeout`: what we send is buffered by the server up to its socket buffers and
+    the transport's high-water mark; once that is full a send waits for the client to
+    read. A send that waits longer than this closes the connection with 1013 (the
+    client fell behind). `close_timeout` bounds the wait for that close frame to go out.
     """
 
     def __init__(
@@ -58,10 +65,14 @@ class GraphQLTransportWS:
         *,
         on_connect: OnConnect | None = None,
         init_timeout: float = 3.0,
+        send_timeout: float = 10.0,
+        close_timeout: float = 10.0,
     ) -> None:
         self.source = source
         self.on_connect = on_connect
         self.init_timeout = init_timeout
+        self.send_timeout = send_timeout
+        self.close_timeout = close_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await _Connection(self, WebSocket(scope, receive, send)).run()
@@ -78,6 +89,7 @@ class _Connection:
         self.closed = False
         self.operations: dict[str, asyncio.Task[None]] = {}
         self._send_lock = asyncio.Lock()
+        self._closing: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         if PROTOCOL not in self.ws.scope.get("subprotocols", []):
@@ -110,6 +122,9 @@ class _Connection:
             for task in tasks:
                 with contextlib.suppress(BaseException):
                     await task
+            if self._closing is not None:  # bounded by close_timeout; quick on disconnect
+                with contextlib.suppress(Exception):
+                    await self._closing
 
     async def _init_timeout(self) -> None:
         await asyncio.sleep(self.app.init_timeout)
@@ -122,15 +137,50 @@ class _Connection:
         if self.closed:
             return
         self.closed = True
+        await self._send_close(code, reason)
+
+    async def _send_close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
-            await self.ws.close(code, reason[:120])
+            await asyncio.wait_for(self.ws.close(code, reason[:120]), self.app.close_timeout)
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
             if self.closed:
                 return
-            with contextlib.suppress(Exception):
-                await self.ws.send_text(orjson.dumps(message).decode())
+            try:
+                await asyncio.wait_for(
+                    self.ws.send_text(orjson.dumps(message).decode()), self.app.send_timeout
+                )
+                return
+            except TimeoutError:
+                pass  # the client stopped reading: close below, outside the lock
+            except Exception:
+                return
+        await self._close_stalled()
+
+    async def _close_stalled(self) -> None:
+        """End every operation (freeing its feed subscription) and close with a reason.
+
+        The close frame queues behind what the client has not read, so it goes out from
+        a task of its own (for up to `close_timeout`) while the operations end now.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        log.warning(
+            "closing a graphql-transport-ws client that read nothing for %.1f s",
+            self.app.send_timeout,
+        )
+        current = asyncio.current_task()
+        for task in list(self.operations.values()):
+            if task is not current:
+                task.cancel()
+        self._closing = asyncio.create_task(
+            self._send_close(
+                CloseCode.CLIENT_NOT_READING,
+                "Client is not reading: outgoing buffer full; reconnect and re-query",
+            )
+        )
 
     async def _handle(self, raw: Mapping[str, Any]) -> None:
         text = raw.get("text")
@@ -228,6 +278,8 @@ class _Connection:
             stream = await self.app.source.open(request)
             async for result in stream:
                 await self.send({"id": op_id, "type": "next", "payload": result})
+                if self.closed:
+                    return  # the finally below closes the stream (and its subscription)
             if self.operations.get(op_id) is asyncio.current_task():
                 await self.send({"id": op_id, "type": "complete"})
         except OperationErrors as exc:

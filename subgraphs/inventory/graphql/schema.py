@@ -14,6 +14,7 @@ from subgraphs.inventory.application import AdjustStock, ReceiveStock, parse_pro
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.domain import stock_item_id
 from subgraphs.inventory.graphql.inputs import AdjustStockInput, ReceiveStockInput
+from subgraphs.inventory.graphql.live import Subscription
 from subgraphs.inventory.graphql.runtime import InventoryRuntime
 from subgraphs.inventory.graphql.types import Money, Product, StockItem
 from subgraphs.inventory.projections import KnownProduct, StockLevel
@@ -91,4 +92,6 @@ class Mutation:
         return await _payload(await runtime.run(runtime.stock.adjust, command))
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Money, Product, StockItem])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, subscription=Subscription, types=[Money, Product, StockItem]
+)

@@ -90,6 +90,10 @@ class StockItem:
     on_hand: int
     reserved: int
     available: int
+    version: int = strawberry.field(
+        description="The stock item stream's version these levels reflect (the gateway's "
+        "subscriptions never push levels older than the event)."
+    )
 
     @strawberry.field
     def product(self) -> Product:
@@ -111,6 +115,7 @@ class StockItem:
             on_hand=level.on_hand,
             reserved=level.reserved,
             available=level.available,
+            version=level.applied.get(level.id, 0),
         )
 
     @classmethod
@@ -121,6 +126,7 @@ class StockItem:
             on_hand=0,
             reserved=0,
             available=0,
+            version=0,
         )
 
     @classmethod
@@ -131,6 +137,7 @@ class StockItem:
             on_hand=item.on_hand,
             reserved=item.reserved,
             available=item.available,
+            version=item.version,
         )
 
     @classmethod

@@ -24,6 +24,7 @@ from subgraphs.ordering.application import (
 )
 from subgraphs.ordering.domain import Order as OrderAggregate
 from subgraphs.ordering.graphql.inputs import CancelOrderInput, PayOrderInput, PlaceOrderInput
+from subgraphs.ordering.graphql.live import Subscription
 from subgraphs.ordering.graphql.runtime import OrderingRuntime
 from subgraphs.ordering.graphql.types import (
     Customer,
@@ -141,7 +142,12 @@ class Mutation:
         return await _payload(runtime, await runtime.run(runtime.handlers.cancel, command))
 
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[Money, Order, Customer, Product])
+schema = SubgraphSchema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Money, Order, Customer, Product],
+)
 
 
 def sdl() -> str:

@@ -117,6 +117,10 @@ class Order:
     shipped_at: datetime | None
     cancelled_at: datetime | None
     rejected_at: datetime | None
+    version: int = strawberry.field(
+        description="The order stream's version this view reflects (the gateway's "
+        "subscriptions never push an order older than the event)."
+    )
 
     @classmethod
     def from_view(cls, doc: OrderView) -> Order:
@@ -164,6 +168,7 @@ class Order:
             shipped_at=doc.shipped_at,
             cancelled_at=doc.cancelled_at,
             rejected_at=doc.rejected_at,
+            version=doc.applied.get(doc.id, 0),
         )
 
     @classmethod

@@ -204,3 +204,20 @@ class TransportContract:
         finally:
             await consumer.stop()
         assert per_key(got) == {key: [4, 5]}
+
+    async def test_after_wait_assigned_a_group_reading_from_the_end_misses_nothing(
+        self, transport: Transport
+    ) -> None:
+        topic = unique("contract.assigned")
+        keys = [str(uuid4()) for _ in range(4)]
+        await transport.publish(topic, envelopes(keys[0], 2))
+        consumer = transport.consumer(unique("g"), [topic], from_beginning=False)
+        await consumer.start()
+        try:
+            await consumer.wait_assigned(timeout=DRAIN_TIMEOUT)
+            for key in keys:  # published right away, before any poll
+                await transport.publish(topic, envelopes(key, 2, start=3))
+            got = await drain(consumer, 8)
+        finally:
+            await consumer.stop()
+        assert per_key(got) == {key: [3, 4] for key in keys}

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from graphql import (
     DocumentNode,
@@ -163,8 +163,10 @@ class ScriptedSource:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Run an ASGI app on a real socket (uvicorn, random port); yields its http:// base URL."""
+async def serve(app: Any, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
+    """Run an ASGI app on a real socket (uvicorn, random port); yields its http:// base URL.
+
+    Leaving the block stops the server the way a deploy does (WebSockets get 1012)."""
     import asyncio
 
     import uvicorn
@@ -174,7 +176,7 @@ async def serve(app: Any) -> AsyncIterator[str]:
         host="127.0.0.1",
         port=0,
         log_level="warning",
-        lifespan="off",
+        lifespan=lifespan,
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
