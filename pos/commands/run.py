@@ -57,6 +57,31 @@ def embedded_subgraph_urls(names: list[str]) -> dict[str, str]:
     return {name: f"{EMBEDDED_ORIGIN}{subgraph_path(name)}" for name in names}
 
 
+EXAMPLE_QUERY = """# The POS graph, through the federated gateway. Press the run button.
+# Each order joins ordering -> customers -> catalog -> inventory in one request.
+query RecentOrders {
+  orders(first: 5) {
+    totalCount
+    edges {
+      node {
+        number
+        status
+        total { amount currency }
+        customer { name email }
+        lines {
+          quantity
+          product { name sku available }
+        }
+      }
+    }
+  }
+}
+
+# Live: subscribe, then pay or ship the order from another tab.
+# subscription { orderStatusChanged(orderId: "<an order id>") { status customer { name } } }
+"""
+
+
 def build_embedded_app(
     data_dir: Path | str | None = None,
     *,
@@ -85,6 +110,7 @@ def build_embedded_app(
         transports={url: transport for url in urls.values()},
         # Live subscriptions read the same in-process bus the relay publishes to.
         event_transport=services.transport,
+        example_query=EXAMPLE_QUERY,
     )
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host

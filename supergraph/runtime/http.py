@@ -81,11 +81,17 @@ class GraphQLEndpoint:
     """The `/graphql` route: decodes the HTTP request, runs the gateway, encodes the result."""
 
     def __init__(
-        self, gateway: Gateway, graphiql: Any | None, sse: GraphQLSSE | None = None
+        self,
+        gateway: Gateway,
+        graphiql: Any | None,
+        sse: GraphQLSSE | None = None,
+        *,
+        example_query: str | None = None,
     ) -> None:
         self.gateway = gateway
         self.graphiql = graphiql
         self.sse = sse
+        self.example_query = example_query
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
@@ -182,7 +188,10 @@ class GraphQLEndpoint:
                 "installation; POST GraphQL requests to this URL.</p>"
             )
         try:
-            return HTMLResponse(self.graphiql.graphiql_html(str(request.url.path)))
+            page = self.graphiql.graphiql_html(
+                str(request.url.path), default_query=self.example_query
+            )
+            return HTMLResponse(page)
         except FileNotFoundError as exc:  # GraphiQLNotBuilt: the bundle was not built
             log.warning("%s", exc)
             return HTMLResponse(
@@ -212,6 +221,7 @@ def create_app(
     freshness: Freshness | None = None,
     subscriber_queue_size: int = 256,
     sse_keepalive: float = 12.0,
+    example_query: str | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -220,6 +230,7 @@ def create_app(
     turns on subscriptions: the app consumes the `@eventSource` topics itself, from the
     latest offsets with a consumer group of its own, between startup and shutdown (the
     caller starts and stops the transport). Without it, subscriptions are refused.
+    `example_query` is what GraphiQL's editor opens with.
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -241,7 +252,7 @@ def create_app(
             queue_size=subscriber_queue_size,
         )
     sse = GraphQLSSE(live, keepalive=sse_keepalive) if live is not None else None
-    endpoint = GraphQLEndpoint(gateway, graphiql, sse)
+    endpoint = GraphQLEndpoint(gateway, graphiql, sse, example_query=example_query)
 
     async def health(_request: Request) -> Response:
         if ready["value"]:
