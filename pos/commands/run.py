@@ -115,6 +115,7 @@ def build_embedded_app(
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host
     host.state.gateway = gateway_app.state.gateway
+    host.state.subscriptions = gateway_app.state.subscriptions
     host.state.services = services
     host_lifespan = host.router.lifespan_context
 

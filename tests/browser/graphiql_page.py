@@ -23,15 +23,23 @@ async def set_query(page: Page, query: str, operation_name: str) -> None:
     because Monaco indents each new line itself; it may also auto-close the first brace
     after the inserted text, so whatever follows the cursor is cut.
 
-    GraphiQL parses the editor's text a moment after an edit; until then a run uses the
-    old operation (a subscription would go over HTTP), so this waits for the tab to be
-    named after `operation_name`, which GraphiQL does once it has parsed the text."""
+    GraphiQL parses the editor's text a moment (debounced) after an edit; until then a run
+    uses the old parse (a subscription would go over HTTP). The tab's name is no proof:
+    it is read from the text even when the text does not parse, e.g. with a brace Monaco
+    auto-closed that the last Delete then removes. The same handler that parses also
+    stores the text under `graphiql:query`, so this waits until the stored text is the
+    whole query (whitespace aside) and the tab is named after `operation_name`."""
     await page.locator(QUERY_EDITOR).click()
     await page.keyboard.press("ControlOrMeta+a")
     await page.keyboard.press("Delete")
     await page.keyboard.insert_text("\n".join(line.lstrip() for line in query.splitlines()))
     await page.keyboard.press("Shift+ControlOrMeta+End")
     await page.keyboard.press("Delete")
+    await page.wait_for_function(
+        """expected => (localStorage.getItem("graphiql:query") || "")
+            .replace(/\\s+/g, "") === expected""",
+        arg=re.sub(r"\s+", "", query),
+    )
     await expect(page.locator(ACTIVE_TAB)).to_have_text(operation_name)
 
 
