@@ -2,11 +2,21 @@
 
 `OrderPlaced`, `OrderCancelled` and `OrderShipped` carry the lines (product id and
 quantity) so inventory can reserve, release or commit without asking ordering anything.
+
+Every order event also carries `customer_id` and `status` (the order's status after the
+event), so a consumer holding only the event — the gateway filtering live `orderUpdates`
+by customer or status — needs no state. Both were added as fields with defaults rather
+than as a v2 with an upcaster: the type names (which the gateway's `@eventSource` lists
+and consumers match) stay the same, and an upcaster could not do better anyway, since it
+sees one event's data and the customer of an old `OrderConfirmed` is only in the
+`OrderPlaced` before it. So an event stored before the change reads with `customer_id`
+"" (unknown) and the `status` its type implies, which is always right.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,12 +82,15 @@ class OrderPlaced(DomainEvent):
     total: str
     shipping_address: AddressData
     placed_at: datetime
+    status: Literal["PENDING"] = "PENDING"
 
 
 @event("pos.ordering.OrderConfirmed")
 class OrderConfirmed(DomainEvent):
     order_id: str
     confirmed_at: datetime
+    customer_id: str = ""
+    status: Literal["CONFIRMED"] = "CONFIRMED"
 
 
 @event("pos.ordering.OrderRejected")
@@ -85,6 +98,8 @@ class OrderRejected(DomainEvent):
     order_id: str
     reasons: list[RejectionReason]
     rejected_at: datetime
+    customer_id: str = ""
+    status: Literal["REJECTED"] = "REJECTED"
 
 
 @event("pos.ordering.OrderPaid")
@@ -94,6 +109,8 @@ class OrderPaid(DomainEvent):
     amount: str
     currency: str
     paid_at: datetime
+    customer_id: str = ""
+    status: Literal["PAID"] = "PAID"
 
 
 @event("pos.ordering.OrderShipped")
@@ -101,6 +118,8 @@ class OrderShipped(DomainEvent):
     order_id: str
     lines: list[LineQuantity]
     shipped_at: datetime
+    customer_id: str = ""
+    status: Literal["SHIPPED"] = "SHIPPED"
 
 
 @event("pos.ordering.OrderCancelled")
@@ -112,3 +131,5 @@ class OrderCancelled(DomainEvent):
     previous_status: str
     lines: list[LineQuantity]
     cancelled_at: datetime
+    customer_id: str = ""
+    status: Literal["CANCELLED"] = "CANCELLED"

@@ -2,7 +2,8 @@
 
 PENDING -> CONFIRMED -> PAID -> SHIPPED; PENDING -> REJECTED (inventory said no);
 PENDING/CONFIRMED/PAID -> CANCELLED. Every other move raises `Conflict`, so an order only
-travels along legal transitions whatever the order of commands and saga replies.
+travels along legal transitions whatever the order of commands and saga replies. Each
+event names the order's customer and the status it moves to (see `events`).
 """
 
 from __future__ import annotations
@@ -159,11 +160,20 @@ class Order(Aggregate):
 
     def confirm(self, now: datetime) -> None:
         self._require(OrderStatus.PENDING, "confirm")
-        self._record(OrderConfirmed(order_id=self.id, confirmed_at=now))
+        self._record(
+            OrderConfirmed(order_id=self.id, customer_id=self.customer_id, confirmed_at=now)
+        )
 
     def reject(self, reasons: Sequence[RejectionReason], now: datetime) -> None:
         self._require(OrderStatus.PENDING, "reject")
-        self._record(OrderRejected(order_id=self.id, reasons=list(reasons), rejected_at=now))
+        self._record(
+            OrderRejected(
+                order_id=self.id,
+                customer_id=self.customer_id,
+                reasons=list(reasons),
+                rejected_at=now,
+            )
+        )
 
     def pay(self, method: PaymentMethod, amount: str | Decimal, now: datetime) -> None:
         self._require(OrderStatus.CONFIRMED, "pay")
@@ -177,6 +187,7 @@ class Order(Aggregate):
         self._record(
             OrderPaid(
                 order_id=self.id,
+                customer_id=self.customer_id,
                 method=method.value,
                 amount=str(paid),
                 currency=self.currency,
@@ -186,7 +197,14 @@ class Order(Aggregate):
 
     def ship(self, now: datetime) -> None:
         self._require(OrderStatus.PAID, "ship")
-        self._record(OrderShipped(order_id=self.id, lines=self._quantities(), shipped_at=now))
+        self._record(
+            OrderShipped(
+                order_id=self.id,
+                customer_id=self.customer_id,
+                lines=self._quantities(),
+                shipped_at=now,
+            )
+        )
 
     def cancel(self, reason: str, now: datetime) -> None:
         if self.status not in CANCELLABLE:
@@ -202,6 +220,7 @@ class Order(Aggregate):
         self._record(
             OrderCancelled(
                 order_id=self.id,
+                customer_id=self.customer_id,
                 reason=text,
                 previous_status=self.status.value,
                 lines=self._quantities(),

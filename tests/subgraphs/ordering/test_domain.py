@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from eventbus import Conflict, DomainError
+from eventbus import Conflict, DomainError, DomainEvent, registry
 from subgraphs.ordering.domain import (
     Order,
     OrderCancelled,
@@ -151,6 +151,66 @@ def test_replay_restores_status_and_total() -> None:
         Decimal("19.99"),
         2,
     )
+
+
+def _lifecycles() -> list[Order]:
+    """One order down every legal path, each with all its events still pending."""
+    shipped = placed()
+    shipped.confirm(NOW)
+    shipped.pay(PaymentMethod.CARD, "19.99", NOW)
+    shipped.ship(NOW)
+    rejected = placed()
+    rejected.reject([RejectionReason(product_id="p1", reason="out of stock")], NOW)
+    cancelled = placed()
+    cancelled.confirm(NOW)
+    cancelled.cancel("changed my mind", NOW)
+    return [shipped, rejected, cancelled]
+
+
+def test_every_event_names_the_customer_and_the_status_it_leads_to() -> None:
+    """What the gateway filters `orderUpdates(customerId, status)` on, from the event alone."""
+    for order in _lifecycles():
+        statuses = []
+        replayed = Order("o1")
+        for event in order.pending:
+            data = event.payload()
+            assert data["customer_id"] == "c1", event
+            replayed.apply(event)
+            assert data["status"] == replayed.status, event
+            statuses.append(data["status"])
+        assert statuses[-1] == order.status
+    assert [[e.payload()["status"] for e in o.pending] for o in _lifecycles()] == [
+        ["PENDING", "CONFIRMED", "PAID", "SHIPPED"],
+        ["PENDING", "REJECTED"],
+        ["PENDING", "CONFIRMED", "CANCELLED"],
+    ]
+
+
+def test_events_stored_before_customer_and_status_still_read() -> None:
+    """Data stored before (no `customer_id`/`status` after OrderPlaced) decodes and replays,
+    and the order's next event names its customer again."""
+    old: list[DomainEvent] = []
+    for event in _lifecycles()[0].pending + _lifecycles()[2].pending[-1:]:
+        data = event.payload()
+        data.pop("status")
+        if not isinstance(event, OrderPlaced):
+            data.pop("customer_id")
+        decoded = registry.decode(event.event_type, data)
+        assert isinstance(decoded, type(event))
+        old.append(decoded)
+    assert [e.payload()["status"] for e in old] == [
+        "PENDING",
+        "CONFIRMED",
+        "PAID",
+        "SHIPPED",
+        "CANCELLED",
+    ]
+    assert [e.payload()["customer_id"] for e in old] == ["c1", "", "", "", ""]
+    replayed = Order.replay("o1", old[:4])
+    assert (replayed.status, replayed.customer_id) == (OrderStatus.SHIPPED, "c1")
+    after = Order.replay("o1", old[:2])
+    after.pay(PaymentMethod.CASH, "19.99", NOW)
+    assert after.pending[-1].payload()["customer_id"] == "c1"
 
 
 def test_order_numbers_are_sequential_per_day() -> None:
