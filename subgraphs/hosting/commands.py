@@ -20,6 +20,8 @@ from eventbus.projection import Projection, wait_applied
 
 C = TypeVar("C")
 R = TypeVar("R")
+V = TypeVar("V")
+P = TypeVar("P")
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -77,3 +79,17 @@ async def execute(
         mine = [e for e in handled.envelopes if e.topic in topics]
         caught_up = await wait_applied(projection, mine, timeout)
     return Executed(value=handled.value, envelopes=handled.envelopes, caught_up=caught_up)
+
+
+async def read_your_writes(
+    executed: Executed[R],
+    view_of: Callable[[R], Awaitable[V | None]],
+    from_view: Callable[[V], P],
+    from_value: Callable[[R], P],
+) -> P:
+    """A mutation's payload: the projection's view once caught up, else the write model."""
+    if executed.caught_up:
+        view = await view_of(executed.value)
+        if view is not None:
+            return from_view(view)
+    return from_value(executed.value)

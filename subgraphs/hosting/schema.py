@@ -3,13 +3,14 @@
 `SubgraphSchema` adds `MapErrors` (see `errors`) and stops Strawberry from logging every
 error: a user's bad input is not a server problem, and unexpected ones are logged by the
 mapping. `graphql_app` hands resolvers the context's runtime as ``info.context["runtime"]``
-and per-request batching loaders as ``info.context["loaders"]`` (see `loaders`).
+and per-request batching loaders as ``info.context["loaders"]`` (see `loaders`); resolvers
+read them with `runtime_of` and `loaders_of`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -17,12 +18,15 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry import federation
 from strawberry.asgi import GraphQL
+from strawberry.types import Info
 from strawberry.types.execution import ExecutionContext
 
 from subgraphs.hosting.errors import MapErrors
 from subgraphs.hosting.loaders import Loaders
 
 FEDERATION_VERSION = "2.5"
+
+RuntimeT = TypeVar("RuntimeT")
 
 
 class SubgraphSchema(federation.Schema):
@@ -55,3 +59,15 @@ class _SubgraphGraphQL(GraphQL[dict[str, Any], None]):
 def graphql_app(schema: SubgraphSchema, runtime: object) -> GraphQL[dict[str, Any], None]:
     """The ASGI GraphQL app; resolvers find `runtime` at ``info.context["runtime"]``."""
     return _SubgraphGraphQL(schema, runtime)
+
+
+def runtime_of(info: Info, kind: type[RuntimeT]) -> RuntimeT:
+    """The context's runtime, typed as the subgraph's own `kind` (not checked at run time)."""
+    runtime: RuntimeT = info.context["runtime"]
+    return runtime
+
+
+def loaders_of(info: Info) -> Loaders:
+    """This request's batching loaders."""
+    found: Loaders = info.context["loaders"]
+    return found

@@ -26,28 +26,28 @@ from subgraphs.catalog.graphql.inputs import (
     RenameProductInput,
 )
 from subgraphs.catalog.graphql.runtime import CatalogRuntime
-from subgraphs.catalog.graphql.types import Category, Money, Product
+from subgraphs.catalog.graphql.types import Category, Product
 from subgraphs.catalog.projections import CategoryView, ProductView
-from subgraphs.hosting.commands import Executed
+from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
-from subgraphs.hosting.schema import SubgraphSchema
+from subgraphs.hosting.schema import SubgraphSchema, runtime_of
 
 SEARCH_MAX = 100
 
 
 def _runtime(info: Info) -> CatalogRuntime:
-    runtime: CatalogRuntime = info.context["runtime"]
-    return runtime
+    return runtime_of(info, CatalogRuntime)
 
 
 async def _product_payload(executed: Executed[ProductAggregate]) -> Product:
-    """Read-your-writes: the projection's view once caught up, else the write model."""
-    if executed.caught_up:
-        view = await ProductView.get(executed.value.id)
-        if view is not None:
-            return Product.from_view(view)
-    return Product.from_aggregate(executed.value)
+    return await read_your_writes(
+        executed,
+        lambda product: ProductView.get(product.id),
+        Product.from_view,
+        Product.from_aggregate,
+    )
 
 
 @strawberry.type
@@ -117,11 +117,12 @@ class Mutation:
             runtime.handlers.create_category,
             CreateCategory(name=input.name, category_id=input.id),
         )
-        if executed.caught_up:
-            view = await CategoryView.get(executed.value.id)
-            if view is not None:
-                return Category.from_view(view)
-        return Category.from_aggregate(executed.value)
+        return await read_your_writes(
+            executed,
+            lambda category: CategoryView.get(category.id),
+            Category.from_view,
+            Category.from_aggregate,
+        )
 
     @strawberry.mutation
     async def add_product(self, info: Info, input: AddProductInput) -> Product:

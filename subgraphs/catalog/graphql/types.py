@@ -10,20 +10,8 @@ from subgraphs.catalog.domain import Category as CategoryAggregate
 from subgraphs.catalog.domain import Product as ProductAggregate
 from subgraphs.catalog.domain import parse_id, parse_sku
 from subgraphs.catalog.projections import CategoryView, ProductView
-from subgraphs.hosting.loaders import Loaders
-
-
-def loaders(info: Info) -> Loaders:
-    found: Loaders = info.context["loaders"]
-    return found
-
-
-@federation.type(
-    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
-)
-class Money:
-    amount: str
-    currency: str
+from subgraphs.hosting.money import Money
+from subgraphs.hosting.schema import loaders_of
 
 
 @federation.type(keys=["id"], description="A named group of products.")
@@ -41,7 +29,7 @@ class Category:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:
-        view = await loaders(info).by(CategoryView).load(parse_id(id, "id", "category"))
+        view = await loaders_of(info).by(CategoryView).load(parse_id(id, "id", "category"))
         return cls.from_view(view) if view else None
 
 
@@ -59,7 +47,7 @@ class Product:
 
     @strawberry.field(description="Null only while a just-created category is being indexed.")
     async def category(self, info: Info) -> Category | None:
-        view = await loaders(info).by(CategoryView).load(self.category_id)
+        view = await loaders_of(info).by(CategoryView).load(self.category_id)
         return Category.from_view(view) if view else None
 
     @classmethod
@@ -91,9 +79,9 @@ class Product:
         cls, info: Info, id: strawberry.ID | None = None, sku: str | None = None
     ) -> Product | None:
         if id is not None:
-            view = await loaders(info).by(ProductView).load(parse_id(id, "id", "product"))
+            view = await loaders_of(info).by(ProductView).load(parse_id(id, "id", "product"))
         elif sku is not None:
-            view = await loaders(info).by(ProductView, "sku").load(parse_sku(sku))
+            view = await loaders_of(info).by(ProductView, "sku").load(parse_sku(sku))
         else:
             return None
         return cls.from_view(view) if view else None

@@ -6,32 +6,32 @@ import strawberry
 from strawberry.types import Info
 
 from eventbus import DomainError
-from subgraphs.hosting.commands import Executed
+from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
-from subgraphs.hosting.schema import SubgraphSchema
+from subgraphs.hosting.schema import SubgraphSchema, runtime_of
 from subgraphs.inventory.application import AdjustStock, ReceiveStock, parse_product_id
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.domain import stock_item_id
 from subgraphs.inventory.graphql.inputs import AdjustStockInput, ReceiveStockInput
 from subgraphs.inventory.graphql.live import Subscription
 from subgraphs.inventory.graphql.runtime import InventoryRuntime
-from subgraphs.inventory.graphql.types import Money, Product, StockItem
+from subgraphs.inventory.graphql.types import Product, StockItem
 from subgraphs.inventory.projections import KnownProduct, StockLevel
 
 
 def _runtime(info: Info) -> InventoryRuntime:
-    runtime: InventoryRuntime = info.context["runtime"]
-    return runtime
+    return runtime_of(info, InventoryRuntime)
 
 
 async def _payload(executed: Executed[StockItemAggregate]) -> StockItem:
-    """Read-your-writes: the projection's view once caught up, else the write model."""
-    if executed.caught_up:
-        level = await StockLevel.get(executed.value.id)
-        if level is not None:
-            return StockItem.from_level(level)
-    return StockItem.from_aggregate(executed.value)
+    return await read_your_writes(
+        executed,
+        lambda item: StockLevel.get(item.id),
+        StockItem.from_level,
+        StockItem.from_aggregate,
+    )
 
 
 @strawberry.type

@@ -14,24 +14,12 @@ import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
-from subgraphs.hosting.loaders import Loaders
+from subgraphs.hosting.money import Money
+from subgraphs.hosting.schema import loaders_of
 from subgraphs.inventory.application import parse_product_id
 from subgraphs.inventory.domain import DEFAULT_WAREHOUSE, stock_item_id
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.projections import StockLevel
-
-
-def loaders(info: Info) -> Loaders:
-    found: Loaders = info.context["loaders"]
-    return found
-
-
-@federation.type(
-    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
-)
-class Money:
-    amount: str
-    currency: str
 
 
 @federation.type(keys=["id"], description="Stock figures of a catalog product.")
@@ -76,7 +64,7 @@ class Product:
         cls, info: Info, id: strawberry.ID, unitPrice: dict[str, Any] | None = None
     ) -> Product:
         product_id = parse_product_id(id, "id")
-        level = await loaders(info).by(StockLevel).load(stock_item_id(product_id))
+        level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id))
         price = None
         if unitPrice and "amount" in unitPrice and "currency" in unitPrice:
             price = Money(amount=str(unitPrice["amount"]), currency=str(unitPrice["currency"]))
@@ -145,5 +133,5 @@ class StockItem:
         cls, info: Info, productId: strawberry.ID, warehouse: str
     ) -> StockItem | None:
         product_id = parse_product_id(productId)
-        level = await loaders(info).by(StockLevel).load(stock_item_id(product_id, warehouse))
+        level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id, warehouse))
         return cls.from_level(level) if level else None

@@ -11,31 +11,23 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from eventbus import Envelope, topic_for
-from eventbus.events import split_type
-from eventbus.projection import Projection
-from eventbus.readmodel import is_applied, mark_applied
+from eventbus.document_projection import DocumentProjection
 from subgraphs.ordering.application.ports import KnownCustomerRef
 from subgraphs.ordering.domain import PricedProduct, ShippingAddress
 from subgraphs.ordering.projections.documents import AddressDoc, KnownCustomer, KnownProduct
 
 
-class ProductPrices(Projection):
+class ProductPrices(DocumentProjection[KnownProduct]):
     name = "ordering.products"
     topics = (topic_for("catalog"),)
+    document = KnownProduct
 
-    async def has_applied(self, envelope: Envelope) -> bool:
-        return is_applied(await KnownProduct.get(envelope.subject), envelope)
-
-    async def reset(self) -> None:
-        await KnownProduct.delete_all()
-
-    async def apply(self, envelope: Envelope) -> None:
-        name, data = split_type(envelope.type)[0], envelope.data
-        doc = await KnownProduct.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
+    def change(
+        self, doc: KnownProduct | None, name: str, envelope: Envelope
+    ) -> KnownProduct | None:
+        data = envelope.data
         if name == "pos.catalog.ProductAdded":
-            doc = KnownProduct(
+            return KnownProduct(
                 id=envelope.subject,
                 sku=data["sku"],
                 name=data["name"],
@@ -43,9 +35,9 @@ class ProductPrices(Projection):
                 currency=data["currency"],
                 active=data.get("active", True),
             )
-        elif doc is None:
-            return
-        elif name == "pos.catalog.ProductRenamed":
+        if doc is None:
+            return None
+        if name == "pos.catalog.ProductRenamed":
             doc.name = data["name"]
         elif name == "pos.catalog.ProductPriceChanged":
             doc.unit_price, doc.currency = data["unit_price"], data["currency"]
@@ -54,40 +46,32 @@ class ProductPrices(Projection):
         elif name == "pos.catalog.ProductActivated":
             doc.active = True
         else:
-            return
-        mark_applied(doc, envelope)
-        await doc.save()
+            return None
+        return doc
 
 
-class CustomerDirectoryProjection(Projection):
+class CustomerDirectoryProjection(DocumentProjection[KnownCustomer]):
     name = "ordering.customers"
     topics = (topic_for("customers"),)
+    document = KnownCustomer
 
-    async def has_applied(self, envelope: Envelope) -> bool:
-        return is_applied(await KnownCustomer.get(envelope.subject), envelope)
-
-    async def reset(self) -> None:
-        await KnownCustomer.delete_all()
-
-    async def apply(self, envelope: Envelope) -> None:
-        name, data = split_type(envelope.type)[0], envelope.data
-        doc = await KnownCustomer.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
+    def change(
+        self, doc: KnownCustomer | None, name: str, envelope: Envelope
+    ) -> KnownCustomer | None:
+        data = envelope.data
         if name == "pos.customers.CustomerRegistered":
-            doc = KnownCustomer(
+            return KnownCustomer(
                 id=envelope.subject, name=data["name"], address=AddressDoc(**data["address"])
             )
-        elif doc is None:
-            return
-        elif name == "pos.customers.CustomerContactUpdated":
+        if doc is None:
+            return None
+        if name == "pos.customers.CustomerContactUpdated":
             doc.name = data["name"]
         elif name == "pos.customers.CustomerAddressChanged":
             doc.address = AddressDoc(**data["address"])
         else:
-            return
-        mark_applied(doc, envelope)
-        await doc.save()
+            return None
+        return doc
 
 
 class MongoPriceList:

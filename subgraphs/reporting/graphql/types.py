@@ -10,15 +10,8 @@ from enum import Enum
 import strawberry
 from strawberry import federation
 
+from subgraphs.hosting.money import Money
 from subgraphs.reporting.reports import Amounts, lifetime_values, sales_of, sorted_amounts
-
-
-@federation.type(
-    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
-)
-class Money:
-    amount: str
-    currency: str
 
 
 def money_list(amounts: Amounts) -> list[Money]:

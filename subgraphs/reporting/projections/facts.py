@@ -10,9 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from eventbus import Envelope, topic_for
+from eventbus.document_projection import DocumentProjection
 from eventbus.events import split_type
-from eventbus.projection import Projection
-from eventbus.readmodel import is_applied, mark_applied
 from subgraphs.reporting.projections.documents import (
     CustomerFact,
     OrderFact,
@@ -37,23 +36,15 @@ def _name(envelope: Envelope) -> str:
     return split_type(envelope.type)[0]
 
 
-class ProductFacts(Projection):
+class ProductFacts(DocumentProjection[ProductFact]):
     name = "reporting.products"
     topics = (topic_for("catalog"),)
+    document = ProductFact
 
-    async def has_applied(self, envelope: Envelope) -> bool:
-        return is_applied(await ProductFact.get(envelope.subject), envelope)
-
-    async def reset(self) -> None:
-        await ProductFact.delete_all()
-
-    async def apply(self, envelope: Envelope) -> None:
-        name, data = _name(envelope), envelope.data
-        doc = await ProductFact.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
+    def change(self, doc: ProductFact | None, name: str, envelope: Envelope) -> ProductFact | None:
+        data = envelope.data
         if name == "pos.catalog.ProductAdded":
-            doc = ProductFact(
+            return ProductFact(
                 id=envelope.subject,
                 sku=data["sku"],
                 name=data["name"],
@@ -61,96 +52,79 @@ class ProductFacts(Projection):
                 currency=data["currency"],
                 active=data.get("active", True),
             )
-        elif doc is None:
-            return
-        elif name == "pos.catalog.ProductRenamed":
+        if doc is None:
+            return None
+        if name == "pos.catalog.ProductRenamed":
             doc.name = data["name"]
         elif name == "pos.catalog.ProductPriceChanged":
             doc.unit_price, doc.currency = data["unit_price"], data["currency"]
         elif name in ("pos.catalog.ProductDeactivated", "pos.catalog.ProductActivated"):
             doc.active = name == "pos.catalog.ProductActivated"
         else:
-            return
-        mark_applied(doc, envelope)
-        await doc.save()
+            return None
+        return doc
 
 
-class CustomerFacts(Projection):
+class CustomerFacts(DocumentProjection[CustomerFact]):
     name = "reporting.customers"
     topics = (topic_for("customers"),)
+    document = CustomerFact
 
-    async def has_applied(self, envelope: Envelope) -> bool:
-        return is_applied(await CustomerFact.get(envelope.subject), envelope)
-
-    async def reset(self) -> None:
-        await CustomerFact.delete_all()
-
-    async def apply(self, envelope: Envelope) -> None:
-        name, data = _name(envelope), envelope.data
-        doc = await CustomerFact.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
+    def change(
+        self, doc: CustomerFact | None, name: str, envelope: Envelope
+    ) -> CustomerFact | None:
+        data = envelope.data
         if name == "pos.customers.CustomerRegistered":
-            doc = CustomerFact(id=envelope.subject, name=data["name"], registered_at=envelope.time)
-        elif doc is None:
-            return
-        elif name == "pos.customers.CustomerContactUpdated":
+            return CustomerFact(id=envelope.subject, name=data["name"], registered_at=envelope.time)
+        if doc is None:
+            return None
+        if name == "pos.customers.CustomerContactUpdated":
             doc.name = data["name"]
         else:
-            return
-        mark_applied(doc, envelope)
-        await doc.save()
+            return None
+        return doc
 
 
-class StockFacts(Projection):
+class StockFacts(DocumentProjection[StockFact]):
     """Stock item events carry the levels after the change: apply is an overwrite."""
 
     name = "reporting.stock"
     topics = (topic_for("inventory"),)
+    document = StockFact
 
     async def has_applied(self, envelope: Envelope) -> bool:
         if _name(envelope) not in STOCK_LEVEL_EVENTS:
             return True
-        return is_applied(await StockFact.get(envelope.subject), envelope)
-
-    async def reset(self) -> None:
-        await StockFact.delete_all()
+        return await super().has_applied(envelope)
 
     async def apply(self, envelope: Envelope) -> None:
-        if _name(envelope) not in STOCK_LEVEL_EVENTS:
-            return
+        if _name(envelope) in STOCK_LEVEL_EVENTS:
+            await super().apply(envelope)
+
+    def change(self, doc: StockFact | None, name: str, envelope: Envelope) -> StockFact | None:
         data = envelope.data
-        doc = await StockFact.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
         if doc is None:
             doc = StockFact(
                 id=envelope.subject, product_id=data["product_id"], warehouse=data["warehouse"]
             )
         doc.on_hand, doc.reserved = int(data["on_hand"]), int(data["reserved"])
-        mark_applied(doc, envelope)
-        await doc.save()
+        return doc
 
 
-class OrderFacts(Projection):
+class OrderFacts(DocumentProjection[OrderFact]):
     name = "reporting.orders"
     topics = (topic_for("ordering"),)
+    document = OrderFact
 
     async def has_applied(self, envelope: Envelope) -> bool:
         if _name(envelope) == "pos.ordering.OrderNumberAllocated":
             return True
-        return is_applied(await OrderFact.get(envelope.subject), envelope)
+        return await super().has_applied(envelope)
 
-    async def reset(self) -> None:
-        await OrderFact.delete_all()
-
-    async def apply(self, envelope: Envelope) -> None:
-        name, data = _name(envelope), envelope.data
-        doc = await OrderFact.get(envelope.subject)
-        if is_applied(doc, envelope):
-            return
+    def change(self, doc: OrderFact | None, name: str, envelope: Envelope) -> OrderFact | None:
+        data = envelope.data
         if name == "pos.ordering.OrderPlaced":
-            doc = OrderFact(
+            return OrderFact(
                 id=envelope.subject,
                 customer_id=data["customer_id"],
                 status="PENDING",
@@ -159,9 +133,9 @@ class OrderFacts(Projection):
                 lines=[_line(line) for line in data["lines"]],
                 placed_at=datetime.fromisoformat(data["placed_at"]),
             )
-        elif doc is None:
-            return
-        elif name == "pos.ordering.OrderConfirmed":
+        if doc is None:
+            return None
+        if name == "pos.ordering.OrderConfirmed":
             doc.status = "CONFIRMED"
         elif name == "pos.ordering.OrderRejected":
             doc.status = "REJECTED"
@@ -173,9 +147,8 @@ class OrderFacts(Projection):
         elif name == "pos.ordering.OrderCancelled":
             doc.status, doc.counts = "CANCELLED", False
         else:
-            return
-        mark_applied(doc, envelope)
-        await doc.save()
+            return None
+        return doc
 
 
 def _line(raw: dict[str, Any]) -> SoldLine:
