@@ -111,6 +111,53 @@ async def _sse_events(
                 return
 
 
+async def test_sse_client_follows_an_order_through_its_life(shop: LiveShop) -> None:
+    """The same life as over WebSocket, over GraphQL-over-SSE (distinct connections)."""
+    world = shop.world
+    gateway = shop.gateways[0]
+    order_id = str(uuid4())
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    before = gateway.feed.subscriber_count
+    reader = asyncio.create_task(
+        _sse_events(gateway.http_url, STATUS_CHANGED, {"id": order_id}, received)
+    )
+
+    async def pushed() -> dict[str, Any]:
+        return _order(await asyncio.wait_for(received.get(), 20))
+
+    try:
+        await wait_for(lambda: gateway.feed.subscriber_count > before)
+        await shop.stack.data(
+            "ordering",
+            "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }",
+            {
+                "input": {
+                    "id": order_id,
+                    "customerId": world.customer,
+                    "lines": [{"productId": world.tea, "quantity": 1}],
+                }
+            },
+        )
+        pending = await pushed()
+        confirmed = await pushed()
+        await _pay(shop, confirmed)
+        paid = await pushed()
+        await _ship(shop, order_id)
+        shipped = await pushed()
+    finally:
+        reader.cancel()
+    assert [o["status"] for o in (pending, confirmed, paid, shipped)] == [
+        "PENDING",
+        "CONFIRMED",
+        "PAID",
+        "SHIPPED",
+    ]
+    for order in (pending, confirmed, paid, shipped):
+        assert order["customer"] == {"id": world.customer, "name": "Saga Shopper"}
+        assert order["lines"][0]["product"]["name"] == "Green tea"
+        assert order["total"] == {"amount": "3.50", "currency": "EUR"}
+
+
 async def test_sse_client_follows_an_order_and_sees_a_rejection(shop: LiveShop) -> None:
     """Over SSE on /graphql: a rejected order (more than in stock) comes with its reasons."""
     world = shop.world
