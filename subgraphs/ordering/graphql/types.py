@@ -13,17 +13,10 @@ from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
 from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
 from subgraphs.ordering.application import check_id
 from subgraphs.ordering.projections import AddressDoc, OrderView
-
-
-@federation.type(
-    shareable=True, description="An exact amount: a decimal string and its ISO 4217 currency."
-)
-class Money:
-    amount: str
-    currency: str
 
 
 @strawberry.enum(description="Where an order is in its life.")
