@@ -282,6 +282,25 @@ class WSClient:
                 await asyncio.sleep(0.01)
 
 
+def assert_never_stale(
+    pushed: Sequence[str], expected: Sequence[str], *, then: Sequence[str] = ()
+) -> None:
+    """One push per event, in event order, none showing an older state than its event.
+
+    A push carries the entity as it is when the gateway resolves it (never older than the
+    event: docs/subscriptions.md). When the saga moves an order on before the gateway has
+    resolved the previous event, that push already shows the newer status. So push i shows
+    the status of event i or of a later one (`then` lists states past the last expected
+    event), positions never go back, and the last push shows the last expected state or later.
+    """
+    allowed = [*expected, *then]
+    assert len(pushed) == len(expected), (pushed, expected)
+    positions = [allowed.index(status) for status in pushed]
+    assert all(p >= i for i, p in enumerate(positions)), (pushed, expected)
+    assert positions == sorted(positions), (pushed, expected)
+    assert positions[-1] >= len(expected) - 1, (pushed, expected)
+
+
 async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():
