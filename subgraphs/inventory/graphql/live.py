@@ -10,31 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
-from graphql import GraphQLError
-from strawberry import federation
-from strawberry.schema_directive import Location
 
+from subgraphs.hosting.event_source import EventSource, served_by_gateway
 from subgraphs.inventory.domain import STOCK_ITEM_EVENTS
 from subgraphs.inventory.graphql.types import StockItem
-
-EVENT_SOURCE_URL = "https://pos.example/event-source/v0.1"
-
-
-@federation.schema_directive(
-    locations=[Location.FIELD_DEFINITION],
-    name="eventSource",
-    compose=True,
-    import_url=EVENT_SOURCE_URL,
-)
-class EventSource:
-    """Which events feed a subscription field (read by the gateway; see
-    supergraph/subscriptions/spec.py for the argument syntax)."""
-
-    topic: str
-    events: list[str]
-    key: list[str]
-    filter: list[str] = strawberry.field(default_factory=list)
-    version: str
 
 
 @strawberry.type
@@ -55,9 +34,5 @@ class Subscription:
     async def stock_level_changed(
         self, product_id: strawberry.ID | None = None
     ) -> AsyncGenerator[StockItem, None]:
-        raise GraphQLError(
-            "inventory subscriptions are served by the gateway (it consumes pos.inventory): "
-            "subscribe at the gateway's /graphql over graphql-transport-ws or SSE",
-            extensions={"code": "SUBSCRIPTION_SERVED_BY_GATEWAY"},
-        )
+        raise served_by_gateway("inventory")
         yield  # pragma: no cover - makes this an async generator

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
-from graphql import GraphQLError
-from strawberry import federation
-from strawberry.schema_directive import Location
 
+from subgraphs.hosting.event_source import EventSource, served_by_gateway
 from subgraphs.ordering.domain import (
     OrderCancelled,
     OrderConfirmed,
@@ -24,7 +22,6 @@ from subgraphs.ordering.domain import (
 )
 from subgraphs.ordering.graphql.types import Order, OrderStatus
 
-EVENT_SOURCE_URL = "https://pos.example/event-source/v0.1"
 ORDER_EVENTS = [
     cls.event_type
     for cls in (
@@ -36,31 +33,6 @@ ORDER_EVENTS = [
         OrderCancelled,
     )
 ]
-
-
-@federation.schema_directive(
-    locations=[Location.FIELD_DEFINITION],
-    name="eventSource",
-    compose=True,
-    import_url=EVENT_SOURCE_URL,
-)
-class EventSource:
-    """Which events feed a subscription field (read by the gateway; see
-    supergraph/subscriptions/spec.py for the argument syntax)."""
-
-    topic: str
-    events: list[str]
-    key: list[str]
-    filter: list[str] = strawberry.field(default_factory=list)
-    version: str
-
-
-def _gateway_only() -> GraphQLError:
-    return GraphQLError(
-        "ordering subscriptions are served by the gateway (it consumes pos.ordering): "
-        "subscribe at the gateway's /graphql over graphql-transport-ws or SSE",
-        extensions={"code": "SUBSCRIPTION_SERVED_BY_GATEWAY"},
-    )
 
 
 @strawberry.type
@@ -79,7 +51,7 @@ class Subscription:
         ],
     )
     async def order_status_changed(self, order_id: strawberry.ID) -> AsyncGenerator[Order, None]:
-        raise _gateway_only()
+        raise served_by_gateway("ordering")
         yield  # pragma: no cover - makes this an async generator
 
     @strawberry.subscription(
@@ -100,5 +72,5 @@ class Subscription:
         customer_id: strawberry.ID | None = None,
         status: list[OrderStatus] | None = None,
     ) -> AsyncGenerator[Order, None]:
-        raise _gateway_only()
+        raise served_by_gateway("ordering")
         yield  # pragma: no cover - makes this an async generator
