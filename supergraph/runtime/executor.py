@@ -18,6 +18,7 @@ import orjson
 from .fetcher import Fetcher, FetchFailure
 from .plan import (
     Condition,
+    ContextValue,
     EntityInput,
     Fetch,
     Flatten,
@@ -28,6 +29,17 @@ from .plan import (
     Sequence,
 )
 from .planner import PlannedOperation
+
+
+@dataclass
+class _Batch:
+    """Representations sent in one `_entities` request, and the objects each one feeds."""
+
+    context: dict[str, Any]
+    representations: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[list[dict[str, Any]]] = field(default_factory=list)
+    keep_typename: list[bool] = field(default_factory=list)
+    index: dict[bytes, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,30 +110,54 @@ class Executor:
     async def _entity_fetch(self, node: Flatten, state: RunState) -> None:
         fetch = node.node
         inputs = {i.data_type: i for i in fetch.requires}
-        representations: list[dict[str, Any]] = []
-        targets: list[list[dict[str, Any]]] = []
-        keep_typename: list[bool] = []
-        index: dict[bytes, int] = {}
-        for obj in collect_at_path(state.data, node.path):
+        found: list[tuple[dict[str, Any], dict[int, dict[str, Any]] | None]]
+        if fetch.context_values:
+            depths = frozenset(c.depth for c in fetch.context_values)
+            found = list(collect_with_ancestors(state.data, node.path, depths))
+        else:
+            found = [(obj, None) for obj in collect_at_path(state.data, node.path)]
+        # one request per distinct set of contextual argument values (usually just one)
+        batches: dict[bytes, _Batch] = {}
+        for obj, ancestors in found:
             entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
             if entity_input is None:
                 continue
             rep = self._representation(obj, entity_input)
             if rep is None:
                 continue
+            context: dict[str, Any] = {}
+            if ancestors is not None:
+                found_context = self._context_variables(fetch.context_values, ancestors)
+                if found_context is None:
+                    continue
+                context = found_context
+            batch_key = orjson.dumps(context) if context else b""
+            batch = batches.get(batch_key)
+            if batch is None:
+                batch = batches[batch_key] = _Batch(context)
             rep_key = orjson.dumps(rep)
-            position = index.get(rep_key)
+            position = batch.index.get(rep_key)
             if position is None:
-                index[rep_key] = len(representations)
-                representations.append(rep)
-                targets.append([obj])
-                keep_typename.append(entity_input.rep_type != entity_input.data_type)
+                batch.index[rep_key] = len(batch.representations)
+                batch.representations.append(rep)
+                batch.targets.append([obj])
+                batch.keep_typename.append(entity_input.rep_type != entity_input.data_type)
             else:
-                targets[position].append(obj)
-        if not representations:
-            return
+                batch.targets[position].append(obj)
+        if len(batches) == 1:
+            await self._send_batch(node, next(iter(batches.values())), inputs, state)
+        elif batches:
+            await asyncio.gather(
+                *(self._send_batch(node, b, inputs, state) for b in batches.values())
+            )
+
+    async def _send_batch(
+        self, node: Flatten, batch: _Batch, inputs: Mapping[str, EntityInput], state: RunState
+    ) -> None:
+        fetch = node.node
         variables = self._variables(fetch, state)
-        variables["representations"] = representations
+        variables.update(batch.context)
+        variables["representations"] = batch.representations
         result = await self.fetcher.post(
             fetch.service_name,
             self.urls[fetch.service_name],
@@ -135,18 +171,19 @@ class Executor:
             return
         data = result.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
+        targets = batch.targets
         if isinstance(entities, list):
             for position, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     # an object sent under its interface (@interfaceObject) keeps its own
                     # __typename; one known only by its interface learns the concrete one
-                    keep = keep_typename[position]
+                    keep = batch.keep_typename[position]
                     for obj in targets[position]:
                         deep_merge(obj, entity, keep_typename=keep)
         errors = result.get("errors") or ()
         if not errors:
             return
-        first_paths = self._first_paths(state.data, node.path, inputs, index)
+        first_paths = self._first_paths(state.data, node.path, inputs, batch.index)
         for error in errors:
             path = error.get("path") if isinstance(error, dict) else None
             client_path = None
@@ -192,6 +229,29 @@ class Executor:
                 nested.pop("__typename")
                 rep.update(nested)
         return rep
+
+    def _context_variables(
+        self, values: tuple[ContextValue, ...], ancestors: Mapping[int, dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The contextual argument values for one entity; None when its ancestor is not of
+        the type this fetch was planned for (another fetch serves that entity)."""
+        out: dict[str, Any] = {}
+        for value in values:
+            if value.depth < 0:
+                out[value.variable] = None
+                continue
+            ancestor = ancestors.get(value.depth)
+            if ancestor is None:
+                return None
+            typename = ancestor.get("__typename")
+            if typename is not None and not any(self._applies(t, typename) for t in value.types):
+                return None
+            found: Any = self._copy_object(ancestor, value.selections)
+            found = next(iter(found.values()), None)
+            while value.leaf and isinstance(found, dict) and len(found) == 1:
+                found = next(iter(found.values()))
+            out[value.variable] = found
+        return out
 
     def _copy(self, value: Any, sel: RequiredField) -> Any:
         if sel.selections is None or value is None:
@@ -306,3 +366,24 @@ def collect_with_paths(
                 following.append((value[segment], [*at, segment]))
         current = following
     return [(v, at) for v, at in current if isinstance(v, dict)]
+
+
+def collect_with_ancestors(
+    data: dict[str, Any], path: tuple[str, ...], depths: frozenset[int]
+) -> list[tuple[dict[str, Any], dict[int, dict[str, Any]]]]:
+    """Like `collect_at_path`, with each object's ancestors at the given path depths."""
+    current: list[tuple[Any, dict[int, dict[str, Any]]]] = [(data, {})]
+    for depth, segment in enumerate(path):
+        if depth in depths:
+            current = [
+                (v, {**seen, depth: v}) if isinstance(v, dict) else (v, seen) for v, seen in current
+            ]
+        following: list[tuple[Any, dict[int, dict[str, Any]]]] = []
+        for value, seen in current:
+            if segment == "@":
+                if isinstance(value, list):
+                    following.extend((v, seen) for v in value if v is not None)
+            elif isinstance(value, dict) and value.get(segment) is not None:
+                following.append((value[segment], seen))
+        current = following
+    return [(v, seen) for v, seen in current if isinstance(v, dict)]

@@ -59,6 +59,30 @@ class EntityInput:
 
 
 @dataclass(frozen=True)
+class ContextValue:
+    """A variable of an entity fetch read from an ancestor of each entity (`@fromContext`):
+    the object `depth` steps down the `Flatten` path, when its `__typename` is one of
+    `types`, projected on `selections`; its single selected value is the argument (for a
+    scalar argument, the leaf at the end of the selected path)."""
+
+    variable: str
+    type: str
+    depth: int
+    types: tuple[str, ...]
+    selections: tuple[RequiredSelection, ...]
+    leaf: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "variable": self.variable,
+            "type": self.type,
+            "depth": self.depth,
+            "typeConditions": list(self.types),
+            "selection": [s.to_json() for s in self.selections],
+        }
+
+
+@dataclass(frozen=True)
 class Fetch:
     """One request to one subgraph. With `requires`, an `_entities` fetch."""
 
@@ -68,6 +92,7 @@ class Fetch:
     operation_name: str | None = None
     variable_usages: tuple[str, ...] = ()
     requires: tuple[EntityInput, ...] = ()
+    context_values: tuple[ContextValue, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,6 +106,8 @@ class Fetch:
             out["operationName"] = self.operation_name
         if self.requires:
             out["requires"] = [r.to_json() for r in self.requires]
+        if self.context_values:
+            out["contextValues"] = [c.to_json() for c in self.context_values]
         return out
 
 

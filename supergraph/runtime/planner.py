@@ -23,6 +23,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -41,6 +42,7 @@ from graphql.language import Visitor, visit
 
 from .plan import (
     Condition,
+    ContextValue,
     EntityInput,
     Fetch,
     Flatten,
@@ -53,7 +55,7 @@ from .plan import (
     Sequence,
 )
 from .shaping import ALWAYS, LIST, NONNULL, Cond, ShapeField
-from .supergraph_schema import Supergraph
+from .supergraph_schema import FieldInGraph, Supergraph
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 # The pseudo-subgraph an event-fed subscription starts from: it "resolves" the root field
@@ -180,6 +182,20 @@ class Group:
     triggers: list[Cond] = field(default_factory=list)
     variables: set[str] = field(default_factory=set)
     mutation_field: int = -1
+    # (depth, ancestor type, selection, type) -> the variable carrying that context value
+    context_values: dict[tuple[int, str, str, str], ContextValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Level:
+    """An object level being planned: where fields of its ancestors' data get fetched,
+    so a `@fromContext` argument deeper down can add its selection there."""
+
+    type_name: str
+    group: Group
+    target: SubSel
+    path: tuple[str, ...]
+    provided: dict | None
 
 
 @dataclass(frozen=True)
@@ -234,6 +250,7 @@ class Planner:
         self._provides_cache: dict[int, dict] = {}
         self.event_type = ""
         self.event_fields: frozenset[str] = frozenset()
+        self._levels: list[_Level] = []
 
     # ---- collection ----
 
@@ -372,13 +389,13 @@ class Planner:
             return True
         if graph not in self.sg.resolvers(type_name, f.name):
             return False
-        return self._requires(type_name, f.name, graph) is None
+        return not self.sg.field_in_graph(type_name, f.name, graph).needs_representation
 
     def _jumps(self, graph: str, type_name: str, f: CField) -> list[tuple[str, str]]:
         """(graph, representation type) pairs an entity fetch could resolve `f` from."""
         out: list[tuple[str, str]] = []
         for g in self.sg.resolvers(type_name, f.name):
-            if g == graph and self._requires(type_name, f.name, g) is None:
+            if g == graph and not self.sg.field_in_graph(type_name, f.name, g).needs_representation:
                 continue
             tig = self.sg.graphs_of_type(type_name).get(g)
             if tig is not None and tig.resolvable_keys:
@@ -619,9 +636,13 @@ class Planner:
                 )
         for concrete, sub_fields in self._sub_types(group.graph, f):
             sub_target = existing.sub if concrete == static else existing.sub.frag(concrete)
-            providers |= self.plan_fields(
-                group, sub_target, concrete, sub_fields, sub_path, sub_provided
-            )
+            self._levels.append(_Level(concrete, group, sub_target, sub_path, sub_provided))
+            try:
+                providers |= self.plan_fields(
+                    group, sub_target, concrete, sub_fields, sub_path, sub_provided
+                )
+            finally:
+                self._levels.pop()
         return providers
 
     def _place_interface_object(
@@ -692,12 +713,29 @@ class Planner:
         target.typename = True
         deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
         input_fields = list(key_fields)
-        requires = self._requires(rep_type, f.name, graph)
+        fig = self.sg.field_in_graph(rep_type, f.name, graph)
+        requires = fig.requires
         if requires is not None:
             req_fields = self._internal_fields(requires, type_name)
             deps |= self.plan_fields(source, target, type_name, req_fields, path, provided)
             input_fields += req_fields
-        gkey = (graph, path, source.id, frozenset(deps), requires is not None)
+        contexts = [self._context_source(c.context, path) for c in fig.context_args]
+        for level, ctx in zip(contexts, fig.context_args, strict=True):
+            if level is not None:
+                level.target.typename = True
+                deps |= self.plan_fields(
+                    level.group,
+                    level.target,
+                    level.type_name,
+                    self._internal_fields(ctx.selection, level.type_name),
+                    level.path,
+                    level.provided,
+                )
+        signature = tuple(
+            (len(level.path), level.type_name) if level is not None else (-1, "")
+            for level in contexts
+        )
+        gkey = (graph, path, source.id, frozenset(deps), fig.needs_representation, signature)
         group = self.entity_groups.get(gkey)
         if group is None:
             group = self.entity_groups[gkey] = self._new_group(graph, path, True)
@@ -711,9 +749,57 @@ class Planner:
             previous[1].extend(x for x in input_fields if x.key not in names)
         group.triggers.append(f.cond)
         frag = group.root.frag(rep_type)
-        return {group.id} | self.plan_fields(
-            group, frag, rep_type, [f], path, None, allow_requires=requires is not None
+        placed = self.plan_fields(
+            group, frag, rep_type, [f], path, None, allow_requires=fig.needs_representation
         )
+        if fig.context_args:
+            self._pass_context(group, frag.fields[f.source], fig, contexts)
+        return {group.id} | placed
+
+    def _context_source(self, context: str, path: tuple[str, ...]) -> _Level | None:
+        """The nearest ancestor level (strictly above `path`) whose type sets `context`."""
+        setters = self.sg.contexts.get(context, frozenset())
+        for level in reversed(self._levels):
+            if len(level.path) >= len(path):
+                continue
+            if level.type_name in setters or any(
+                level.type_name in self._possible(t, api=False) for t in setters
+            ):
+                return level
+        return None
+
+    def _pass_context(
+        self,
+        group: Group,
+        placed: SelField,
+        fig: FieldInGraph,
+        contexts: list[_Level | None],
+    ) -> None:
+        """Give the placed field its contextual arguments as variables of the fetch."""
+        extra: list[str] = []
+        for level, ctx in zip(contexts, fig.context_args, strict=True):
+            depth, type_name = (len(level.path), level.type_name) if level else (-1, "")
+            ck = (depth, type_name, print_ast(ctx.selection), ctx.type)
+            value = group.context_values.get(ck)
+            if value is None:
+                selections = (
+                    _required(self._internal_fields(ctx.selection, type_name)) if level else ()
+                )
+                value = group.context_values[ck] = ContextValue(
+                    f"contextualArgument_{group.id}_{len(group.context_values)}",
+                    ctx.type,
+                    depth,
+                    (type_name,) if level else (),
+                    selections,
+                    leaf=not isinstance(
+                        self.schema.get_type(ctx.type.strip("[]!")), GraphQLInputObjectType
+                    ),
+                )
+            extra.append(f"{ctx.name}: ${value.variable}")
+        if extra[0] in placed.args:
+            return
+        inner = placed.args[1:-1] if placed.args else ""
+        placed.args = "(" + ", ".join([*([inner] if inner else []), *extra]) + ")"
 
     # ---- whole operation ----
 
@@ -744,7 +830,11 @@ class Planner:
                 group.mutation_field = index
                 roots.append(group)
                 by_graph[graph] = group
-            self.plan_fields(group, group.root, root, [f], (), None)
+            self._levels.append(_Level(root, group, group.root, (), None))
+            try:
+                self.plan_fields(group, group.root, root, [f], (), None)
+            finally:
+                self._levels.pop()
         if kind == "mutation":
             node = _sequence(
                 [
@@ -847,7 +937,10 @@ class Planner:
             if d.variable.name.value in g.variables
         )
         if g.is_entity:
-            var_defs.insert(0, "$representations: [_Any!]!")
+            var_defs[0:0] = [
+                "$representations: [_Any!]!",
+                *(f"${c.variable}: {c.type}" for c in g.context_values.values()),
+            ]
             body = "{ _entities(representations: $representations) " + g.root.print() + " }"
             op_kind = "query"
         else:
@@ -868,6 +961,7 @@ class Planner:
                 EntityInput(data_type, rep_type, _required(fields))
                 for data_type, (rep_type, fields) in g.inputs.items()
             ),
+            context_values=tuple(g.context_values.values()),
         )
         node: PlanNode = Flatten(g.path, fetch) if g.is_entity else fetch
         if g.is_entity and g.triggers:

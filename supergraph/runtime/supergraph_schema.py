@@ -52,6 +52,17 @@ class TypeInGraph:
 
 
 @dataclass(frozen=True)
+class ContextArgument:
+    """An argument the gateway fills from an ancestor's data (`@fromContext`, join v0.5
+    `contextArguments`): `selection` read on the nearest ancestor setting `context`."""
+
+    name: str
+    type: str
+    context: str
+    selection: SelectionSetNode
+
+
+@dataclass(frozen=True)
 class FieldInGraph:
     """How a field appears in one subgraph (`@join__field`)."""
 
@@ -59,6 +70,13 @@ class FieldInGraph:
     used_overridden: bool = False
     requires: SelectionSetNode | None = None
     provides: SelectionSetNode | None = None
+    context_args: tuple[ContextArgument, ...] = ()
+
+    @property
+    def needs_representation(self) -> bool:
+        """Only an `_entities` fetch can resolve it: the representation carries its
+        `@requires` fields, the fetch's variables its contextual arguments."""
+        return self.requires is not None or bool(self.context_args)
 
 
 @dataclass
@@ -72,6 +90,8 @@ class Supergraph:
     api_schema: GraphQLSchema
     api_sdl: str
     field_set_names: frozenset[str] = frozenset()
+    # context name (as in `contextArguments`) -> the types that set it (`@context`)
+    contexts: dict[str, frozenset[str]] = field(default_factory=dict)
     _resolvers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def graphs_of_type(self, type_name: str) -> dict[str, TypeInGraph]:
@@ -122,10 +142,26 @@ class _Specs:
 
     join: str = "join"
     inaccessible: str = "inaccessible"
+    context: str = "context"
     prefixes: set[str] = field(default_factory=set)
 
 
 _SPEC_URL = re.compile(r"https://specs\.apollo\.dev/([^/]+)/v[\d.]+")
+# Specs whose `for: SECURITY | EXECUTION` links we honour. Any other such link means the
+# supergraph asks for behaviour we would silently skip: refuse it, as Apollo's gateways do.
+SUPPORTED_FEATURES = frozenset(
+    {
+        "link",
+        "core",
+        "join",
+        "inaccessible",
+        "tag",
+        "context",
+        "authenticated",
+        "requiresScopes",
+        "policy",
+    }
+)
 
 
 def _read_specs(doc: DocumentNode) -> _Specs:
@@ -140,6 +176,13 @@ def _read_specs(doc: DocumentNode) -> _Specs:
             args = _args(directive)
             url = str(args.get("url") or args.get("feature") or "")
             m = _SPEC_URL.match(url)
+            purpose = str(args.get("for") or "")
+            if purpose in ("SECURITY", "EXECUTION") and (
+                m is None or m.group(1) not in SUPPORTED_FEATURES
+            ):
+                raise SupergraphError(
+                    f"feature {url} is for: {purpose} but is unsupported by this gateway"
+                )
             if not m:
                 continue
             name = str(args.get("as") or m.group(1))
@@ -148,6 +191,8 @@ def _read_specs(doc: DocumentNode) -> _Specs:
                 specs.join = name
             elif m.group(1) == "inaccessible":
                 specs.inaccessible = name
+            elif m.group(1) == "context":
+                specs.context = name
     if not specs.prefixes:
         raise SupergraphError(
             "no @link or @core on the schema definition: this is not a supergraph SDL; "
@@ -172,6 +217,7 @@ def load_supergraph(sdl: str) -> Supergraph:
     types: dict[str, dict[str, TypeInGraph]] = {}
     fields: dict[tuple[str, str], dict[str, FieldInGraph]] = {}
     owners: dict[str, str] = {}
+    contexts: dict[str, set[str]] = {}
     for d in doc.definitions:
         if isinstance(d, EnumTypeDefinitionNode) and d.name.value == f"{j}__Graph":
             for v in d.values or ():
@@ -203,6 +249,8 @@ def load_supergraph(sdl: str) -> Supergraph:
                         resolvable.append(fs)
             elif dname == f"{j}__owner":
                 owners[tname] = str(_args(directive)["graph"])
+            elif dname == specs.context:
+                contexts.setdefault(str(_args(directive)["name"]), set()).add(tname)
         if tname in owners:
             per_graph.setdefault(owners[tname], ([], [], False))
         if per_graph:
@@ -232,8 +280,17 @@ def load_supergraph(sdl: str) -> Supergraph:
         for fig in per_field.values():
             if fig.requires is not None:
                 _collect_names(fig.requires, names)
+            for ctx in fig.context_args:
+                _collect_names(ctx.selection, names)
     return Supergraph(
-        graphs, types, fields, schema, api_schema, print_ast(api_doc), frozenset(names)
+        graphs,
+        types,
+        fields,
+        schema,
+        api_schema,
+        print_ast(api_doc),
+        frozenset(names),
+        {name: frozenset(ts) for name, ts in contexts.items()},
     )
 
 
@@ -269,12 +326,30 @@ def _read_field(
             used_overridden=bool(a.get("usedOverridden")),
             requires=parse_field_set(str(a["requires"])) if a.get("requires") else None,
             provides=parse_field_set(str(a["provides"])) if a.get("provides") else None,
+            context_args=tuple(_context_argument(c) for c in _as_list(a.get("contextArguments"))),
         )
     if not seen and owner is not None:
         in_graphs[owner] = FieldInGraph()
         seen = True
     if seen:
         fields[(tname, fd.name.value)] = in_graphs
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _context_argument(value: object) -> ContextArgument:
+    if not isinstance(value, dict):
+        raise SupergraphError(f"contextArguments entry is not an object: {value!r}")
+    selection = str(value["selection"]).strip()
+    if selection.startswith("{") and selection.endswith("}"):
+        selection = selection[1:-1]
+    return ContextArgument(
+        str(value["name"]), str(value["type"]), str(value["context"]), parse_field_set(selection)
+    )
 
 
 def _strip_directives(
