@@ -219,9 +219,10 @@ class Executor:
         rep: dict[str, Any] = {"__typename": entity_input.rep_type}
         for sel in entity_input.selections:
             if isinstance(sel, RequiredField):
-                if sel.name not in obj:
+                source = sel.source or sel.name
+                if source not in obj:
                     return None
-                rep[sel.name] = self._copy(obj[sel.name], sel)
+                rep[sel.name] = self._copy(obj[source], sel)
             elif self._applies(sel.type_condition, obj.get("__typename")):
                 nested = self._representation(obj, EntityInput("", "", sel.selections))
                 if nested is None:
@@ -268,8 +269,9 @@ class Executor:
         out: dict[str, Any] = {}
         for s in selections:
             if isinstance(s, RequiredField):
-                if s.name in value:
-                    out[s.name] = self._copy(value[s.name], s)
+                source = s.source or s.name
+                if source in value:
+                    out[s.name] = self._copy(value[source], s)
             elif self._applies(s.type_condition, value.get("__typename")):
                 out.update(self._copy_object(value, s.selections))
         return out

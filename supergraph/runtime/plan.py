@@ -13,10 +13,12 @@ from typing import Any, Union
 
 @dataclass(frozen=True)
 class RequiredField:
-    """A field copied from the merged data into a representation (real field name)."""
+    """A field copied from the merged data into a representation under its real name;
+    `source` is where the merged data holds it when the gateway aliased it."""
 
     name: str
     selections: tuple[RequiredSelection, ...] | None = None
+    source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "Field", "name": self.name}

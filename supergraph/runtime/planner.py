@@ -251,6 +251,7 @@ class Planner:
         self.event_type = ""
         self.event_fields: frozenset[str] = frozenset()
         self._levels: list[_Level] = []
+        self._internal_aliases: dict[str, str] = {}
 
     # ---- collection ----
 
@@ -260,7 +261,10 @@ class Planner:
         if isinstance(t, GraphQLObjectType):
             return [type_name]
         if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
-            return [p.name for p in schema.get_possible_types(t)]
+            found = [p.name for p in schema.get_possible_types(t)]
+            # an interface with no implementation at all is only ever served by
+            # `@interfaceObject`s: its own fields are all a client can read
+            return found or ([type_name] if isinstance(t, GraphQLInterfaceType) else [])
         return []
 
     def _applies(self, type_condition: str | None, concrete: str) -> bool:
@@ -326,15 +330,26 @@ class Planner:
         field name (or fields with arguments) get a gateway-private alias."""
         name = node.name.value
         key = node.alias.value if node.alias else name
+        if internal and node.arguments:
+            # required fields with arguments: `price(currency: "USD")` and `price(currency:
+            # "EUR")` must both reach their representations, so each gets its own alias
+            signature = name + "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
+            alias = self._internal_aliases.get(signature)
+            if alias is None:
+                alias = self._internal_aliases[signature] = f"_r{len(self._internal_aliases) + 1}"
+            return alias
         if internal or name.startswith("__"):
             return key
         t = self.schema.get_type(concrete)
         field_defs = getattr(t, "fields", {})
         declared = field_defs.get(name)
         plain = not node.arguments and (declared is None or not declared.args)
-        if key == name and (plain or name not in self.sg.field_set_names):
+        # a field some subgraph types differently could clash with a same-named sibling in
+        # another fragment of one subgraph query ("conflicting types ID! and ID")
+        retyped = self.sg.retyped(concrete, name)
+        if key == name and not retyped and (plain or name not in self.sg.field_set_names):
             return key
-        if key != name and key not in field_defs:
+        if key != name and key not in field_defs and not retyped:
             return key
         self.alias_counter += 1
         source = f"_a{self.alias_counter}"
@@ -675,6 +690,15 @@ class Planner:
                 ):
                     here.setdefault(sub_field.source, sub_field)
         providers = self.plan_fields(group, target, interface, list(here.values()), path, provided)
+        by_type = [{x.source for x in fields} for fields in f.sub.values()]
+        if not any(x.name == "__typename" for fields in f.sub.values() for x in fields) and all(
+            sources == set(here) for sources in by_type
+        ):
+            # the interface's own fields, the same for every implementation: no need to ask
+            # the owner which concrete type each object is
+            if f.sub:
+                f.sub.setdefault(interface, next(iter(f.sub.values())))
+            return providers
         key = self.sg.graphs_of_type(interface)[owner].resolvable_keys[0]
         key_fields = _plain_fields(key)
         providers |= self.plan_fields(group, target, interface, key_fields, path, provided)
@@ -735,8 +759,11 @@ class Planner:
             (len(level.path), level.type_name) if level is not None else (-1, "")
             for level in contexts
         )
-        gkey = (graph, path, source.id, frozenset(deps), fig.needs_representation, signature)
+        gkey = (graph, path, source.id, frozenset(deps), signature)
         group = self.entity_groups.get(gkey)
+        while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
+            gkey = (*gkey, "+")  # same field, other arguments: another representation
+            group = self.entity_groups.get(gkey)
         if group is None:
             group = self.entity_groups[gkey] = self._new_group(graph, path, True)
             group.deps |= deps
@@ -1035,17 +1062,27 @@ def _provides_tree(sel: SelectionSetNode) -> dict:
     return tree
 
 
+def _compatible(previous: tuple[str, list[CField]] | None, fields: list[CField]) -> bool:
+    """Whether one representation can carry both field lists (no name read twice from
+    differently-argumented fields)."""
+    if previous is None:
+        return True
+    sources = {x.key: x.source for x in previous[1]}
+    return all(sources.get(x.key, x.source) == x.source for x in fields)
+
+
 def _required(fields: list[CField]) -> tuple[RequiredSelection, ...]:
     out: list[RequiredSelection] = []
     for f in fields:
         if f.name == "__typename":
             continue
+        source = f.source if f.source != f.name else None
         if f.sub is None:
-            out.append(RequiredField(f.name))
+            out.append(RequiredField(f.name, source=source))
             continue
         if len(f.sub) == 1:
             only = next(iter(f.sub.values()))
-            out.append(RequiredField(f.name, _required(only)))
+            out.append(RequiredField(f.name, _required(only), source))
         else:
             out.append(
                 RequiredField(
@@ -1054,6 +1091,7 @@ def _required(fields: list[CField]) -> tuple[RequiredSelection, ...]:
                         RequiredField("__typename"),
                         *(RequiredFragment(t, _required(sub)) for t, sub in f.sub.items()),
                     ),
+                    source,
                 )
             )
     return tuple(out)

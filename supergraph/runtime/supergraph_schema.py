@@ -71,6 +71,7 @@ class FieldInGraph:
     requires: SelectionSetNode | None = None
     provides: SelectionSetNode | None = None
     context_args: tuple[ContextArgument, ...] = ()
+    type: str | None = None  # the subgraph's own type, when it differs from the supergraph's
 
     @property
     def needs_representation(self) -> bool:
@@ -119,6 +120,12 @@ class Supergraph:
 
     def field_in_graph(self, type_name: str, field_name: str, graph: str) -> FieldInGraph:
         return self.fields.get((type_name, field_name), {}).get(graph) or FieldInGraph()
+
+    def retyped(self, type_name: str, field_name: str) -> bool:
+        """Whether some subgraph declares the field with another type (nullability)."""
+        return any(
+            f.type is not None for f in self.fields.get((type_name, field_name), {}).values()
+        )
 
     def url_of(self, graph: str) -> str:
         return self.graphs[graph].url
@@ -327,6 +334,7 @@ def _read_field(
             requires=parse_field_set(str(a["requires"])) if a.get("requires") else None,
             provides=parse_field_set(str(a["provides"])) if a.get("provides") else None,
             context_args=tuple(_context_argument(c) for c in _as_list(a.get("contextArguments"))),
+            type=str(a["type"]) if a.get("type") else None,
         )
     if not seen and owner is not None:
         in_graphs[owner] = FieldInGraph()
