@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graphql import (
     BooleanValueNode,
@@ -252,6 +252,8 @@ class Planner:
         self.event_fields: frozenset[str] = frozenset()
         self._levels: list[_Level] = []
         self._internal_aliases: dict[str, str] = {}
+        self._jump_depth = 0
+        self._narrowed: dict[tuple[int, str], dict] = {}
 
     # ---- collection ----
 
@@ -441,6 +443,21 @@ class Planner:
             return sub if isinstance(sub, dict) else None
         return None
 
+    def _for_type(self, provided: dict | None, type_name: str) -> dict | None:
+        """The part of a `@provides` tree that applies to objects of `type_name` (its
+        `... on T` branches are kept apart so a union member never borrows another's)."""
+        if provided is None or not any(isinstance(k, tuple) for k in provided):
+            return provided
+        ck = (id(provided), type_name)
+        found = self._narrowed.get(ck)
+        if found is None:
+            found = {k: v for k, v in provided.items() if not isinstance(k, tuple)}
+            for k, v in provided.items():
+                if isinstance(k, tuple) and self._applies(k[1], type_name):
+                    _merge_tree(found, v)
+            self._narrowed[ck] = found
+        return found
+
     def _sub_types(self, graph: str, f: CField) -> list[tuple[str, list[CField]]]:
         """Concrete types of `f`'s value that `graph` can return."""
         assert f.sub is not None
@@ -510,7 +527,7 @@ class Planner:
             return 0.0
         sub_provided = self._provided_sub(graph, type_name, f, provided)
         return sum(
-            self.cost(graph, t, fields, sub_provided, depth)
+            self.cost(graph, t, fields, self._for_type(sub_provided, t), depth)
             for t, fields in self._sub_types(graph, f)
         )
 
@@ -529,8 +546,10 @@ class Planner:
             kf = self._internal_fields(key, type_name)
             if all(self._local(graph, type_name, k, provided) for k in kf):
                 return 0.0
-            best = min(best, 1.0)
-        return best if depth < 6 else math.inf
+            if depth < 6:
+                # the key itself needs a hop first (key-to-key): only if that is possible
+                best = min(best, 0.5 + self.cost(graph, type_name, kf, provided, depth + 1))
+        return best
 
     def _internal_fields(self, sel: SelectionSetNode, type_name: str) -> list[CField]:
         ck = (id(sel), type_name)
@@ -598,11 +617,42 @@ class Planner:
                     f"cannot plan field {type_name}.{f.name}: no subgraph reachable from "
                     f"{self.sg.graphs[group.graph].name!r} resolves it"
                 )
+            if best is None and best_cost == math.inf and f.sub is not None:
+                split = self._split(group.graph, type_name, f, provided)
+                if split is not None:
+                    here, there, jump = split
+                    providers |= self._place_local(group, target, type_name, here, path, provided)
+                    providers |= self._place_jump(
+                        group, target, type_name, there, path, provided, *jump
+                    )
+                    continue
             if best is None:
                 providers |= self._place_local(group, target, type_name, f, path, provided)
             else:
                 providers |= self._place_jump(group, target, type_name, f, path, provided, *best)
         return providers
+
+    def _split(
+        self, graph: str, type_name: str, f: CField, provided: dict | None
+    ) -> tuple[CField, CField, tuple[str, str]] | None:
+        """`f` resolves here but part of its selection is reachable from nowhere below it
+        (a value type, no keys): fetch that part through an entity jump on the parent."""
+        assert f.sub is not None
+        sub_provided = self._provided_sub(graph, type_name, f, provided)
+        here: dict[str, list[CField]] = {}
+        there: dict[str, list[CField]] = {}
+        for t, fields in f.sub.items():
+            for x in fields:
+                narrowed = self._for_type(sub_provided, t)
+                local = x.name == "__typename" or self.cost(graph, t, [x], narrowed) < math.inf
+                (here if local else there).setdefault(t, []).append(x)
+        if not there:
+            return None
+        remote = replace(f, sub=there)
+        for g, rep_type in self._jumps(graph, type_name, f):
+            if self._sub_cost(g, rep_type, remote, None, 0) < math.inf:
+                return replace(f, sub=here), remote, (g, rep_type)
+        return None
 
     @property
     def _existing_targets(self) -> set[tuple[str, tuple[str, ...], int]]:
@@ -651,10 +701,11 @@ class Planner:
                 )
         for concrete, sub_fields in self._sub_types(group.graph, f):
             sub_target = existing.sub if concrete == static else existing.sub.frag(concrete)
-            self._levels.append(_Level(concrete, group, sub_target, sub_path, sub_provided))
+            narrowed = self._for_type(sub_provided, concrete)
+            self._levels.append(_Level(concrete, group, sub_target, sub_path, narrowed))
             try:
                 providers |= self.plan_fields(
-                    group, sub_target, concrete, sub_fields, sub_path, sub_provided
+                    group, sub_target, concrete, sub_fields, sub_path, narrowed
                 )
             finally:
                 self._levels.pop()
@@ -729,13 +780,41 @@ class Planner:
         graph: str,
         rep_type: str,
     ) -> set[int]:
+        self._jump_depth += 1
+        try:
+            return self._jump(source, target, type_name, f, path, provided, graph, rep_type)
+        finally:
+            self._jump_depth -= 1
+
+    def _jump(
+        self,
+        source: Group,
+        target: SubSel,
+        type_name: str,
+        f: CField,
+        path: tuple[str, ...],
+        provided: dict | None,
+        graph: str,
+        rep_type: str,
+    ) -> set[int]:
+        if self._jump_depth > 32:
+            raise PlanningError(
+                f"cannot plan field {type_name}.{f.name}: its keys are not reachable from "
+                f"{self.sg.graphs[source.graph].name!r}"
+            )
         keys = self.sg.graphs_of_type(rep_type)[graph].resolvable_keys
         key_fields = min(
             (self._internal_fields(k, type_name) for k in keys),
             key=lambda kf: self.cost(source.graph, type_name, kf, provided),
         )
         target.typename = True
-        deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
+        inputs = source.inputs.get(type_name) if source.is_entity and source.path == path else None
+        if inputs is not None and {k.key for k in key_fields} <= {x.key for x in inputs[1]}:
+            # the key came in with the representation of this very entity fetch: it is in
+            # the data already, so the next hop need not wait for (or go through) it
+            deps = set(source.deps)
+        else:
+            deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
         input_fields = list(key_fields)
         fig = self.sg.field_in_graph(rep_type, f.name, graph)
         requires = fig.requires
@@ -762,7 +841,7 @@ class Planner:
         gkey = (graph, path, source.id, frozenset(deps), signature)
         group = self.entity_groups.get(gkey)
         while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
-            gkey = (*gkey, "+")  # same field, other arguments: another representation
+            gkey = (*gkey, "+")  # type: ignore[assignment]  # other arguments: own fetch
             group = self.entity_groups.get(gkey)
         if group is None:
             group = self.entity_groups[gkey] = self._new_group(graph, path, True)
@@ -844,24 +923,25 @@ class Planner:
         for index, f in enumerate(collected):
             if f.name.startswith("__"):
                 continue
-            graph = self._root_graph(
-                f, list(by_graph) if kind != "mutation" else ([roots[-1].graph] if roots else [])
-            )
-            group = (
-                by_graph.get(graph)
-                if kind != "mutation"
-                else (roots[-1] if roots and roots[-1].graph == graph else None)
-            )
-            if group is None:
-                group = self._new_group(graph, (), False)
-                group.mutation_field = index
-                roots.append(group)
-                by_graph[graph] = group
-            self._levels.append(_Level(root, group, group.root, (), None))
-            try:
-                self.plan_fields(group, group.root, root, [f], (), None)
-            finally:
-                self._levels.pop()
+            parts = [(None, f)] if kind == "mutation" else self._root_parts(f, list(by_graph))
+            for graph, part in parts:
+                if graph is None:
+                    graph = self._root_graph(f, [roots[-1].graph] if roots else [])
+                group = (
+                    by_graph.get(graph)
+                    if kind != "mutation"
+                    else (roots[-1] if roots and roots[-1].graph == graph else None)
+                )
+                if group is None:
+                    group = self._new_group(graph, (), False)
+                    group.mutation_field = index
+                    roots.append(group)
+                    by_graph[graph] = group
+                self._levels.append(_Level(root, group, group.root, (), None))
+                try:
+                    self.plan_fields(group, group.root, root, [part], (), None)
+                finally:
+                    self._levels.pop()
         if kind == "mutation":
             node = _sequence(
                 [
@@ -916,6 +996,39 @@ class Planner:
             "subscription": self.schema.subscription_type,
         }[kind]
 
+    def _root_parts(self, f: CField, preferred: list[str]) -> list[tuple[str | None, CField]]:
+        """Where to fetch a query root field: one subgraph, or (a shared root field over
+        value types no single subgraph can finish) each part of its selection from a
+        subgraph that can, merged back into one object."""
+        graph = self._root_graph(f, preferred)
+        root = self._root_type()
+        assert root is not None
+        if f.sub is None or self.cost(graph, root.name, [f], None) < math.inf:
+            return [(graph, f)]
+        candidates = sorted(
+            self.sg.resolvers(root.name, f.name), key=lambda g: (g not in preferred, g)
+        )
+        chosen: dict[str, dict[str, list[CField]]] = {}
+        for t, fields in f.sub.items():
+            for x in fields:
+                usable = [
+                    g
+                    for g in candidates
+                    if x.name == "__typename"
+                    or self.cost(
+                        g, t, [x], self._for_type(self._provided_sub(g, root.name, f, None), t)
+                    )
+                    < math.inf
+                ]
+                if not usable:
+                    return [(graph, f)]  # planning reports the unreachable field
+                targets = [g for g in usable if g in chosen][:1] or usable[:1]
+                if x.name == "__typename":
+                    targets = list(chosen) or usable[:1]
+                for g in targets:
+                    chosen.setdefault(g, {}).setdefault(t, []).append(x)
+        return [(g, replace(f, sub=sub)) for g, sub in chosen.items()]
+
     def _root_graph(self, f: CField, preferred: list[str]) -> str:
         root = self._root_type()
         assert root is not None
@@ -924,7 +1037,13 @@ class Planner:
             raise PlanningError(f"no subgraph resolves {root.name}.{f.name}")
         return min(
             candidates,
-            key=lambda g: (self.cost(g, root.name, [f], None), g not in preferred),
+            # on a tie, the subgraph whose field has a @provides: it was put there to save
+            # exactly this kind of hop
+            key=lambda g: (
+                self.cost(g, root.name, [f], None),
+                self.sg.field_in_graph(root.name, f.name, g).provides is None,
+                g not in preferred,
+            ),
         )
 
     # ---- plan nodes ----
@@ -1048,18 +1167,30 @@ def _plain_fields(sel: SelectionSetNode) -> list[CField]:
 
 
 def _provides_tree(sel: SelectionSetNode) -> dict:
+    """`{field: True | subtree}`; a typed inline fragment goes under `("on", Type)`."""
     tree: dict = {}
     for s in sel.selections:
         if isinstance(s, FieldNode):
             sub = _provides_tree(s.selection_set) if s.selection_set else True
-            prev = tree.get(s.name.value)
-            if isinstance(prev, dict) and isinstance(sub, dict):
-                prev.update(sub)
-            else:
-                tree[s.name.value] = sub
+            _merge_tree(tree, {s.name.value: sub})
         elif isinstance(s, InlineFragmentNode):
-            tree.update(_provides_tree(s.selection_set))
+            sub = _provides_tree(s.selection_set)
+            if s.type_condition is None:
+                _merge_tree(tree, sub)
+            else:
+                _merge_tree(tree, {("on", s.type_condition.name.value): sub})
     return tree
+
+
+def _merge_tree(into: dict, more: dict) -> None:
+    for k, v in more.items():
+        prev = into.get(k)
+        if isinstance(prev, dict) and isinstance(v, dict):
+            merged = dict(prev)
+            _merge_tree(merged, v)
+            into[k] = merged
+        else:
+            into[k] = v
 
 
 def _compatible(previous: tuple[str, list[CField]] | None, fields: list[CField]) -> bool:
