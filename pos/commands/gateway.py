@@ -99,6 +99,28 @@ def gateway(
     no_subscriptions: bool = typer.Option(
         False, help="Do not consume Kafka (POS_KAFKA_BOOTSTRAP) for live subscriptions."
     ),
+    jwks: Annotated[
+        str | None,
+        typer.Option(
+            envvar="POS_JWKS",
+            help="JWKS file or http(s) URL: verify 'Authorization: Bearer <JWT>' with its keys "
+            "(bad tokens get 401). Without it every request is anonymous.",
+        ),
+    ] = None,
+    jwt_issuer: Annotated[
+        str | None, typer.Option(envvar="POS_JWT_ISSUER", help="Required `iss` of tokens.")
+    ] = None,
+    jwt_audience: Annotated[
+        str | None, typer.Option(envvar="POS_JWT_AUDIENCE", help="Required `aud` of tokens.")
+    ] = None,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="@policy name granted by a verified claim, repeatable: NAME=CLAIM (the claim "
+            "is true) or NAME=CLAIM=VALUE (equals VALUE or is a list holding it). Policies not "
+            "listed are denied."
+        ),
+    ] = None,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -113,6 +135,7 @@ def gateway(
         typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
+    security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
     bus = (
         None
         if no_subscriptions
@@ -124,6 +147,7 @@ def gateway(
             subgraph_urls=urls,
             forward_headers=tuple(forward_header or ()),
             event_transport=bus,
+            **security,
         )
     except (SupergraphError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
@@ -138,6 +162,31 @@ def gateway(
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
+
+
+def _security(
+    jwks: str | None, issuer: str | None, audience: str | None, policies: Sequence[str]
+) -> dict[str, Any]:
+    """`create_app` arguments for JWT authentication and `@policy` decisions."""
+    from supergraph.runtime.authentication import JwksError, JwksSource, JwtAuthenticator
+    from supergraph.runtime.authorization import ClaimPolicies
+
+    out: dict[str, Any] = {}
+    try:
+        out["policy_evaluator"] = ClaimPolicies.parse(policies)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--policy") from e
+    if jwks:
+        source = JwksSource(jwks)
+        try:
+            source.load_now()
+        except (OSError, JwksError) as e:
+            typer.echo(f"error: cannot use the JWKS {jwks}: {e}", err=True)
+            raise typer.Exit(2) from e
+        out["authenticator"] = JwtAuthenticator(source, issuer=issuer, audience=audience)
+    elif issuer or audience:
+        raise typer.BadParameter("--jwt-issuer/--jwt-audience need --jwks", param_hint="--jwks")
+    return out
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:

@@ -340,7 +340,12 @@ def collect_at_path(data: dict[str, Any], path: tuple[str, ...]) -> list[dict[st
     current: list[Any] = [data]
     for segment in path:
         following: list[Any] = []
-        if segment == "@":
+        if segment[0] == "|":  # only the objects of one member of an abstract type
+            typename = segment[1:]
+            following = [
+                v for v in current if isinstance(v, dict) and v.get("__typename") == typename
+            ]
+        elif segment == "@":
             for value in current:
                 if isinstance(value, list):
                     following.extend(v for v in value if v is not None)
@@ -361,7 +366,10 @@ def collect_with_paths(
     for segment in path:
         following: list[tuple[Any, list[str | int]]] = []
         for value, at in current:
-            if segment == "@":
+            if segment[0] == "|":
+                if isinstance(value, dict) and value.get("__typename") == segment[1:]:
+                    following.append((value, at))
+            elif segment == "@":
                 if isinstance(value, list):
                     following.extend((v, [*at, i]) for i, v in enumerate(value) if v is not None)
             elif isinstance(value, dict) and value.get(segment) is not None:
@@ -382,7 +390,10 @@ def collect_with_ancestors(
             ]
         following: list[tuple[Any, dict[int, dict[str, Any]]]] = []
         for value, seen in current:
-            if segment == "@":
+            if segment[0] == "|":
+                if isinstance(value, dict) and value.get("__typename") == segment[1:]:
+                    following.append((value, seen))
+            elif segment == "@":
                 if isinstance(value, list):
                     following.extend((v, seen) for v in value if v is not None)
             elif isinstance(value, dict) and value.get(segment) is not None:

@@ -31,6 +31,8 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from .apq import APQError, PersistedQueries
+from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
+from .authorization import Authorizer, PolicyEvaluator
 from .executor import Executor, RunState
 from .fetcher import Fetcher
 from .plan_cache import PlanCache, PreparedOperation
@@ -79,8 +81,15 @@ class Gateway:
         forward_headers: tuple[str, ...] | list[str] = (),
         timeout: float = 30.0,
         plan_cache_size: int = 2000,
+        authenticator: JwtAuthenticator | None = None,
+        policy_evaluator: PolicyEvaluator | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        # authentication.py / authorization.py: None when not configured / not needed
+        self.authenticator = authenticator
+        self.authorizer = Authorizer.for_supergraph(
+            supergraph_sdl, self.supergraph.api_schema, policy_evaluator
+        )
         urls = {g.name: g.url for g in self.supergraph.graphs.values()}
         unknown = set(subgraph_urls or {}) - set(urls)
         if unknown:
@@ -176,6 +185,12 @@ class Gateway:
     # ---- execution ----
 
     async def execute(self, request: GatewayRequest) -> GatewayResponse:
+        identity = ANONYMOUS
+        if self.authenticator is not None:
+            try:
+                identity = await self.authenticator.authenticate(request.headers)
+            except AuthenticationError as exc:
+                return GatewayResponse({"errors": [_error(str(exc), "UNAUTHENTICATED")]}, True, 401)
         document = self.persisted.resolve(request.query, request.extensions)
         if isinstance(document, APQError):
             return GatewayResponse(
@@ -194,8 +209,6 @@ class Gateway:
                 True,
                 405,
             )
-        planned = prepared.planned
-        assert planned is not None
         coerced = get_variable_values(
             self.supergraph.api_schema,
             prepared.variable_definitions,
@@ -206,6 +219,22 @@ class Gateway:
                 {"errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}, True
             )
         variables = coerced.coerced
+        filtered = None
+        if self.authorizer is not None:
+            # the plan of the filtered text is cached under that text: keyed on the outcome
+            filtered = self.authorizer.authorize(
+                document, request.operation_name, identity, request.headers
+            )
+            if filtered is not None and filtered.document is not None:
+                prepared = self.prepare(filtered.document, request.operation_name)
+                if prepared.errors:
+                    log.error("filtered operation failed to prepare: %s", prepared.errors)
+                    return GatewayResponse({"errors": list(prepared.errors)}, True)
+            elif filtered is not None:  # nothing left to run: no subgraph is called
+                nothing, refused = self.authorizer.complete({}, filtered, variables)
+                return GatewayResponse({"errors": refused, "data": nothing})
+        planned = prepared.planned
+        assert planned is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() in self.forward_headers}
         state = RunState(variables, headers, planned.source_to_key)
         try:
@@ -222,10 +251,13 @@ class Gateway:
                     "errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")],
                 }
             )
+        denied: list[dict[str, Any]] = []
+        if filtered is not None and self.authorizer is not None:
+            data, denied = self.authorizer.complete(data, filtered, variables)
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
-        errors = state.errors or shaper.errors
+        errors = denied + (state.errors or shaper.errors)
         if errors:
             body["errors"] = errors
         body["data"] = data

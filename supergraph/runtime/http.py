@@ -46,6 +46,8 @@ from supergraph.subscriptions import (
     wants_event_stream,
 )
 
+from .authentication import JwtAuthenticator
+from .authorization import PolicyEvaluator, SubscriptionGuard
 from .gateway import Gateway, GatewayRequest, GatewayResponse
 
 log = logging.getLogger(__name__)
@@ -222,6 +224,8 @@ def create_app(
     subscriber_queue_size: int = 256,
     sse_keepalive: float = 12.0,
     example_query: str | None = None,
+    authenticator: JwtAuthenticator | None = None,
+    policy_evaluator: PolicyEvaluator | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -230,7 +234,8 @@ def create_app(
     turns on subscriptions: the app consumes the `@eventSource` topics itself, from the
     latest offsets with a consumer group of its own, between startup and shutdown (the
     caller starts and stops the transport). Without it, subscriptions are refused.
-    `example_query` is what GraphiQL's editor opens with.
+    `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
+    JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`).
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -238,6 +243,8 @@ def create_app(
         transports=transports,
         forward_headers=forward_headers,
         timeout=timeout,
+        authenticator=authenticator,
+        policy_evaluator=policy_evaluator,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()
@@ -251,7 +258,12 @@ def create_app(
             freshness=freshness,
             queue_size=subscriber_queue_size,
         )
-    sse = GraphQLSSE(live, keepalive=sse_keepalive) if live is not None else None
+    source: Any = live
+    if live is not None and (gateway.authenticator or gateway.authorizer):
+        source = SubscriptionGuard(
+            live, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
+        )
+    sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None
     endpoint = GraphQLEndpoint(gateway, graphiql, sse, example_query=example_query)
 
     async def health(_request: Request) -> Response:
@@ -279,7 +291,7 @@ def create_app(
     ]
     if live is not None:
         routes += subscription_routes(
-            live, path=path, sse_path=f"{path}/stream", keepalive=sse_keepalive
+            source, path=path, sse_path=f"{path}/stream", keepalive=sse_keepalive
         )
     static_dir = getattr(graphiql, "STATIC_DIR", None) if graphiql else None
     if static_dir is not None:

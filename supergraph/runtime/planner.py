@@ -458,15 +458,24 @@ class Planner:
             self._narrowed[ck] = found
         return found
 
-    def _sub_types(self, graph: str, f: CField) -> list[tuple[str, list[CField]]]:
+    def _sub_types(self, graph: str, parent: str, f: CField) -> list[tuple[str, list[CField]]]:
         """Concrete types of `f`'s value that `graph` can return."""
         assert f.sub is not None
         if graph == EVENT:
             return [(t, fields) for t, fields in f.sub.items() if t == self.event_type]
+        own_type = self.sg.field_in_graph(parent, f.name, graph).type
+        if own_type is not None:  # the subgraph's own (narrower) type for this field
+            static = own_type.replace("[", "").replace("]", "").replace("!", "")
+        else:
+            ftype = self._field_type(parent, f.name)
+            static = get_named_type(ftype).name if ftype is not None else ""
+        if isinstance(self.schema.get_type(static), GraphQLObjectType):
+            return [(t, fields) for t, fields in f.sub.items() if t == static]
         return [
             (t, fields)
             for t, fields in f.sub.items()
-            if graph in self.sg.graphs_of_type(t) or self._via_interface_object(graph, t)
+            if (graph in self.sg.graphs_of_type(t) and self.sg.member_in(static, t, graph))
+            or self._via_interface_object(graph, t)
         ]
 
     def _via_interface_object(self, graph: str, type_name: str) -> bool:
@@ -528,7 +537,7 @@ class Planner:
         sub_provided = self._provided_sub(graph, type_name, f, provided)
         return sum(
             self.cost(graph, t, fields, self._for_type(sub_provided, t), depth)
-            for t, fields in self._sub_types(graph, f)
+            for t, fields in self._sub_types(graph, type_name, f)
         )
 
     def _key_cost(
@@ -641,10 +650,13 @@ class Planner:
         sub_provided = self._provided_sub(graph, type_name, f, provided)
         here: dict[str, list[CField]] = {}
         there: dict[str, list[CField]] = {}
+        returnable = {t for t, _ in self._sub_types(graph, type_name, f)}
         for t, fields in f.sub.items():
             for x in fields:
                 narrowed = self._for_type(sub_provided, t)
-                local = x.name == "__typename" or self.cost(graph, t, [x], narrowed) < math.inf
+                local = x.name == "__typename" or (
+                    t in returnable and self.cost(graph, t, [x], narrowed) < math.inf
+                )
                 (here if local else there).setdefault(t, []).append(x)
         if not there:
             return None
@@ -699,13 +711,16 @@ class Planner:
                 return self._place_interface_object(
                     group, existing.sub, static, f, sub_path, sub_provided
                 )
-        for concrete, sub_fields in self._sub_types(group.graph, f):
+        for concrete, sub_fields in self._sub_types(group.graph, type_name, f):
             sub_target = existing.sub if concrete == static else existing.sub.frag(concrete)
             narrowed = self._for_type(sub_provided, concrete)
-            self._levels.append(_Level(concrete, group, sub_target, sub_path, narrowed))
+            # below an abstract field, paths say which member they go through: a fetch for
+            # `UserReview.product` must not also read `AnonymousReview.product`
+            typed = sub_path if concrete == static else (*sub_path, f"|{concrete}")
+            self._levels.append(_Level(concrete, group, sub_target, typed, narrowed))
             try:
                 providers |= self.plan_fields(
-                    group, sub_target, concrete, sub_fields, sub_path, narrowed
+                    group, sub_target, concrete, sub_fields, typed, narrowed
                 )
             finally:
                 self._levels.pop()
@@ -808,7 +823,10 @@ class Planner:
             key=lambda kf: self.cost(source.graph, type_name, kf, provided),
         )
         target.typename = True
-        inputs = source.inputs.get(type_name) if source.is_entity and source.path == path else None
+        # the objects themselves are told apart by their __typename (the representations'
+        # inputs), so fetches for several members at one path stay one batched request
+        flat = path[:-1] if path and path[-1].startswith("|") else path
+        inputs = source.inputs.get(type_name) if source.is_entity and source.path == flat else None
         if inputs is not None and {k.key for k in key_fields} <= {x.key for x in inputs[1]}:
             # the key came in with the representation of this very entity fetch: it is in
             # the data already, so the next hop need not wait for (or go through) it
@@ -838,13 +856,13 @@ class Planner:
             (len(level.path), level.type_name) if level is not None else (-1, "")
             for level in contexts
         )
-        gkey = (graph, path, source.id, frozenset(deps), signature)
+        gkey = (graph, flat, source.id, frozenset(deps), signature)
         group = self.entity_groups.get(gkey)
         while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
             gkey = (*gkey, "+")  # type: ignore[assignment]  # other arguments: own fetch
             group = self.entity_groups.get(gkey)
         if group is None:
-            group = self.entity_groups[gkey] = self._new_group(graph, path, True)
+            group = self.entity_groups[gkey] = self._new_group(graph, flat, True)
             group.deps |= deps
             group.mutation_field = source.mutation_field
         previous = group.inputs.get(type_name)
@@ -1009,16 +1027,20 @@ class Planner:
             self.sg.resolvers(root.name, f.name), key=lambda g: (g not in preferred, g)
         )
         chosen: dict[str, dict[str, list[CField]]] = {}
+        returnable = {g: {t for t, _ in self._sub_types(g, root.name, f)} for g in candidates}
         for t, fields in f.sub.items():
             for x in fields:
                 usable = [
                     g
                     for g in candidates
-                    if x.name == "__typename"
-                    or self.cost(
-                        g, t, [x], self._for_type(self._provided_sub(g, root.name, f, None), t)
+                    if t in returnable[g]
+                    and (
+                        x.name == "__typename"
+                        or self.cost(
+                            g, t, [x], self._for_type(self._provided_sub(g, root.name, f, None), t)
+                        )
+                        < math.inf
                     )
-                    < math.inf
                 ]
                 if not usable:
                     return [(graph, f)]  # planning reports the unreachable field

@@ -93,6 +93,9 @@ class Supergraph:
     field_set_names: frozenset[str] = frozenset()
     # context name (as in `contextArguments`) -> the types that set it (`@context`)
     contexts: dict[str, frozenset[str]] = field(default_factory=dict)
+    # abstract type -> graph -> its members there (`@join__implements`/`@join__unionMember`;
+    # absent for supergraphs without them: every graph then knows every member)
+    members: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _resolvers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def graphs_of_type(self, type_name: str) -> dict[str, TypeInGraph]:
@@ -126,6 +129,13 @@ class Supergraph:
         return any(
             f.type is not None for f in self.fields.get((type_name, field_name), {}).values()
         )
+
+    def member_in(self, abstract: str, concrete: str, graph: str) -> bool:
+        """Whether `graph` can return `concrete` where it declares `abstract`."""
+        per_graph = self.members.get(abstract)
+        if per_graph is None:
+            return True
+        return concrete in per_graph.get(graph, frozenset())
 
     def url_of(self, graph: str) -> str:
         return self.graphs[graph].url
@@ -225,6 +235,7 @@ def load_supergraph(sdl: str) -> Supergraph:
     fields: dict[tuple[str, str], dict[str, FieldInGraph]] = {}
     owners: dict[str, str] = {}
     contexts: dict[str, set[str]] = {}
+    members: dict[str, dict[str, set[str]]] = {}
     for d in doc.definitions:
         if isinstance(d, EnumTypeDefinitionNode) and d.name.value == f"{j}__Graph":
             for v in d.values or ():
@@ -258,6 +269,15 @@ def load_supergraph(sdl: str) -> Supergraph:
                 owners[tname] = str(_args(directive)["graph"])
             elif dname == specs.context:
                 contexts.setdefault(str(_args(directive)["name"]), set()).add(tname)
+            elif dname == f"{j}__implements":
+                a = _args(directive)
+                per = members.setdefault(str(a["interface"]), {})
+                per.setdefault(str(a["graph"]), set()).add(tname)
+            elif dname == f"{j}__unionMember":
+                a = _args(directive)
+                members.setdefault(tname, {}).setdefault(str(a["graph"]), set()).add(
+                    str(a["member"])
+                )
         if tname in owners:
             per_graph.setdefault(owners[tname], ([], [], False))
         if per_graph:
@@ -298,6 +318,7 @@ def load_supergraph(sdl: str) -> Supergraph:
         print_ast(api_doc),
         frozenset(names),
         {name: frozenset(ts) for name, ts in contexts.items()},
+        {t: {g: frozenset(m) for g, m in per.items()} for t, per in members.items()},
     )
 
 
