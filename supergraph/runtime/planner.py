@@ -564,8 +564,13 @@ class Planner:
         ck = (id(sel), type_name)
         found = self._internal_cache.get(ck)
         if found is None:
-            found = self.collect(sel, type_name, internal=True).get(type_name, [])
-            self._internal_cache[ck] = found
+            # collected on `type_name` itself, also when it is an interface (a key or a
+            # required selection read on an `@interfaceObject` representation)
+            out: dict[str, CField] = {}
+            self._collect_into(sel, type_name, ALWAYS, out, True)
+            for f in out.values():
+                self._collect_sub(f, type_name, True)
+            found = self._internal_cache[ck] = list(out.values())
         return found
 
     # ---- placement ----
@@ -749,10 +754,20 @@ class Planner:
         owner = owners[0]
         here: dict[str, CField] = {}
         declared = getattr(self.schema.get_type(interface), "fields", {})
+        # selected on the interface itself (every implementation), not under a condition
+        common = (
+            set.intersection(*({x.source for x in fs} for fs in f.sub.values())) if f.sub else set()
+        )
         for fields in f.sub.values():
             for sub_field in fields:
-                if sub_field.name in declared and self._local(
-                    group.graph, interface, sub_field, provided
+                # the interface's own fields: here, or from another subgraph that knows the
+                # interface (another @interfaceObject) by its key, as Apollo plans them
+                if sub_field.name in declared and (
+                    self._local(group.graph, interface, sub_field, provided)
+                    or (
+                        sub_field.source in common
+                        and self._jumps(group.graph, interface, sub_field)
+                    )
                 ):
                     here.setdefault(sub_field.source, sub_field)
         providers = self.plan_fields(group, target, interface, list(here.values()), path, provided)
