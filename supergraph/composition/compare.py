@@ -21,11 +21,15 @@ from graphql.language import (
     EnumValueDefinitionNode,
     FieldDefinitionNode,
     InputValueDefinitionNode,
+    ListValueNode,
     NamedTypeNode,
+    ObjectValueNode,
+    ScalarTypeDefinitionNode,
     SchemaDefinitionNode,
     StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
+    ValueNode,
     Visitor,
     visit,
 )
@@ -43,8 +47,15 @@ _DEFAULTS = {
 _FIELD_SETS = {"key", "requires", "provides"}
 
 
+# Linked specs whose definitions are machinery, not API: (prefix of their types and
+# secondary directives, their directives' default names).
+_SPEC_PREFIXES = ("join__", "link__", "context__", "requiresScopes__", "policy__", "cost__")
+_SPEC_DIRECTIVES = {"link", "inaccessible", "tag", "context", "authenticated", "requiresScopes"}
+_SPEC_DIRECTIVES |= {"policy", "cost", "listSize"}
+
+
 def _machinery(name: str) -> bool:
-    return name.startswith(("join__", "link__")) or name in ("link", "inaccessible", "tag")
+    return name.startswith(_SPEC_PREFIXES) or name in _SPEC_DIRECTIVES
 
 
 class _ApiSchema(Visitor):
@@ -65,6 +76,10 @@ class _ApiSchema(Visitor):
             node.name.value
         ):
             return REMOVE
+        if isinstance(node, DirectiveDefinitionNode) and any(
+            _machinery(print_ast(a.type).strip("[]!").rstrip("]!")) for a in node.arguments or ()
+        ):
+            return REMOVE  # a linked spec's directive under another name (`as:`)
         directives = getattr(node, "directives", None) or ()
         if any(d.name.value == "inaccessible" for d in directives):
             return REMOVE
@@ -87,17 +102,41 @@ def api_schema(sdl: str) -> str:
     return print_schema(lexicographic_sort_schema(build_ast_schema(doc)))
 
 
+def _value(node: ValueNode) -> str:
+    """A value printed with object fields and `contextArguments` entries in a fixed order."""
+    if isinstance(node, ObjectValueNode):
+        fields = sorted(node.fields, key=lambda f: f.name.value)
+        return "{" + ", ".join(f"{f.name.value}: {_value(f.value)}" for f in fields) + "}"
+    if isinstance(node, ListValueNode):
+        return "[" + ", ".join(_value(v) for v in node.values) + "]"
+    return print_ast(node)
+
+
 def _directive(node: DirectiveNode) -> str:
     name = node.name.value
     args: list[str] = []
     for a in sorted(node.arguments or (), key=lambda x: x.name.value):
-        value = print_ast(a.value)
+        value = _value(a.value)
+        if a.name.value == "contextArguments" and isinstance(a.value, ListValueNode):
+            value = "[" + ", ".join(sorted(_value(v) for v in a.value.values)) + "]"
         if _DEFAULTS.get((name, a.name.value)) == value:
             continue
         if a.name.value in _FIELD_SETS and isinstance(a.value, StringValueNode):
             value = repr(normalize_field_set(a.value.value))
         args.append(f"{a.name.value}: {value}")
     return f"@{name}({', '.join(args)})" if args else f"@{name}"
+
+
+def _definition(d: DirectiveDefinitionNode) -> str:
+    """A directive definition without descriptions."""
+    args = [
+        f"{a.name.value}: {print_ast(a.type)}"
+        + (f" = {print_ast(a.default_value)}" if a.default_value else "")
+        for a in d.arguments or ()
+    ]
+    repeatable = " repeatable" if d.repeatable else ""
+    locations = " | ".join(loc.value for loc in d.locations)
+    return f"({', '.join(args)}){repeatable} on {locations}"
 
 
 def metadata(sdl: str) -> dict[str, frozenset[str]]:
@@ -111,6 +150,11 @@ def metadata(sdl: str) -> dict[str, frozenset[str]]:
     for d in doc.definitions:
         if isinstance(d, SchemaDefinitionNode):
             add("schema", d.directives)
+        if isinstance(d, DirectiveDefinitionNode):
+            # Definitions too: a linked spec's directive must be declared as Apollo does.
+            out.setdefault(f"directive @{d.name.value}", set()).add(_definition(d))
+        if isinstance(d, ScalarTypeDefinitionNode) and _machinery(d.name.value):
+            out.setdefault(f"scalar {d.name.value}", set()).add("defined")
         if not isinstance(d, TypeDefinitionNode | TypeExtensionNode):
             continue
         name = d.name.value

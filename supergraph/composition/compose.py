@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 
 from graphql import GraphQLError, build_ast_schema, parse, validate_schema
 
+from .access import check_transitive_access
+from .applications import ACCESS_CONTROL
 from .directives import composed_directives, executable_directives
 from .errors import CompositionError
 from .eventsources import check_event_sources
+from .features import linked_features, rename_applications
 from .join import print_supergraph
 from .merge import Merger
 from .model import SubgraphSchema
@@ -49,12 +52,21 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     supergraph = merger.merge()
     if merger.errors:
         return CompositionResult(None, merger.errors)
+    if any(name in s.applied for s in parsed for name in ACCESS_CONTROL):
+        errors = check_transitive_access(supergraph)
+        if errors:
+            return CompositionResult(None, errors)
     defs, links = composed_directives(parsed)
     executable, errors = executable_directives(parsed)
+    features = linked_features(parsed)
+    errors += features.errors
     if errors:
         return CompositionResult(None, errors)
-    supergraph.directive_defs = defs + executable
+    supergraph.directive_defs = features.directive_defs + defs + executable
     supergraph.links = links
+    supergraph.feature_links = features.links
+    supergraph.feature_types = features.types
+    rename_applications(supergraph, features.renames)
     printed_elements = [
         d
         for t in supergraph.types.values()

@@ -126,6 +126,13 @@ def join_field(j: JoinField) -> str:
         args.append("usedOverridden: true")
     if j.override_label is not None:
         args.append(f"overrideLabel: {_q(j.override_label)}")
+    if j.context_arguments:
+        printed = [
+            f"{{context: {_q(c.context)}, name: {_q(c.name)}, type: {_q(c.type)}, "
+            f"selection: {_q(c.selection)}}}"
+            for c in j.context_arguments
+        ]
+        args.append(f"contextArguments: [{', '.join(printed)}]")
     return f"@join__field({', '.join(args)})"
 
 
@@ -153,7 +160,11 @@ def _field(f: MergedField, input_field: bool) -> str:
     out += f": {f.type}"
     if input_field and f.default is not None:
         out += f" = {f.default}"
-    tail = _ordered([join_field(j) for j in f.joins], f.directives)
+    if f.joins and all(j.graph is None for j in f.joins):
+        # Copied from an @interfaceObject: Apollo adds the bare join after the directives.
+        tail = [*f.directives, *(join_field(j) for j in f.joins)]
+    else:
+        tail = _ordered([join_field(j) for j in f.joins], f.directives)
     return " ".join([out, *tail])
 
 
@@ -197,6 +208,7 @@ def print_supergraph(s: Supergraph) -> str:
     if s.uses_inaccessible:
         links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
         directives.append(_INACCESSIBLE)
+    links.extend(s.feature_links)
     links.extend(s.links)
     directives.extend(s.directive_defs)
     roots = [
@@ -223,6 +235,7 @@ def print_supergraph(s: Supergraph) -> str:
     if s.join_minor >= 5:
         blocks.append(("join__ContextArgument", _CONTEXT_ARGUMENT))
         blocks.append(("join__FieldValue", "scalar join__FieldValue"))
+    blocks.extend(s.feature_types)
     blocks.extend((b.split()[1], b) for b in _LINK_TYPES.split("\n\n") if b.startswith("scalar"))
     blocks.append(("link__Purpose", _LINK_TYPES[_LINK_TYPES.index("enum link__Purpose") :]))
     defs = sorted(

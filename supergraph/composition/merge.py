@@ -11,9 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graphql import parse_type, print_ast
-from graphql.language import DirectiveNode, NonNullTypeNode
+from graphql.language import NonNullTypeNode
 
+from .access import is_access_control, propagate_access_control
+from .applications import merge_applications
+from .context import context_arguments
 from .errors import CompositionError, subgraph_names
+from .features import access_order
 from .fieldset import field_paths
 from .model import Field, InputValue, SubgraphSchema, TypeDef
 from .subgraph import named_type
@@ -28,8 +32,6 @@ from .supermodel import (
     Supergraph,
 )
 from .typerefs import is_subtype, merged_input_type, merged_output_type, type_str
-
-_NON_REPEATABLE = {"deprecated", "specifiedBy", "inaccessible", "oneOf"}
 
 
 @dataclass
@@ -68,19 +70,6 @@ def _description(values: Iterable[str | None]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _directives(groups: Iterable[list[DirectiveNode]]) -> list[str]:
-    out: list[str] = []
-    seen_names: set[str] = set()
-    for group in groups:
-        for d in group:
-            printed = print_ast(d)
-            if printed in out or (d.name.value in _NON_REPEATABLE and d.name.value in seen_names):
-                continue
-            seen_names.add(d.name.value)
-            out.append(printed)
-    return out
-
-
 def _value_str(node: object) -> str | None:
     return print_ast(node) if node is not None else None  # type: ignore[arg-type]
 
@@ -98,6 +87,7 @@ class Merger:
             )
         )
         self.errors: list[CompositionError] = []
+        self.access_order = access_order(subgraphs)
         self.possible: dict[str, set[str]] = {}
         for s in subgraphs:
             for t in s.types.values():
@@ -140,6 +130,7 @@ class Merger:
             )
         self._check_interface_object_sharing(types)
         self._copy_interface_object_fields(types)
+        propagate_access_control(self.subgraphs, types, self.access_order)
         self._check_interface_keys(types)
         self._check_interface_fields_implemented(types)
         for name in names:
@@ -194,7 +185,10 @@ class Merger:
             name=name,
             kind=kind,
             description=_description(s.type.description for s in sources),
-            directives=_directives(s.type.directives for s in sources),
+            directives=merge_applications(
+                (s.type.directives for s in sources),
+                access_first=self.access_order if kind == "interface" else (),
+            ),
         )
         for s in sources:
             merged.join_types.extend(self._join_types(s))
@@ -357,7 +351,9 @@ class Merger:
             type=type_str(field_type),
             args=self._merge_args(coordinate, [f for _, f in typed], [s.name for s, _ in typed]),
             description=_description(f.description for _, f in present),
-            directives=_directives(f.directives for _, f in present),
+            directives=merge_applications(
+                (f.directives for _, f in present), access_first=self.access_order
+            ),
         )
         if non_external and not self._external_args_match(coordinate, result, present):
             return None
@@ -369,6 +365,7 @@ class Merger:
                 f.external or f.requires or f.provides or f.override in self.graphs
                 for _, f in present
             )
+            or any(a.from_context is not None for _, f in present for a in f.args.values())
         )
         if needs_join:
             for s, f in present:
@@ -385,6 +382,7 @@ class Merger:
                         override=f.override,
                         override_label=f.override_label if label is None else label,
                         used_overridden=s.name in used_overridden,
+                        context_arguments=context_arguments(s.name, f),
                     )
                 )
         return result
@@ -542,6 +540,24 @@ class Merger:
                 for sg, f in zip(subgraphs, fields, strict=True)
                 if name in f.args
             ]
+            contextual = [sg for sg, a in present if a.from_context is not None]
+            if contextual:
+                # Filled by the gateway from the context: not part of the supergraph field.
+                for sg, a in present:
+                    if (
+                        a.from_context is None
+                        and isinstance(a.type, NonNullTypeNode)
+                        and a.default is None
+                    ):
+                        self.error(
+                            "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS",
+                            f'Argument "{arg_coordinate}" is contextual in at least one subgraph '
+                            f'but in "{arg_coordinate}" it does not have @fromContext, is not '
+                            "nullable and has no default value.",
+                            [sg],
+                            arg_coordinate,
+                        )
+                continue
             if len(present) < len(fields):
                 required = [
                     sg
@@ -616,7 +632,7 @@ class Merger:
             type=type_str(arg_type),
             default=next(iter(defaults), None),
             description=_description(v.description for v in values),
-            directives=_directives(v.directives for v in values),
+            directives=merge_applications(v.directives for v in values),
         )
 
     # -- input objects -----------------------------------------------------------------
@@ -687,7 +703,7 @@ class Merger:
             value = MergedValue(
                 name=name,
                 description=_description(v.description for _, v in present),
-                directives=_directives(v.directives for _, v in present),
+                directives=merge_applications(v.directives for _, v in present),
                 graphs=[s.graph for s, _ in present],
             )
             inaccessible = any(d.startswith("@inaccessible") for d in value.directives)
@@ -868,7 +884,9 @@ class Merger:
                                 type=source.type,
                                 args=source.args,
                                 description=source.description,
-                                directives=list(source.directives),
+                                directives=[
+                                    d for d in source.directives if not is_access_control(d)
+                                ],
                                 joins=[JoinField(graph=None)],
                             )
 

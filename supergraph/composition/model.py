@@ -20,6 +20,7 @@ class InputValue:
     default: ValueNode | None = None
     description: str | None = None
     directives: list[DirectiveNode] = field(default_factory=list)
+    from_context: str | None = None  # `@fromContext(field:)`: the value comes from a context
 
 
 @dataclass
@@ -73,6 +74,7 @@ class TypeDef:
     extends_directive: bool = False
     only_extend_keyword: bool = False  # no plain definition: only `extend type` blocks
     interface_object: bool = False
+    contexts: list[str] = field(default_factory=list)  # `@context(name:)` as written
 
 
 @dataclass
@@ -96,6 +98,8 @@ class SubgraphSchema:
     directive_defs: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
     composed: list[str] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    # canonical name -> local name of each federation directive applied at least once
+    applied: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_fed1(self) -> bool:

@@ -11,13 +11,16 @@ SATISFIABILITY_ERROR.
 Meant to be permissive (never reject what Apollo accepts; it may accept what Apollo
 rejects): only the top-level fields of a `@key` or `@requires` are checked to be
 resolvable (nested selections are assumed fetchable), `@provides` makes its fields
-available wherever the providing subgraph is (not only below the providing field).
+available wherever the providing subgraph is (not only below the providing field). A
+field with `@fromContext` arguments needs an ancestor on the path that sets the context
+(its selection is assumed fetchable).
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+from .context import parse_context
 from .errors import CompositionError
 from .fieldset import field_paths
 from .model import SubgraphSchema
@@ -27,6 +30,7 @@ from .supermodel import Supergraph
 _ROOTS = ("Query", "Mutation", "Subscription")
 
 State = tuple[str, str]  # (object type, subgraph)
+Context = tuple[str, str]  # (subgraph, context name)
 
 
 class _Graph:
@@ -46,6 +50,36 @@ class _Graph:
                             self.provided.add((s.name, target, path[-1]))
                             if len(path) > 1:
                                 self.provided.add((s.name, target, path[0]))
+
+    def contexts_set_by(self, type_name: str) -> frozenset[Context]:
+        """Contexts a field selected on this type makes available below it: those set on
+        the type, on an interface it implements, or on a union it belongs to."""
+        merged = self.supergraph.types.get(type_name)
+        interfaces = set(merged.interfaces) if merged else set()
+        out: set[Context] = set()
+        for s in self.subgraphs.values():
+            for location in s.types.values():
+                if not location.contexts:
+                    continue
+                union = self.supergraph.types.get(location.name)
+                if (
+                    location.name == type_name
+                    or location.name in interfaces
+                    or (union is not None and union.kind == "union" and type_name in union.members)
+                ):
+                    out.update((s.name, c) for c in location.contexts)
+        return frozenset(out)
+
+    def contexts_met(
+        self, subgraph: str, type_name: str, field: str, contexts: frozenset[Context]
+    ) -> bool:
+        """A contextual argument needs an ancestor setting its context (in its subgraph)."""
+        f = self.subgraphs[subgraph].types[type_name].fields[field]
+        return all(
+            (subgraph, parse_context(a.from_context)[0]) in contexts
+            for a in f.args.values()
+            if a.from_context is not None
+        )
 
     def resolves(self, subgraph: str, type_name: str, field: str) -> bool:
         t = self.subgraphs[subgraph].types.get(type_name)
@@ -150,9 +184,11 @@ def _query(path: list[str], field: str) -> str:
     return "\n".join(lines)
 
 
-def _reasons(graph: _Graph, state: State, field: str) -> list[str]:
+def _reasons(graph: _Graph, state: State, field: str, no_context: set[str]) -> list[str]:
     type_name, subgraph = state
     coordinate = f"{type_name}.{field}"
+    if subgraph in no_context:
+        return [f'could not find a match for required context for field "{coordinate}".']
     reasons = [f'cannot find field "{coordinate}".']
     for name in graph.subgraphs:
         if name == subgraph or not graph.resolves(name, type_name, field):
@@ -184,16 +220,18 @@ def check_satisfiability(
     graph = _Graph(subgraphs, supergraph)
     errors: list[CompositionError] = []
     reported: set[str] = set()
-    seen: set[tuple[str, frozenset[str]]] = set()
-    queue: deque[tuple[str, frozenset[str], list[str]]] = deque()
+    seen: set[tuple[str, frozenset[str], frozenset[Context]]] = set()
+    queue: deque[tuple[str, frozenset[str], list[str], frozenset[Context]]] = deque()
     for root in _ROOTS:
         if root in supergraph.types:
-            queue.append((root, frozenset(s.name for s in subgraphs if root in s.types), []))
+            roots = frozenset(s.name for s in subgraphs if root in s.types)
+            queue.append((root, roots, [], frozenset()))
     while queue:
-        type_name, possible, path = queue.popleft()
-        if (type_name, possible) in seen or not possible:
+        type_name, possible, path, contexts = queue.popleft()
+        if (type_name, possible, contexts) in seen or not possible:
             continue
-        seen.add((type_name, possible))
+        seen.add((type_name, possible, contexts))
+        below = contexts | graph.contexts_set_by(type_name)
         merged = supergraph.types[type_name]
         closure = graph.closure(type_name, possible)
         for fname, f in merged.fields.items():
@@ -214,11 +252,18 @@ def check_satisfiability(
                 if graph.resolves(s, type_name, fname)
                 and graph.requirements_met(s, type_name, fname)
             ]
-            if not resolving:
+            with_context = [
+                s for s in resolving if graph.contexts_met(s, type_name, fname, contexts)
+            ]
+            if not with_context:
                 if coordinate not in reported:
                     reported.add(coordinate)
-                    errors.append(_error(graph, type_name, sorted(possible), path, fname))
+                    no_context = set(resolving)
+                    errors.append(
+                        _error(graph, type_name, sorted(possible), path, fname, no_context)
+                    )
                 continue
+            resolving = with_context
             target = named_type_str(f.type)
             by_concrete: dict[str, set[str]] = {}
             for s in resolving:
@@ -227,7 +272,7 @@ def check_satisfiability(
                     by_concrete.setdefault(c, set()).add(s)
             for concrete, subs in by_concrete.items():
                 if concrete in supergraph.types and target in supergraph.types:
-                    queue.append((concrete, frozenset(subs), [*path, fname]))
+                    queue.append((concrete, frozenset(subs), [*path, fname], below))
     return errors
 
 
@@ -236,11 +281,17 @@ def named_type_str(type_ref: str) -> str:
 
 
 def _error(
-    graph: _Graph, type_name: str, possible: list[str], path: list[str], field: str
+    graph: _Graph,
+    type_name: str,
+    possible: list[str],
+    path: list[str],
+    field: str,
+    no_context: set[str] | None = None,
 ) -> CompositionError:
     parts = []
     for subgraph in possible:
-        reasons = "\n".join(f"  - {r}" for r in _reasons(graph, (type_name, subgraph), field))
+        found = _reasons(graph, (type_name, subgraph), field, no_context or set())
+        reasons = "\n".join(f"  - {r}" for r in found)
         parts.append(f'- from subgraph "{subgraph}":\n{reasons}')
     return CompositionError(
         "SATISFIABILITY_ERROR",

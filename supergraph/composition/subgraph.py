@@ -25,6 +25,7 @@ from graphql import (
     value_from_ast,
 )
 from graphql.language import (
+    ArgumentNode,
     BooleanValueNode,
     DefinitionNode,
     DirectiveDefinitionNode,
@@ -142,6 +143,23 @@ _FEDERATION1_DIRECTIVES = (
     "inaccessible",
 )
 _FEDERATION_IMPORT_TYPES = ("FieldSet", "Scope", "Policy", "ContextFieldValue")
+# The federation 2.X that introduced a directive or type (others exist since 2.0); Apollo
+# rejects importing them from an older version as unknown elements.
+_SINCE_MINOR = {
+    "authenticated": 5,
+    "requiresScopes": 5,
+    "Scope": 5,
+    "policy": 6,
+    "Policy": 6,
+    "context": 8,
+    "fromContext": 8,
+    "ContextFieldValue": 8,
+    "cost": 9,
+    "listSize": 9,
+}
+# Federation directives whose applications the supergraph keeps (under canonical names
+# here; `features.py` gives them their supergraph names and merges their arguments).
+CARRIED_FEATURES = ("authenticated", "requiresScopes", "policy", "context", "cost", "listSize")
 
 
 class _UnknownImport(Exception):
@@ -210,17 +228,19 @@ def _federation_names(doc: DocumentNode) -> tuple[int, int, dict[str, str], list
                     imports[local] = name.value
         match = _FED2_URL.match(url.rstrip("/"))
         if match:
+            version = 2
+            minor = int(match.group(1).split(".")[1])
             for remote in imports.values():
                 known = (
                     FEDERATION_DIRECTIVES if remote.startswith("@") else _FEDERATION_IMPORT_TYPES
                 )
-                if remote.lstrip("@") not in known:
+                bare = remote.lstrip("@")
+                if bare not in known or _SINCE_MINOR.get(bare, 0) > minor:
                     unknown.append(remote)
-            version = 2
-            minor = int(match.group(1).split(".")[1])
             prefix = _str_arg(d, "as") or "federation"
             for canonical in FEDERATION_DIRECTIVES:
-                names[f"{prefix}__{canonical}"] = canonical
+                if _SINCE_MINOR.get(canonical, 0) <= minor:
+                    names[f"{prefix}__{canonical}"] = canonical
             for local, remote in imports.items():
                 if local.startswith("@") and remote[1:] in FEDERATION_DIRECTIVES:
                     names[local[1:]] = remote[1:]
@@ -235,7 +255,7 @@ def _federation_names(doc: DocumentNode) -> tuple[int, int, dict[str, str], list
     if version == 1:
         names = {n: n for n in _FEDERATION1_DIRECTIVES}
     if unknown:
-        raise _UnknownImport(unknown[0])
+        raise _UnknownImport(*unknown)
     return version, minor, names, links
 
 
@@ -385,7 +405,7 @@ def _carried(
     out: list[DirectiveNode] = []
     for n in nodes:
         canonical = names.get(n.name.value)
-        if canonical in ("tag", "inaccessible"):
+        if canonical in ("tag", "inaccessible") or canonical in CARRIED_FEATURES:
             out.append(DirectiveNode(name=NameNode(value=canonical), arguments=n.arguments))
         elif n.name.value in ("deprecated", "specifiedBy", "oneOf") or n.name.value in composed:
             out.append(n)
@@ -395,12 +415,21 @@ def _carried(
 def _input_value(
     node: InputValueDefinitionNode, names: dict[str, str], composed: set[str]
 ) -> InputValue:
+    from_context = next(
+        (
+            _str_arg(d, "field") or ""
+            for d in node.directives or ()
+            if names.get(d.name.value) == "fromContext"
+        ),
+        None,
+    )
     return InputValue(
         name=node.name.value,
         type=node.type,
         default=node.default_value,
         description=_description(node),
         directives=_carried(node.directives or (), names, composed),
+        from_context=from_context,
     )
 
 
@@ -477,6 +506,8 @@ def _fold(
                 t.keys.append(Key(_str_arg(d, "fields") or "", _bool_arg(d, "resolvable", True)))
             elif kind == "interfaceObject":
                 t.interface_object = True
+            elif kind == "context":
+                t.contexts.append(_str_arg(d, "name") or "")
         type_shareable = "shareable" in kinds
         for fnode in getattr(node, "fields", None) or ():
             if isinstance(fnode, FieldDefinitionNode):
@@ -555,6 +586,26 @@ def _only_external(schema: SubgraphSchema, target: str, provides: str) -> str:
     return " ".join(print_ast(sel) for sel in kept)
 
 
+def _qualify_contexts(schema: SubgraphSchema) -> None:
+    """Context names are per subgraph: the supergraph's `@context(name:)` is
+    `<subgraph>__<name>`, as the `contextArguments` of `@join__field` refer to it."""
+    for t in schema.types.values():
+        t.directives = [
+            DirectiveNode(
+                name=d.name,
+                arguments=(
+                    ArgumentNode(
+                        name=NameNode(value="name"),
+                        value=StringValueNode(value=f"{schema.name}__{_str_arg(d, 'name')}"),
+                    ),
+                ),
+            )
+            if d.name.value == "context"
+            else d
+            for d in t.directives
+        ]
+
+
 def named_type(node: TypeNode) -> str:
     """The named type at the bottom of a (possibly wrapped) type reference."""
     while not isinstance(node, NamedTypeNode):
@@ -599,13 +650,16 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
     try:
         version, minor, names, links = _federation_names(doc)
     except _UnknownImport as e:
-        err = CompositionError(
-            "INVALID_LINK_DIRECTIVE_USAGE",
-            f'[{subgraph.name}] Cannot import unknown element "{e.args[0]}".',
-            (subgraph.name,),
-            (),
-        )
-        return None, [err]
+        errors = [
+            CompositionError(
+                "INVALID_LINK_DIRECTIVE_USAGE",
+                f'[{subgraph.name}] Cannot import unknown element "{element}".',
+                (subgraph.name,),
+                (),
+            )
+            for element in e.args
+        ]
+        return None, errors
     renames = _root_renames(doc)
     if renames:
         doc = visit(doc, _Renamer(renames))
@@ -636,6 +690,13 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
             grouped.setdefault(d.name.value, []).append(d)
     for name, nodes in grouped.items():
         schema.types[name] = _fold(name, nodes, names, composed)
+    collector = _DirectiveCollector()
+    visit(DocumentNode(definitions=tuple(defs)), collector)
+    for node in collector.found:
+        canonical = names.get(node.name.value)
+        if canonical is not None:
+            schema.applied.setdefault(canonical, node.name.value)
+    _qualify_contexts(schema)
     if version == 1:
         _apply_fed1_semantics(schema)
     _mark_key_and_provided_fields_shareable(schema)

@@ -27,6 +27,17 @@ class JoinField:
     override: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
+    context_arguments: list[ContextArgument] = field(default_factory=list)
+
+
+@dataclass
+class ContextArgument:
+    """An argument the gateway fills from a context (`@fromContext`), not from the query."""
+
+    context: str  # `<subgraph>__<context name>`, as on the `@context` setting it
+    name: str
+    type: str
+    selection: str
 
 
 @dataclass
@@ -85,6 +96,8 @@ class Supergraph:
     types: dict[str, MergedType]
     directive_defs: list[str] = field(default_factory=list)  # printed, non-join ones
     links: list[str] = field(default_factory=list)  # extra printed @link applications
+    feature_links: list[str] = field(default_factory=list)  # specs of carried directives
+    feature_types: list[tuple[str, str]] = field(default_factory=list)  # (name, printed)
     join_minor: int = 3  # join/v0.X, chosen from the newest federation version linked
     uses_tag: bool = False
     uses_inaccessible: bool = False

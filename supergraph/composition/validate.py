@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from graphql import GraphQLError, print_ast
 from graphql.language import FieldNode, InlineFragmentNode, ListTypeNode, NonNullTypeNode
 
+from .access import validate_access_control
+from .context import validate_contexts
+from .cost import validate_cost
 from .errors import CompositionError
 from .fieldset import parse_field_set
 from .model import Field, SubgraphSchema, TypeDef
@@ -240,8 +243,11 @@ def type_str(f: Field) -> str:
 
 
 def validate_subgraph(schema: SubgraphSchema) -> list[CompositionError]:
-    """Check one subgraph's @key/@requires/@provides/@external usage."""
-    return _Checker(schema).run()
+    """Check one subgraph's @key/@requires/@provides/@external and @context usage."""
+    context_errors, context_fields = validate_contexts(schema)
+    checker = _Checker(schema)
+    checker.used_externals |= context_fields
+    return checker.run() + context_errors + validate_cost(schema) + validate_access_control(schema)
 
 
 def validate_subgraphs(schemas: list[SubgraphSchema]) -> list[CompositionError]:

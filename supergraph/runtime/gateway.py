@@ -7,14 +7,16 @@ nothing here raises to the caller for a bad request.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
@@ -23,13 +25,14 @@ from graphql import (
     GraphQLUnionType,
     OperationDefinitionNode,
     VariableDefinitionNode,
-    execute,
+    experimental_execute_incrementally,
     get_operation_ast,
     parse,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
+from . import defer
 from .apq import APQError, PersistedQueries
 from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
 from .authorization import Authorizer, PolicyEvaluator
@@ -265,6 +268,71 @@ class Gateway:
             body["extensions"] = {"queryPlan": planned.plan.to_json()}
         return GatewayResponse(body)
 
+    async def execute_incremental(
+        self, request: GatewayRequest
+    ) -> AsyncIterator[dict[str, Any]] | None:
+        """Payloads for a query with an active `@defer` (see `defer.py`): the initial one as
+        soon as the primary document is answered, then the deferred fragments. None when
+        the request has no active `@defer` (answer it with `execute`)."""
+        document = self.persisted.resolve(request.query, request.extensions)
+        if not isinstance(document, str):
+            return None
+        try:
+            doc = parse(document)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(doc, request.operation_name)
+        if operation is None or operation.operation.value != "query":
+            return None
+        variables = dict(request.variables or {})
+        split = defer.split(doc, operation, variables)
+        if split is None:
+            return None
+        primary = asyncio.create_task(
+            self.execute(replace(request, query=split.primary, extensions=None))
+        )
+        full = asyncio.create_task(
+            self.execute(replace(request, query=split.full, extensions=None))
+        )
+        return self._payloads(split, request, variables, primary, full)
+
+    async def _payloads(
+        self,
+        split: defer.DeferSplit,
+        request: GatewayRequest,
+        variables: dict[str, Any],
+        primary: asyncio.Task[GatewayResponse],
+        full: asyncio.Task[GatewayResponse],
+    ) -> AsyncIterator[dict[str, Any]]:
+        try:
+            first = await primary
+            if first.request_error or first.body.get("data") is None:
+                yield {**first.body, "hasNext": False}
+                return
+            yield {**first.body, "hasNext": True}
+            rest = await full
+            data = rest.body.get("data")
+            root = self.supergraph.api_schema.query_type
+            entries = defer.increments(
+                split.full_document,
+                request.operation_name,
+                data,
+                variables,
+                self._applies,
+                root.name if root is not None else "Query",
+            )
+            defer.assign_errors(
+                entries, list(rest.body.get("errors") or ()), list(first.body.get("errors") or ())
+            )
+            yield {"hasNext": False, "incremental": entries}
+        finally:
+            full.cancel()
+
+    def _applies(self, type_condition: str, typename: Any) -> bool:
+        return typename == type_condition or typename in self.executor.possible.get(
+            type_condition, frozenset()
+        )
+
     async def resolve(
         self,
         entity_typename: str,
@@ -319,10 +387,15 @@ class Gateway:
     def _introspect(
         self, document: DocumentNode, variables: Mapping[str, Any], state: RunState
     ) -> None:
-        result = execute(self.supergraph.api_schema, document, variable_values=dict(variables))
-        if result.data:  # type: ignore[union-attr]
-            state.data.update(result.data)  # type: ignore[union-attr]
-        for e in result.errors or ():  # type: ignore[union-attr]
+        # "experimental": the API schema declares @defer, which the gateway runs itself
+        result = experimental_execute_incrementally(
+            self.supergraph.api_schema, document, variable_values=dict(variables)
+        )
+        if not isinstance(result, ExecutionResult):
+            return
+        if result.data:
+            state.data.update(result.data)
+        for e in result.errors or ():
             state.errors.append(dict(e.formatted))
 
 

@@ -30,7 +30,7 @@ import httpx
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -55,6 +55,26 @@ log = logging.getLogger(__name__)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 PLAN_HEADERS = ("apollo-query-plan-experimental", "pos-debug-query-plan")
+
+
+MULTIPART = 'multipart/mixed;boundary="graphql";deferSpec=20220824'
+
+
+async def _multipart(payloads: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+    """Incremental delivery as Apollo clients read it: one JSON part per payload."""
+    try:
+        async for payload in payloads:
+            yield b"\r\n--graphql\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"
+            yield orjson.dumps(payload)
+    except Exception:
+        log.exception("unexpected gateway failure while streaming deferred payloads")
+        error = {
+            "message": "Internal gateway error.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        }
+        yield b"\r\n--graphql\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"
+        yield orjson.dumps({"hasNext": False, "errors": [error]})
+    yield b"\r\n--graphql--\r\n"
 
 
 def _media_type(accept: str) -> str | None:
@@ -115,6 +135,14 @@ class GraphQLEndpoint:
         decoded.headers = request.headers
         decoded.include_plan = include_plan
         decoded.allow_mutations = request.method == "POST"
+        if "multipart/mixed" in request.headers.get("accept", ""):
+            payloads = await self.gateway.execute_incremental(decoded)
+            if payloads is not None:
+                return StreamingResponse(
+                    _multipart(payloads),
+                    media_type=MULTIPART,
+                    headers={"cache-control": "no-cache"},
+                )
         try:
             result = await self.gateway.execute(decoded)
         except Exception:

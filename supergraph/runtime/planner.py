@@ -332,10 +332,12 @@ class Planner:
         field name (or fields with arguments) get a gateway-private alias."""
         name = node.name.value
         key = node.alias.value if node.alias else name
-        if internal and node.arguments:
+        if internal and (node.arguments or self.sg.retyped(concrete, name)):
             # required fields with arguments: `price(currency: "USD")` and `price(currency:
-            # "EUR")` must both reach their representations, so each gets its own alias
-            signature = name + "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
+            # "EUR")` must both reach their representations, so each gets its own alias;
+            # so does a key typed differently by some subgraph (sibling fragments clash)
+            args = ", ".join(print_ast(a) for a in node.arguments or ())
+            signature = f"{concrete}.{name}({args})"
             alias = self._internal_aliases.get(signature)
             if alias is None:
                 alias = self._internal_aliases[signature] = f"_r{len(self._internal_aliases) + 1}"

@@ -28,6 +28,8 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
+from .defer import DEFER_DIRECTIVE_SDL
+
 
 class SupergraphError(ValueError):
     """The SDL is not a supergraph we can serve; the message says which part and why."""
@@ -161,6 +163,7 @@ class _Specs:
     inaccessible: str = "inaccessible"
     context: str = "context"
     prefixes: set[str] = field(default_factory=set)
+    imported: set[str] = field(default_factory=set)  # e.g. cost/v0.1's `@listSize`
 
 
 _SPEC_URL = re.compile(r"https://specs\.apollo\.dev/([^/]+)/v[\d.]+")
@@ -204,6 +207,10 @@ def _read_specs(doc: DocumentNode) -> _Specs:
                 continue
             name = str(args.get("as") or m.group(1))
             specs.prefixes.add(name)
+            for item in _as_list(args.get("import")):
+                local = item.get("as") or item.get("name") if isinstance(item, dict) else item
+                if isinstance(local, str) and local.startswith("@"):
+                    specs.imported.add(local[1:])
             if m.group(1) == "join":
                 specs.join = name
             elif m.group(1) == "inaccessible":
@@ -219,7 +226,11 @@ def _read_specs(doc: DocumentNode) -> _Specs:
 
 
 def _is_spec_name(name: str, specs: _Specs) -> bool:
-    return name in specs.prefixes or (name.split("__", 1)[0] in specs.prefixes and "__" in name)
+    return (
+        name in specs.prefixes
+        or name in specs.imported
+        or (name.split("__", 1)[0] in specs.prefixes and "__" in name)
+    )
 
 
 def load_supergraph(sdl: str) -> Supergraph:
@@ -418,6 +429,11 @@ def _api_document(doc: DocumentNode, specs: _Specs) -> DocumentNode:
         if not isinstance(d, gast.TypeDefinitionNode) or d.name.value in hidden_types:
             continue
         out.append(_api_type(d, specs, hidden_types))
+    if not any(
+        isinstance(d, gast.DirectiveDefinitionNode) and d.name.value == "defer" for d in out
+    ):
+        # the gateway executes `@defer` itself (supergraph/runtime/defer.py)
+        out.extend(parse(DEFER_DIRECTIVE_SDL, no_location=True).definitions)
     return DocumentNode(definitions=tuple(out))
 
 
