@@ -654,6 +654,8 @@ class Planner:
         """`f` resolves here but part of its selection is reachable from nowhere below it
         (a value type, no keys): fetch that part through an entity jump on the parent."""
         assert f.sub is not None
+        if not self._object_valued(type_name, f):
+            return None  # objects of an abstract type are not split across subgraphs
         sub_provided = self._provided_sub(graph, type_name, f, provided)
         here: dict[str, list[CField]] = {}
         there: dict[str, list[CField]] = {}
@@ -1038,7 +1040,11 @@ class Planner:
         graph = self._root_graph(f, preferred)
         root = self._root_type()
         assert root is not None
-        if f.sub is None or self.cost(graph, root.name, [f], None) < math.inf:
+        if (
+            f.sub is None
+            or not self._object_valued(root.name, f)
+            or self.cost(graph, root.name, [f], None) < math.inf
+        ):
             return [(graph, f)]
         candidates = sorted(
             self.sg.resolvers(root.name, f.name), key=lambda g: (g not in preferred, g)
@@ -1067,6 +1073,12 @@ class Planner:
                 for g in targets:
                     chosen.setdefault(g, {}).setdefault(t, []).append(x)
         return [(g, replace(f, sub=sub)) for g, sub in chosen.items()]
+
+    def _object_valued(self, parent: str, f: CField) -> bool:
+        """Whether `f` returns an object type: only then do two subgraphs' answers for it
+        describe the same object (a shared value), so parts of it may come from each."""
+        ftype = self._field_type(parent, f.name)
+        return ftype is not None and isinstance(get_named_type(ftype), GraphQLObjectType)
 
     def _root_graph(self, f: CField, preferred: list[str]) -> str:
         root = self._root_type()
