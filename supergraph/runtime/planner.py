@@ -1100,22 +1100,45 @@ class Planner:
     # ---- plan nodes ----
 
     def _plan_node(self, groups: list[Group], kind: str) -> PlanNode | None:
+        """Fetch groups as a tree of `Sequence`/`Parallel`, nested so that a fetch waits
+        only for what it depends on where the dependency graph allows: each first fetch
+        runs, in parallel with the others, together with the fetches that depend on it
+        alone; fetches that join several branches come after."""
         if not groups:
             return None
         ids = {g.id for g in groups}
-        level: dict[int, int] = {}
+        deps = {g.id: {d for d in g.deps if d in ids and d != g.id} for g in groups}
+        firsts = [g for g in groups if not deps[g.id]]
+        if not firsts:  # a cycle cannot happen; keep planning total anyway
+            firsts = groups[:1]
+        first_ids = {g.id for g in firsts}
+        origins: dict[int, frozenset[int]] = {}
 
-        def depth(g: Group) -> int:
-            if g.id not in level:
-                level[g.id] = 1 + max(
-                    (depth(self.groups[d]) for d in g.deps if d in ids and d != g.id), default=-1
-                )
-            return level[g.id]
+        def origin(gid: int) -> frozenset[int]:
+            if gid not in origins:
+                origins[gid] = frozenset([gid]) if gid in first_ids else frozenset()
+                found: set[int] = set()
+                for d in deps[gid]:
+                    found |= origin(d)
+                if gid not in first_ids:
+                    origins[gid] = frozenset(found)
+            return origins[gid]
 
-        stages: dict[int, list[PlanNode]] = {}
-        for g in groups:
-            stages.setdefault(depth(g), []).append(self._fetch_node(g, kind))
-        return _sequence([_parallel(stages[i]) for i in sorted(stages)])
+        rest = [g for g in groups if g.id not in first_ids]
+        branches: list[PlanNode] = []
+        owned_ids: set[int] = set()
+        for first in firsts:
+            owned = [g for g in rest if origin(g.id) == {first.id}]
+            owned_ids |= {g.id for g in owned}
+            inner = self._plan_node(owned, kind) if len(firsts) > 1 else None
+            if len(firsts) > 1:
+                node = _sequence([self._fetch_node(first, kind), inner])
+                assert node is not None
+                branches.append(node)
+        if len(firsts) == 1:
+            return _sequence([self._fetch_node(firsts[0], kind), self._plan_node(rest, kind)])
+        after = [g for g in rest if g.id not in owned_ids]
+        return _sequence([_parallel(branches), self._plan_node(after, kind)])
 
     def _fetch_node(self, g: Group, kind: str) -> PlanNode:
         op_name = self.operation.name.value if self.operation.name else None
@@ -1280,11 +1303,19 @@ def _required(fields: list[CField]) -> tuple[RequiredSelection, ...]:
 
 
 def _sequence(nodes: list[PlanNode | None]) -> PlanNode | None:
-    kept = [n for n in nodes if n is not None]
+    kept: list[PlanNode] = []
+    for n in nodes:
+        if isinstance(n, Sequence):
+            kept.extend(n.nodes)
+        elif n is not None:
+            kept.append(n)
     if not kept:
         return None
     return kept[0] if len(kept) == 1 else Sequence(tuple(kept))
 
 
 def _parallel(nodes: list[PlanNode]) -> PlanNode:
-    return nodes[0] if len(nodes) == 1 else Parallel(tuple(nodes))
+    kept: list[PlanNode] = []
+    for n in nodes:
+        kept.extend(n.nodes if isinstance(n, Parallel) else (n,))
+    return kept[0] if len(kept) == 1 else Parallel(tuple(kept))

@@ -81,3 +81,25 @@ async def test_condition_node_for_entity_fetch_behind_include(shop) -> None:
     assert condition["ifClause"]["kind"] == "Flatten"
     assert condition["elseClause"] is None
     assert shop.requests_to("reviews") == []
+
+
+def _shape(node: dict) -> object:
+    """A plan reduced to its tree of services (`Flatten` shown by its fetch)."""
+    if node["kind"] == "Flatten":
+        return node["node"]["serviceName"]
+    if node["kind"] == "Fetch":
+        return node["serviceName"]
+    return {node["kind"]: [_shape(n) for n in node["nodes"]]}
+
+
+async def test_a_fetch_waits_only_for_what_it_depends_on(shop) -> None:
+    # reviews depend on products only; the authors' names on reviews only; `me` on nothing:
+    # the chain runs next to `me` instead of in stages behind it
+    result = await shop.query(
+        "{ topProducts(first: 1) { reviews { author { name } } } me { username } }",
+        headers={"pos-debug-query-plan": "1"},
+    )
+    assert result["data"]["me"] == {"username": "ada"}
+    assert _shape(result["extensions"]["queryPlan"]["node"]) == {
+        "Parallel": [{"Sequence": ["products", "reviews", "accounts"]}, "accounts"]
+    }
