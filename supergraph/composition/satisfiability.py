@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import deque
 
 from .context import parse_context
-from .errors import CompositionError
+from .errors import CompositionError, subgraph_names
 from .fieldset import field_paths
 from .model import SubgraphSchema
 from .subgraph import named_type
@@ -265,6 +265,12 @@ def check_satisfiability(
                 continue
             resolving = with_context
             target = named_type_str(f.type)
+            mismatch = _runtime_types_mismatch(graph, type_name, fname, target, resolving, path)
+            if mismatch is not None:
+                if coordinate not in reported:
+                    reported.add(coordinate)
+                    errors.append(mismatch)
+                continue
             by_concrete: dict[str, set[str]] = {}
             for s in resolving:
                 field_type = graph.subgraphs[s].types[type_name].fields[fname].type
@@ -274,6 +280,71 @@ def check_satisfiability(
                 if concrete in supergraph.types and target in supergraph.types:
                     queue.append((concrete, frozenset(subs), [*path, fname], below))
     return errors
+
+
+def _runtime_types_mismatch(
+    graph: _Graph,
+    type_name: str,
+    fname: str,
+    target: str,
+    resolving: list[str],
+    path: list[str],
+) -> CompositionError | None:
+    """A shared field of abstract type must have some runtime type in common across the
+    subgraphs that can answer it at this point: each answers "the same" field."""
+    merged = graph.supergraph.types.get(target)
+    if len(resolving) < 2 or merged is None or merged.kind not in ("interface", "union"):
+        return None
+    field_types = {
+        s: named_type(graph.subgraphs[s].types[type_name].fields[fname].type) for s in resolving
+    }
+    abstract = [s for s in resolving if graph.subgraphs[s].types[field_types[s]].kind != "object"]
+    if len(abstract) < 2:
+        return None
+    everything = set(_supergraph_concrete(graph, target))
+    intersection = set(everything)
+    per_string: dict[str, list[str]] = {}
+    all_empty = True
+    for s in sorted(resolving):
+        names = sorted(graph.concrete(s, field_types[s]))
+        if len(names) == 1 and names[0] not in everything:
+            continue
+        text = "no runtime type is defined"
+        if names:
+            text = ("types " if len(names) > 1 else "type ") + ", ".join(f'"{n}"' for n in names)
+            all_empty = False
+        per_string.setdefault(text, []).append(s)
+        intersection &= set(names)
+    if all_empty or intersection:
+        return None
+    listed = ";\n".join(
+        f" - in {subgraph_names(subs)}, {text}" for text, subs in per_string.items()
+    )
+    return CompositionError(
+        "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+        "For the following supergraph API query:\n"
+        + _query(
+            path, fname + " {\n" + "  " * (len(path) + 2) + "...\n" + "  " * (len(path) + 1) + "}"
+        )
+        + f'\nShared field "{type_name}.{fname}" return type "{target}" has a non-intersecting '
+        "set of possible runtime types across subgraphs. Runtime types in subgraphs are:\n"
+        + listed
+        + ".\nThis is not allowed as shared fields must resolve the same way in all subgraphs, "
+        "and that implies at least some common runtime types between the subgraphs.",
+        subgraphs=tuple(sorted(resolving)),
+        coordinates=(f"{type_name}.{fname}",),
+    )
+
+
+def _supergraph_concrete(graph: _Graph, abstract: str) -> list[str]:
+    merged = graph.supergraph.types[abstract]
+    if merged.kind == "union":
+        return list(merged.members)
+    return [
+        n
+        for n, t in graph.supergraph.types.items()
+        if t.kind == "object" and abstract in t.interfaces
+    ]
 
 
 def named_type_str(type_ref: str) -> str:

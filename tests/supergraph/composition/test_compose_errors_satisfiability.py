@@ -1,6 +1,6 @@
 """Fields that no query plan can reach are reported with the unplannable query."""
 
-from apollo_reference import FED2, assert_fails_like_apollo
+from apollo_reference import FED2, assert_fails_like_apollo, ours
 
 
 def test_value_type_field_only_in_another_subgraph(apollo) -> None:
@@ -58,3 +58,33 @@ def test_type_level_external_makes_every_field_external(apollo) -> None:
         "{\n  review {\n    author {\n      id\n    }\n  }\n}",
         'from subgraph "b"',
     )
+
+
+def test_shared_abstract_field_without_a_common_runtime_type(apollo) -> None:
+    a = FED2 + "interface Node { id: ID! } type Query { node(id: ID!): Node @shareable }"
+    b = FED2 + (
+        "interface Node { id: ID! } type Query { node(id: ID!): Node @shareable }"
+        " type Post implements Node { id: ID! title: String }"
+    )
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+        'Shared field "Query.node" return type "Node" has a non-intersecting set',
+        ' - in subgraph "a", no runtime type is defined;\n - in subgraph "b", type "Post".',
+    )
+
+
+def test_shared_abstract_field_with_a_common_runtime_type_composes(apollo) -> None:
+    a = FED2 + (
+        "interface Node { id: ID! } type Query { node(id: ID!): Node @shareable }"
+        " type Post implements Node @shareable { id: ID! }"
+    )
+    b = FED2 + (
+        "interface Node { id: ID! } type Query { node(id: ID!): Node @shareable }"
+        " type Post implements Node @shareable { id: ID! }"
+        " type Page implements Node { id: ID! }"
+    )
+    sdls = {"a": a, "b": b}
+    assert apollo(sdls).supergraph_sdl is not None
+    assert ours(sdls).supergraph_sdl is not None
