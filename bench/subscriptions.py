@@ -8,7 +8,9 @@ Kafka consumer from latest) serving a one-subgraph supergraph whose
 the subgraph (answering `_entities` from memory, so the gateway is what is measured),
 publishes events to Kafka at POS_KAFKA_BOOTSTRAP and holds the N graphql-transport-ws
 clients (connections opened at most 50 at a time). Every subscriber watches the same
-order, so each event is one planner resolution and one subgraph fetch per subscriber.
+order with the same operation, so each event is resolved once (one planner run, one
+subgraph fetch) and the result shared by every subscriber (supergraph/subscriptions/live.py).
+Before that sharing (2026-11-29, same machine): p50 723 ms, p99 919 ms, 72% of a core.
 
 Latency is event-to-client: from just before the event is published to Kafka (the
 entity carries that instant in `sentAt`) to the client decoding its `next` message.
@@ -336,9 +338,10 @@ def report(r: dict[str, Any]) -> str:
         f"`bench/subscriptions.py` on {today}: {r['subscribers']} graphql-transport-ws "
         f"subscribers on one gateway process (loopback), all on `orderStatusChanged` of one "
         f"order; {r['events']} events published to Kafka {r['interval']:g} s apart; each "
-        f"event is resolved per subscriber through the planner (one `_entities` fetch each) "
-        f"against an in-memory subgraph; 2-core machine shared with other work, so "
-        f"absolute numbers are noisy.\n\n"
+        f"event is resolved once through the planner (one `_entities` fetch) and the result "
+        f"shared by all identical subscribers, against an in-memory subgraph (before that "
+        f"sharing, same bench: p50 723 ms, p99 919 ms, 72% of a core); 2-core machine "
+        f"shared with other work, so absolute numbers are noisy.\n\n"
         "| subscribers | delivered | errors | in order | p50 ms | p99 ms | max ms "
         "| gateway CPU % (1 core = 100) | RSS idle MB | RSS with subscribers MB |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n"

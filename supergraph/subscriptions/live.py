@@ -5,14 +5,21 @@ matching event into an entity reference, and resolve the client's selection thro
 `SubscriptionResolver` (the runtime's planner), never older than the event. Results go
 out one event at a time, in the order the feed delivered them (per entity: stream order).
 Any other Subscription field is forwarded to its subgraph over graphql-transport-ws.
+
+Subscribers with the same operation and variables share each event's resolution: the
+first one to reach an event starts it, the others await the same result, so N identical
+subscribers cost one planner run and one subgraph fetch per event, not N.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -78,6 +85,11 @@ class SupergraphSubscriptions:
         self.forwarders = dict(forwarders or {})
         self.freshness = freshness or Freshness()
         self.execute = execute
+        # (query, operation name, variables, event id) -> that event's resolution
+        self._shared: OrderedDict[tuple[str, str | None, bytes, str], asyncio.Task[Any]] = (
+            OrderedDict()
+        )
+        self.shared_limit = 4096
 
     async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
         try:
@@ -118,14 +130,20 @@ class SupergraphSubscriptions:
 
         source = self.sources.get(field_name)
         if source is not None:
+            variables = dict(request.variables or {})
             return self._events(
                 source,
                 arguments,
                 with_version_field(document, request.operation_name, source.version_field),
-                dict(request.variables or {}),
+                variables,
                 request.operation_name,
                 root.alias.value if root.alias else field_name,
                 not isinstance(field_def.type, GraphQLNonNull),
+                (
+                    request.query,
+                    request.operation_name,
+                    orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+                ),
             )
         forwarder = self.forwarders.get(field_name)
         if forwarder is not None:
@@ -144,6 +162,7 @@ class SupergraphSubscriptions:
         operation_name: str | None,
         alias: str,
         nullable: bool,
+        share: tuple[str, str | None, bytes],
     ) -> AsyncIterator[ExecutionResult]:
         # Subscribe now, not on first iteration: events after `open` returns are delivered.
         try:
@@ -165,18 +184,28 @@ class SupergraphSubscriptions:
                             source.entity,
                         )
                         continue
-                    yield await resolve_fresh(
-                        self.resolver,
-                        entity=source.entity,
-                        representation=representation,
-                        document=document,
-                        variables=variables,
-                        operation_name=operation_name,
-                        field_alias=alias,
-                        min_version=envelope.stream_version,
-                        nullable=nullable,
-                        freshness=self.freshness,
-                    )
+                    key = (*share, envelope.id)
+                    resolution = self._shared.get(key)
+                    if resolution is None:
+                        resolution = asyncio.ensure_future(
+                            resolve_fresh(
+                                self.resolver,
+                                entity=source.entity,
+                                representation=representation,
+                                document=document,
+                                variables=variables,
+                                operation_name=operation_name,
+                                field_alias=alias,
+                                min_version=envelope.stream_version,
+                                nullable=nullable,
+                                freshness=self.freshness,
+                            )
+                        )
+                        self._shared[key] = resolution
+                        while len(self._shared) > self.shared_limit:
+                            self._shared.popitem(last=False)
+                    # shielded: one subscriber leaving must not cancel the others' result
+                    yield await asyncio.shield(resolution)
             except SubscriptionClosed as exc:
                 code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
                 raise operation_error(str(exc), code) from None

@@ -326,3 +326,25 @@ async def test_queries_over_the_socket_run_through_execute_when_given(
     stream = await live.open(OperationRequest(query='query { order(id: "1") { id } }'))
     assert [r async for r in stream] == [{"data": {"order": None}}]
     assert seen[0].query.startswith("query")
+
+
+async def test_identical_subscribers_share_each_event_resolution(
+    live: SupergraphSubscriptions, transport: InProcessTransport, resolver: ReadModelResolver
+) -> None:
+    resolver.rows[("Order", "o-1")] = {"id": "o-1", "number": "N1", "status": "PAID", "version": 3}
+    same = OperationRequest(query=STATUS, variables={"id": "o-1"}, operation_name="Status")
+    streams = [await live.open(same) for _ in range(3)]
+    other = await live.open(
+        OperationRequest(
+            query="subscription($id: ID!) { orderStatusChanged(orderId: $id) { status } }",
+            variables={"id": "o-1"},
+        )
+    )
+    await transport.publish("pos.ordering", [_order_event("OrderPaid", "o-1", 3)])
+    results = [await _next(s) for s in streams]
+    assert results == [{"data": {"changed": {"id": "o-1", "status": "PAID", "number": "N1"}}}] * 3
+    assert await _next(other) == {"data": {"orderStatusChanged": {"status": "PAID"}}}
+    # one resolution for the three identical subscribers, one for the other operation
+    assert len(resolver.calls) == 2
+    for s in [*streams, other]:
+        await s.aclose()  # type: ignore[attr-defined]
