@@ -3,15 +3,20 @@
 One HTTP request per operation: POST a JSON body or GET with query parameters, with
 ``Accept: text/event-stream``. The response streams ``event: next`` messages (each
 ``data:`` a GraphQL result) and ends with ``event: complete``. An operation that cannot
-start answers 400 (401/403 for auth codes) with a JSON body ``{"errors": [...]}``; an
-error during the stream comes as a last `next` with `errors`, then `complete`. A comment
-line every `keepalive` seconds keeps proxies from closing a quiet stream.
+start (parse, validation, variables) is still an accepted stream, as the protocol asks: one
+`next` with its ``errors``, then `complete` (authentication/authorization refusals are
+HTTP 401/403 with a JSON body, malformed HTTP requests 400); an error during the stream
+comes as a last `next` with `errors`, then `complete`. A comment
+line every `keepalive` seconds keeps proxies from closing a quiet stream. A client that
+stops reading (one write blocked for `send_timeout` seconds) loses its stream: the
+connection is dropped and the subscription freed, as the WebSocket side closes with 1013.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -19,11 +24,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from .source import ExecutionResult, OperationErrors, OperationRequest, SubscriptionSource
 
+log = logging.getLogger(__name__)
+
 EVENT_STREAM = "text/event-stream"
-_STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403}
+_STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "UNAUTHORIZED_FIELD_OR_TYPE": 403}
 
 
 def wants_event_stream(request: Request) -> bool:
@@ -42,12 +50,41 @@ def _event(kind: str, data: Any = None) -> bytes:
     return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
 
 
+class _EventStreamResponse(StreamingResponse):
+    """A streaming response whose every write must complete within `send_timeout`."""
+
+    def __init__(self, content: AsyncIterator[bytes], send_timeout: float) -> None:
+        super().__init__(
+            content,
+            media_type=EVENT_STREAM,
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+        self.send_timeout = send_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def timed_send(message: Message) -> None:
+            await asyncio.wait_for(send(message), self.send_timeout)
+
+        try:
+            await super().__call__(scope, receive, timed_send)
+        except TimeoutError:
+            log.info("SSE client stopped reading for %gs; stream dropped", self.send_timeout)
+        finally:
+            aclose = getattr(self.body_iterator, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+
 class GraphQLSSE:
     """Serve subscriptions over SSE: ``Route("/graphql/stream", sse.endpoint, methods=[...])``."""
 
-    def __init__(self, source: SubscriptionSource, *, keepalive: float = 12.0) -> None:
+    def __init__(
+        self, source: SubscriptionSource, *, keepalive: float = 12.0, send_timeout: float = 30.0
+    ) -> None:
         self.source = source
         self.keepalive = keepalive
+        self.send_timeout = send_timeout
 
     def route(self, path: str = "/graphql/stream") -> Route:
         return Route(path, self.endpoint, methods=["GET", "POST"])
@@ -70,13 +107,11 @@ class GraphQLSSE:
             stream = await self.source.open(operation)
         except OperationErrors as exc:
             codes = [str((e.get("extensions") or {}).get("code")) for e in exc.errors]
-            status = next((_STATUS_BY_CODE[c] for c in codes if c in _STATUS_BY_CODE), 400)
-            return JSONResponse({"errors": exc.errors}, status)
-        return StreamingResponse(
-            self._events(stream),
-            media_type=EVENT_STREAM,
-            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        )
+            status = next((_STATUS_BY_CODE[c] for c in codes if c in _STATUS_BY_CODE), None)
+            if status is not None:
+                return JSONResponse({"errors": exc.errors}, status)
+            return _EventStreamResponse(_refused(exc.errors), self.send_timeout)
+        return _EventStreamResponse(self._events(stream), self.send_timeout)
 
     async def _events(self, stream: AsyncIterator[ExecutionResult]) -> AsyncIterator[bytes]:
         iterator = aiter(stream)
@@ -108,6 +143,11 @@ class GraphQLSSE:
             if aclose is not None:
                 with contextlib.suppress(Exception):
                     await aclose()
+
+
+async def _refused(errors: list[dict[str, Any]]) -> AsyncIterator[bytes]:
+    yield _event("next", {"errors": errors})
+    yield _event("complete")
 
 
 async def _read(

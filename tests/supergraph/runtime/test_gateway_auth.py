@@ -626,7 +626,7 @@ async def test_subscriptions_are_authenticated_and_refused_when_they_select_prot
                 return await client.post(gateway.url, json={"query": query}, headers=headers)
 
             refused = await subscribe("subscription { userChanged { name email } }", None)
-            assert refused.status_code == 400
+            assert refused.status_code == 403
             assert refused.json() == {"errors": [denied("userChanged", "email")]}
             expired = await subscribe(
                 "subscription { userChanged { name } }", keys.token(exp=int(time.time()) - 5)

@@ -9,6 +9,7 @@ import httpx
 import orjson
 import pytest
 from starlette.applications import Starlette
+from starlette.types import Message
 from subscription_doubles import ScriptedSource, serve
 
 from supergraph.subscriptions import GraphQLSSE
@@ -65,10 +66,18 @@ async def test_get_reads_query_parameters(
     assert (request.variables, request.operation_name) == ({"id": "o-1"}, "Live")
 
 
-async def test_bad_operation_is_a_400_with_graphql_errors(client: httpx.AsyncClient) -> None:
+async def test_an_operation_that_cannot_start_is_reported_on_the_stream(
+    client: httpx.AsyncClient,
+) -> None:
+    # the protocol: validation errors come through an accepted stream, not an HTTP 400
+    # (an EventSource or the graphql-sse client would only see a failed connection)
     response = await client.post("/graphql/stream", json={"query": "bad"}, headers=STREAM)
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    [(kind, payload), end] = _events(response.text)
+    assert kind == "next"
+    assert payload["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"  # type: ignore[index]
+    assert end == ("complete", None)
 
 
 async def test_error_during_the_stream_ends_it(client: httpx.AsyncClient) -> None:
@@ -116,3 +125,47 @@ async def test_keepalive_and_client_disconnect_frees_the_stream(
     async with asyncio.timeout(5):
         while source.closed < 1:
             await asyncio.sleep(0.02)
+
+
+async def test_a_client_that_stops_reading_loses_its_stream(source: ScriptedSource) -> None:
+    """The server's writes block (the client's socket buffer is full): after `send_timeout`
+    the stream is dropped and the subscription freed, instead of waiting forever."""
+    app = Starlette(
+        routes=[GraphQLSSE(source, keepalive=0.05, send_timeout=0.2).route("/graphql/stream")]
+    )
+    body = orjson.dumps({"query": "forever"})
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql/stream",
+        "raw_path": b"/graphql/stream",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"accept", b"text/event-stream"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2),
+    }
+    sent: list[Message] = []
+    stalled = asyncio.Event()
+    requests: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # no disconnect: the client is there, just not reading
+        return {}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and message.get("body"):
+            stalled.set()
+            await asyncio.Event().wait()  # this write never completes
+
+    async with asyncio.timeout(5):
+        await app(scope, receive, send)
+    assert stalled.is_set()
+    assert sent[0]["status"] == 200
+    assert source.closed == 1
