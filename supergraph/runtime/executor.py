@@ -167,7 +167,16 @@ class Executor:
             state.headers,
         )
         if isinstance(result, FetchFailure):
-            state.errors.append(_failure_error(fetch.service_name, result))
+            # one error per failed request, pointing at the first object it was to complete
+            error = _failure_error(fetch.service_name, result)
+            first = self._first_paths(state.data, node.path, inputs, batch.index).get(0)
+            if first is not None:
+                error = {
+                    "message": error["message"],
+                    "path": self._client_path(first, state),
+                    "extensions": error["extensions"],
+                }
+            state.errors.append(error)
             return
         data = result.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None

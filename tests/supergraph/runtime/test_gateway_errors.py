@@ -69,6 +69,7 @@ async def test_partial_data_when_a_subgraph_fails(shop) -> None:
         "errors": [
             {
                 "message": "HTTP fetch failed from 'inventory': 500: Internal Server Error",
+                "path": ["product"],  # the object the failed entity fetch was to complete
                 "extensions": {
                     "code": "SUBREQUEST_HTTP_ERROR",
                     "service": "inventory",
@@ -88,6 +89,7 @@ async def test_partial_data_when_a_subgraph_times_out(start_graph) -> None:
             "errors": [
                 {
                     "message": "HTTP fetch failed from 'reviews': request timed out",
+                    "path": ["product"],
                     "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "service": "reviews"},
                 }
             ],
@@ -140,3 +142,12 @@ async def test_bad_variable_is_bad_user_input_without_any_fetch(shop) -> None:
     assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
     assert "data" not in result
     assert shop.requests_to("products") == []
+
+
+async def test_failed_entity_fetch_error_points_into_the_list(shop) -> None:
+    shop.subgraphs["inventory"].fail_with_status = 503
+    result = await shop.query("{ topProducts { name shippingEstimate } }")
+    [error] = result["errors"]
+    assert error["path"] == ["topProducts", 0]
+    assert error["extensions"]["code"] == "SUBREQUEST_HTTP_ERROR"
+    assert result["data"]["topProducts"][0] == {"name": "Table", "shippingEstimate": None}
