@@ -304,6 +304,25 @@ def _denied(path: list[str | int] | list[str]) -> dict[str, Any]:
     return {"message": UNAUTHORIZED_MESSAGE, "path": path, "extensions": {"code": UNAUTHORIZED}}
 
 
+class _PossibleTypes:
+    """The object types a value of a type can be (itself for an object type), cached."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self._found: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, type_name: str) -> tuple[str, ...]:
+        found = self._found.get(type_name)
+        if found is None:
+            t = self.schema.get_type(type_name)
+            if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
+                found = tuple(p.name for p in self.schema.get_possible_types(t))
+            else:
+                found = (type_name,)
+            self._found[type_name] = found
+        return found
+
+
 class _Filter:
     """One traversal of an operation against the requirements, deciding with `decider`."""
 
@@ -313,23 +332,13 @@ class _Filter:
         requirements: Requirements,
         decider: Outcome | _Mentioned,
         fragments: Mapping[str, FragmentDefinitionNode],
+        possible: _PossibleTypes,
     ) -> None:
         self.schema = schema
         self.reqs = requirements
         self.decider = decider
         self.fragments = fragments
-        self._possible: dict[str, tuple[str, ...]] = {}
-
-    def possible(self, type_name: str) -> tuple[str, ...]:
-        found = self._possible.get(type_name)
-        if found is None:
-            t = self.schema.get_type(type_name)
-            if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
-                found = tuple(p.name for p in self.schema.get_possible_types(t))
-            else:
-                found = (type_name,)
-            self._possible[type_name] = found
-        return found
+        self.possible = possible
 
     def type_allowed(self, type_name: str) -> bool:
         return self.decider.allows(self.reqs.types.get(type_name, NONE))
@@ -670,7 +679,7 @@ class Authorizer:
         self.cache_size = cache_size
         self._mentions: OrderedDict[tuple[object, ...], _Mentioned | None] = OrderedDict()
         self._filtered: OrderedDict[tuple[object, ...], Filtered] = OrderedDict()
-        self._possible: dict[str, tuple[str, ...]] = {}
+        self._possible_types = _PossibleTypes(schema)
 
     @classmethod
     def for_supergraph(
@@ -747,17 +756,6 @@ class Authorizer:
             log.exception("policy evaluator failed for %r; denying", policy)
             return False
 
-    def _possible_types(self, type_name: str) -> tuple[str, ...]:
-        found = self._possible.get(type_name)
-        if found is None:
-            t = self.schema.get_type(type_name)
-            if isinstance(t, GraphQLInterfaceType | GraphQLUnionType):
-                found = tuple(p.name for p in self.schema.get_possible_types(t))
-            else:
-                found = (type_name,)
-            self._possible[type_name] = found
-        return found
-
     def _operation(
         self, document: str | DocumentNode, operation_name: str | None
     ) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]]:
@@ -774,7 +772,9 @@ class Authorizer:
     ) -> _Mentioned | None:
         op, fragments = self._operation(document, operation_name)
         mentioned = _Mentioned()
-        _Filter(self.schema, self.requirements, mentioned, fragments).operation(op)
+        _Filter(
+            self.schema, self.requirements, mentioned, fragments, self._possible_types
+        ).operation(op)
         return None if mentioned.empty else mentioned
 
     def _filter(
@@ -782,7 +782,7 @@ class Authorizer:
     ) -> Filtered | None:
         op, fragments = self._operation(document, operation_name)
         selection_set, level = _Filter(
-            self.schema, self.requirements, outcome, fragments
+            self.schema, self.requirements, outcome, fragments, self._possible_types
         ).operation(op)
         if not level.touched:
             return None

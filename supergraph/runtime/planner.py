@@ -13,8 +13,9 @@ option by an estimate of the entity jumps the rest of the selection would need.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Sequence as Seq
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from graphql import (
@@ -814,9 +815,15 @@ class Planner:
         graph: str,
         rep_type: str,
     ) -> set[int]:
+        with self._deeper():
+            return self._jump(source, target, type_name, f, path, provided, graph, rep_type)
+
+    @contextmanager
+    def _deeper(self) -> Iterator[None]:
+        """Counts nested jumps: keys needing keys needing keys... end in an error."""
         self._jump_depth += 1
         try:
-            return self._jump(source, target, type_name, f, path, provided, graph, rep_type)
+            yield
         finally:
             self._jump_depth -= 1
 
