@@ -29,7 +29,9 @@ from graphql import (
     SelectionSetNode,
     StringValueNode,
     VariableNode,
+    Visitor,
     print_ast,
+    visit,
 )
 
 DEFER_DIRECTIVE_SDL = (
@@ -81,14 +83,24 @@ def split(
     }
     if not _has_defer(operation.selection_set, fragments, variables, set()):
         return None
+    stripped = {
+        n: _replace(f, selection_set=_strip(f.selection_set, variables))
+        for n, f in fragments.items()
+    }
     primary_op = _replace(operation, selection_set=_strip(operation.selection_set, variables))
     used: set[str] = set()
-    _spreads(primary_op.selection_set, fragments, used)
-    primary_defs = [primary_op] + [
-        _replace(fragments[n], selection_set=_strip(fragments[n].selection_set, variables))
-        for n in fragments
-        if n in used
-    ]
+    _spreads(primary_op.selection_set, stripped, used)
+    kept = [stripped[n] for n in fragments if n in used]
+    # a variable only the deferred parts read is not declared in the primary document
+    # (GraphQL rejects unused variables)
+    read = _variables_in([primary_op.selection_set, *kept])
+    primary_op = _replace(
+        primary_op,
+        variable_definitions=tuple(
+            v for v in operation.variable_definitions or () if v.variable.name.value in read
+        ),
+    )
+    primary_defs = [primary_op, *kept]
     full_defs = [_replace(operation, selection_set=_typenamed(operation.selection_set, root=True))]
     full_defs += [
         _replace(f, selection_set=_typenamed(f.selection_set, root=False))
@@ -98,6 +110,18 @@ def split(
     return DeferSplit(
         print_ast(DocumentNode(definitions=tuple(primary_defs))), print_ast(full_doc), full_doc
     )
+
+
+def _variables_in(nodes: list[Any]) -> set[str]:
+    found: set[str] = set()
+
+    class _Collect(Visitor):
+        def enter_variable(self, node: VariableNode, *_: object) -> None:
+            found.add(node.name.value)
+
+    for node in nodes:
+        visit(node, _Collect())
+    return found
 
 
 def _has_defer(

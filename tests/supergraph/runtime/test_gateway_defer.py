@@ -100,3 +100,22 @@ async def test_defer_is_in_the_api_schema(shop: RunningGraph) -> None:
         d["name"]: [a["name"] for a in d["args"]] for d in result["data"]["__schema"]["directives"]
     }
     assert directives["defer"] == ["label", "if"]
+
+
+async def test_variables_and_fragments_only_the_deferred_part_uses(shop: RunningGraph) -> None:
+    query = (
+        'query($c: Currency) { product(upc: "1") { ...Outer } } '
+        'fragment Outer on Product { name ...Inner @defer(label: "price") } '
+        "fragment Inner on Product { price(currency: $c) }"
+    )
+    response = await shop.client.post(
+        shop.gateway_url,
+        content=orjson.dumps({"query": query, "variables": {"c": "EUR"}}),
+        headers={"content-type": "application/json", "accept": MULTIPART_ACCEPT},
+    )
+    first, second = parts(response.content)
+    assert first == {"data": {"product": {"name": "Table"}}, "hasNext": True}
+    assert second == {
+        "hasNext": False,
+        "incremental": [{"data": {"price": 449.5}, "path": ["product"], "label": "price"}],
+    }
