@@ -15,7 +15,9 @@ Subscriptions (when `create_app` gets an `event_transport`): WebSocket `/graphql
 graphql-transport-ws, and GET/POST `/graphql` with `Accept: text/event-stream` streams
 GraphQL over SSE (also at `/graphql/stream`). `@eventSource` fields are fed by the
 gateway's own consumer of the event topics; other Subscription fields are forwarded to
-their subgraph (see `supergraph.subscriptions`).
+their subgraph (see `supergraph.subscriptions`). A subscription POSTed (or GET) with
+`Accept: multipart/mixed;subscriptionSpec=1.0` (Apollo Client's HttpLink) streams as
+Apollo's multipart HTTP subscriptions.
 """
 
 from __future__ import annotations
@@ -38,12 +40,15 @@ from eventbus.ports import Transport
 from supergraph.subscriptions import (
     ExecutionResult,
     Freshness,
+    GraphQLMultipart,
     GraphQLSSE,
     OperationRequest,
     SupergraphSubscriptions,
+    is_subscription,
     live_subscriptions,
     subscription_routes,
     wants_event_stream,
+    wants_multipart_subscription,
 )
 
 from .authentication import JwtAuthenticator
@@ -109,10 +114,12 @@ class GraphQLEndpoint:
         sse: GraphQLSSE | None = None,
         *,
         example_query: str | None = None,
+        multipart: GraphQLMultipart | None = None,
     ) -> None:
         self.gateway = gateway
         self.graphiql = graphiql
         self.sse = sse
+        self.multipart = multipart
         self.example_query = example_query
 
     async def handle(self, request: Request) -> Response:
@@ -120,7 +127,9 @@ class GraphQLEndpoint:
             return self._graphiql(request)
         if self.sse is not None and wants_event_stream(request):
             return await self.sse.endpoint(request)
-        media = _media_type(request.headers.get("accept", ""))
+        accept = request.headers.get("accept", "")
+        multipart_subscription = self.multipart is not None and wants_multipart_subscription(accept)
+        media = _media_type(accept) or (JSON if multipart_subscription else None)
         if media is None:
             return _bad_request(
                 f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}.", JSON, status=406
@@ -135,6 +144,22 @@ class GraphQLEndpoint:
         decoded.headers = request.headers
         decoded.include_plan = include_plan
         decoded.allow_mutations = request.method == "POST"
+        if (
+            multipart_subscription
+            and self.multipart is not None
+            and decoded.query
+            and is_subscription(decoded.query, decoded.operation_name)
+        ):
+            return await self.multipart.respond(
+                OperationRequest(
+                    query=decoded.query,
+                    variables=decoded.variables,
+                    operation_name=decoded.operation_name,
+                    extensions=decoded.extensions,
+                    headers={k.lower(): v for k, v in request.headers.items()},
+                ),
+                accept,
+            )
         if "multipart/mixed" in request.headers.get("accept", ""):
             payloads = await self.gateway.execute_incremental(decoded)
             if payloads is not None:
@@ -251,6 +276,7 @@ def create_app(
     freshness: Freshness | None = None,
     subscriber_queue_size: int = 256,
     sse_keepalive: float = 12.0,
+    multipart_heartbeat: float = 5.0,
     example_query: str | None = None,
     authenticator: JwtAuthenticator | None = None,
     policy_evaluator: PolicyEvaluator | None = None,
@@ -262,6 +288,7 @@ def create_app(
     turns on subscriptions: the app consumes the `@eventSource` topics itself, from the
     latest offsets with a consumer group of its own, between startup and shutdown (the
     caller starts and stops the transport). Without it, subscriptions are refused.
+    `multipart_heartbeat`: seconds between `{}` parts on a quiet multipart subscription.
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
     JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`).
     """
@@ -292,7 +319,12 @@ def create_app(
             live, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
         )
     sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None
-    endpoint = GraphQLEndpoint(gateway, graphiql, sse, example_query=example_query)
+    multipart = (
+        GraphQLMultipart(source, heartbeat=multipart_heartbeat) if source is not None else None
+    )
+    endpoint = GraphQLEndpoint(
+        gateway, graphiql, sse, example_query=example_query, multipart=multipart
+    )
 
     async def health(_request: Request) -> Response:
         if ready["value"]:

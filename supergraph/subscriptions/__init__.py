@@ -5,6 +5,12 @@ from .forward import SubgraphForwarder, websocket_url
 from .freshness import Freshness
 from .live import SupergraphSubscriptions
 from .mount import live_subscriptions, subscription_routes
+from .multipart import (
+    MULTIPART_SUBSCRIPTION,
+    GraphQLMultipart,
+    is_subscription,
+    wants_multipart_subscription,
+)
 from .resolver import SubscriptionResolver
 from .routing import subscription_owners
 from .source import ExecutionResult, OperationErrors, OperationRequest, SubscriptionSource
@@ -15,6 +21,7 @@ from .ws import PROTOCOL, CloseCode, GraphQLTransportWS
 
 __all__ = [
     "DIRECTIVE_SDL",
+    "MULTIPART_SUBSCRIPTION",
     "PROTOCOL",
     "SPEC_URL",
     "CloseCode",
@@ -25,6 +32,7 @@ __all__ = [
     "FeedStopped",
     "FeedSubscription",
     "Freshness",
+    "GraphQLMultipart",
     "GraphQLSSE",
     "GraphQLTransportWS",
     "InvalidEventSources",
@@ -37,10 +45,12 @@ __all__ = [
     "SubscriptionSource",
     "SupergraphSubscriptions",
     "event_sources",
+    "is_subscription",
     "live_subscriptions",
     "subscription_owners",
     "subscription_routes",
     "validate_event_sources",
     "wants_event_stream",
+    "wants_multipart_subscription",
     "websocket_url",
 ]
