@@ -121,6 +121,22 @@ def gateway(
             "listed are denied."
         ),
     ] = None,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            envvar="POS_MAX_COST",
+            help="Demand control: refuse operations whose estimated cost (@cost/@listSize, "
+            "Apollo's static estimate) is above this, before any subgraph is called "
+            "(COST_ESTIMATED_TOO_EXPENSIVE). Off when not given.",
+        ),
+    ] = None,
+    default_list_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Demand control: items assumed for a list field without @listSize "
+            "(default 10). Needs --max-cost.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -136,6 +152,7 @@ def gateway(
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
     security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
+    budget = _demand_control(max_cost, default_list_size)
     bus = (
         None
         if no_subscriptions
@@ -147,6 +164,7 @@ def gateway(
             subgraph_urls=urls,
             forward_headers=tuple(forward_header or ()),
             event_transport=bus,
+            demand_control=budget,
             **security,
         )
     except (SupergraphError, ValueError) as e:
@@ -154,8 +172,12 @@ def gateway(
         raise typer.Exit(2) from e
     if bus is not None:
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
-    gateway_state = app.state.gateway
-    for name, url in sorted(gateway_state.urls.items()):
+    if budget is not None:
+        typer.echo(
+            f"  demand control: max cost {max_cost:g}, default list size {budget.list_size}",
+            err=True,
+        )
+    for name, url in sorted(app.state.gateway.urls.items()):
         typer.echo(f"  {name}: {url}", err=True)
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
     sys.stdout.flush()
@@ -187,6 +209,20 @@ def _security(
     elif issuer or audience:
         raise typer.BadParameter("--jwt-issuer/--jwt-audience need --jwks", param_hint="--jwks")
     return out
+
+
+def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
+    """The `DemandControl` budget the options ask for, or None (no cost limit)."""
+    from supergraph.runtime.demand_control import DEFAULT_LIST_SIZE, DemandControl
+
+    if max_cost is None:
+        if list_size is not None:
+            raise typer.BadParameter("needs --max-cost", param_hint="--default-list-size")
+        return None
+    try:
+        return DemandControl(max_cost, DEFAULT_LIST_SIZE if list_size is None else list_size)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--max-cost/--default-list-size") from e
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:

@@ -8,21 +8,29 @@ of the type must be resolvable in one of those subgraphs or one reachable throug
 otherwise the error shows the query that cannot be planned, like Apollo's
 SATISFIABILITY_ERROR.
 
+A jump by `@key` needs the key's whole selection where the plan is: its top-level fields
+in the subgraph being left, nested ones from there (moving through keys as a plan may). A
+`@requires` needs every required path resolvable from some subgraph reachable at that
+point, nested selections from the subgraph answering their parent. `@provides` makes
+external fields available only below the providing field, in the providing subgraph.
+
 Meant to be permissive (never reject what Apollo accepts; it may accept what Apollo
-rejects): only the top-level fields of a `@key` or `@requires` are checked to be
-resolvable (nested selections are assumed fetchable), `@provides` makes its fields
-available wherever the providing subgraph is (not only below the providing field). A
-field with `@fromContext` arguments needs an ancestor on the path that sets the context
-(its selection is assumed fetchable).
+rejects): requirements of the fields inside a key or `@requires` selection are not
+checked, nor the type conditions of fragments in them. A field with `@fromContext`
+arguments needs an ancestor on the path that sets the context (its selection is assumed
+fetchable).
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+from graphql import GraphQLError
+from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
+
 from .context import parse_context
 from .errors import CompositionError, subgraph_names
-from .fieldset import field_paths
+from .fieldset import field_paths, parse_field_set
 from .model import SubgraphSchema
 from .subgraph import named_type
 from .supermodel import Supergraph
@@ -31,6 +39,9 @@ _ROOTS = ("Query", "Mutation", "Subscription")
 
 State = tuple[str, str]  # (object type, subgraph)
 Context = tuple[str, str]  # (subgraph, context name)
+# External fields a `@provides` above makes available here: (subgraph, path from here).
+Provided = frozenset[tuple[str, tuple[str, ...]]]
+_NONE: Provided = frozenset()
 
 
 class _Graph:
@@ -38,18 +49,12 @@ class _Graph:
         self.subgraphs = {s.name: s for s in subgraphs}
         self.supergraph = supergraph
         self.overridden: set[tuple[str, str, str]] = set()  # (subgraph, type, field)
-        self.provided: set[tuple[str, str, str]] = set()
+        self._closing: set[tuple[str, str]] = set()  # closures being computed (nested keys)
         for s in subgraphs:
             for t in s.types.values():
                 for f in t.fields.values():
                     if f.override and f.override != s.name:
                         self.overridden.add((f.override, t.name, f.name))
-                    if f.provides:
-                        target = named_type(f.type)
-                        for path in field_paths(f.provides):
-                            self.provided.add((s.name, target, path[-1]))
-                            if len(path) > 1:
-                                self.provided.add((s.name, target, path[0]))
 
     def contexts_set_by(self, type_name: str) -> frozenset[Context]:
         """Contexts a field selected on this type makes available below it: those set on
@@ -81,15 +86,41 @@ class _Graph:
             if a.from_context is not None
         )
 
-    def resolves(self, subgraph: str, type_name: str, field: str) -> bool:
+    def resolves(
+        self, subgraph: str, type_name: str, field: str, provided: Provided = _NONE
+    ) -> bool:
+        """Whether the subgraph answers the field here: its own, or external but provided
+        by a `@provides` above this position."""
         t = self.subgraphs[subgraph].types.get(type_name)
         if t is None or field not in t.fields or (subgraph, type_name, field) in self.overridden:
             return False
-        f = t.fields[field]
-        return not f.external or (subgraph, type_name, field) in self.provided
+        return not t.fields[field].external or (subgraph, (field,)) in provided
+
+    def provided_below(
+        self, provided: Provided, subgraphs: set[str], type_name: str, field: str
+    ) -> Provided:
+        """What is provided below `field` when answered by `subgraphs`: what a `@provides`
+        above reaches under it, plus the field's own `@provides` in those subgraphs."""
+        out = {
+            (s, path[1:])
+            for s, path in provided
+            if s in subgraphs and path[0] == field and len(path) > 1
+        }
+        for s in subgraphs:
+            provides = self.subgraphs[s].types[type_name].fields[field].provides
+            out.update((s, path) for path in field_paths(provides or ""))
+        return frozenset(out)
+
+    def field_type(self, subgraph: str, type_name: str, field: str) -> str:
+        return named_type(self.subgraphs[subgraph].types[type_name].fields[field].type)
 
     def interface_object_reachable(
-        self, interfaces: list[str], type_name: str, field: str, closure: set[str]
+        self,
+        interfaces: list[str],
+        type_name: str,
+        field: str,
+        closure: set[str],
+        provided: Provided,
     ) -> bool:
         """A field an @interfaceObject adds is reached through that subgraph's resolvable
         key on the interface, whose fields must be available where the plan is."""
@@ -100,21 +131,71 @@ class _Graph:
                     continue
                 for key in t.keys:
                     if key.resolvable and any(
-                        self.key_fields_available(x, type_name, key.fields) for x in closure
+                        self.key_fields_available(x, type_name, key.fields, provided)
+                        for x in closure
                     ):
                         return True
         return False
 
-    def requirements_met(self, subgraph: str, type_name: str, field: str) -> bool:
-        """A @requires field needs its required fields fetchable from that subgraph."""
+    def requirements_met(
+        self, subgraph: str, type_name: str, field: str, provided: Provided
+    ) -> bool:
+        """A @requires field needs every required path resolvable from the requiring
+        subgraph or one it reaches through keys (as Apollo, which collects requirements
+        from there), nested selections from the subgraph answering their parent."""
         requires = self.subgraphs[subgraph].types[type_name].fields[field].requires
         if not requires:
             return True
-        around = self.closure(type_name, frozenset([subgraph]))
-        return all(
-            any(self.resolves(s, type_name, path[0]) for s in around)
-            for path in field_paths(requires)
-            if len(path) == 1
+        selection = _selection(requires)
+        around = self.closure(type_name, frozenset([subgraph]), provided)
+        return selection is None or self.available(type_name, around, selection, provided)
+
+    def available(
+        self,
+        type_name: str,
+        subgraphs: set[str],
+        selection: SelectionSetNode,
+        provided: Provided,
+    ) -> bool:
+        """Whether a selection on `type_name` can be collected from one of `subgraphs`
+        (each field from any of them; below a field, from the subgraph answering it and
+        those reachable from there through keys)."""
+        for sel in selection.selections:
+            if isinstance(sel, InlineFragmentNode):
+                condition = sel.type_condition.name.value if sel.type_condition else type_name
+                if condition == type_name and not self.available(
+                    type_name, subgraphs, sel.selection_set, provided
+                ):
+                    return False
+                continue  # other type conditions: assumed fetchable (permissive)
+            if not isinstance(sel, FieldNode) or sel.name.value == "__typename":
+                continue
+            name = sel.name.value
+            if not any(
+                self.resolves(x, type_name, name, provided)
+                and (
+                    sel.selection_set is None
+                    or self._available_below(x, type_name, name, sel.selection_set, provided)
+                )
+                for x in subgraphs
+            ):
+                return False
+        return True
+
+    def _available_below(
+        self,
+        subgraph: str,
+        type_name: str,
+        field: str,
+        selection: SelectionSetNode,
+        provided: Provided,
+    ) -> bool:
+        below = self.provided_below(provided, {subgraph}, type_name, field)
+        target = self.field_type(subgraph, type_name, field)
+        if self.subgraphs[subgraph].types.get(target) is None:
+            return True
+        return self.available(
+            target, self.closure(target, frozenset([subgraph]), below), selection, below
         )
 
     def concrete(self, subgraph: str, type_name: str) -> list[str]:
@@ -133,44 +214,58 @@ class _Graph:
             ]
         return []
 
-    def key_fields_available(self, subgraph: str, type_name: str, key: str) -> bool:
-        """Whether `subgraph` can provide a key's top-level fields."""
-        t = self.subgraphs[subgraph].types.get(type_name)
-        if t is None:
+    def key_fields_available(
+        self, subgraph: str, type_name: str, key: str, provided: Provided = _NONE
+    ) -> bool:
+        """Whether `subgraph` can provide a key's fields: the top-level ones itself, the
+        nested ones from there."""
+        if type_name not in self.subgraphs[subgraph].types:
             return False
-        for path in field_paths(key):
-            name = path[0]
-            if len(path) > 1 or name == "__typename":
-                continue
-            if (subgraph, type_name, name) in self.overridden or name not in t.fields:
-                return False
-            if t.fields[name].external:
-                return False
-        return True
+        selection = _selection(key)
+        return selection is None or self.available(type_name, {subgraph}, selection, provided)
 
-    def jumps(self, state: State) -> list[str]:
+    def jumps(self, state: State, provided: Provided = _NONE) -> list[str]:
         """Subgraphs an entity in this state can move to through a resolvable key."""
         type_name, current = state
         out = []
         for name, s in self.subgraphs.items():
             t = s.types.get(type_name)
             if t is not None and any(
-                k.resolvable and self.key_fields_available(current, type_name, k.fields)
+                k.resolvable and self.key_fields_available(current, type_name, k.fields, provided)
                 for k in t.keys
             ):
                 out.append(name)
         return out
 
-    def closure(self, type_name: str, possible: frozenset[str]) -> set[str]:
-        """The subgraphs reachable from `possible` through key jumps, transitively."""
+    def closure(
+        self, type_name: str, possible: frozenset[str], provided: Provided = _NONE
+    ) -> set[str]:
+        """The subgraphs reachable from `possible` through key jumps, transitively. A key
+        whose nested fields need this very closure again (keys referring to each other)
+        does not count while it is being computed."""
         seen = set(possible)
         todo = list(possible)
         while todo:
-            for nxt in self.jumps((type_name, todo.pop())):
+            current = todo.pop()
+            if (type_name, current) in self._closing:
+                continue
+            self._closing.add((type_name, current))
+            try:
+                found = self.jumps((type_name, current), provided)
+            finally:
+                self._closing.discard((type_name, current))
+            for nxt in found:
                 if nxt not in seen:
                     seen.add(nxt)
                     todo.append(nxt)
         return seen
+
+
+def _selection(fields: str) -> SelectionSetNode | None:
+    try:
+        return parse_field_set(fields)
+    except GraphQLError:
+        return None
 
 
 def _query(path: list[str], field: str) -> str:
@@ -192,6 +287,11 @@ def _reasons(graph: _Graph, state: State, field: str, no_context: set[str]) -> l
     reasons = [f'cannot find field "{coordinate}".']
     for name in graph.subgraphs:
         if name == subgraph or not graph.resolves(name, type_name, field):
+            continue
+        if not graph.requirements_met(name, type_name, field, _NONE):
+            reasons.append(
+                f'cannot satisfy @require conditions on field "{coordinate}" in subgraph "{name}".'
+            )
             continue
         keys = graph.subgraphs[name].types[type_name].keys
         if not keys:
@@ -220,26 +320,28 @@ def check_satisfiability(
     graph = _Graph(subgraphs, supergraph)
     errors: list[CompositionError] = []
     reported: set[str] = set()
-    seen: set[tuple[str, frozenset[str], frozenset[Context]]] = set()
-    queue: deque[tuple[str, frozenset[str], list[str], frozenset[Context]]] = deque()
+    seen: set[tuple[str, frozenset[str], frozenset[Context], Provided]] = set()
+    queue: deque[tuple[str, frozenset[str], list[str], frozenset[Context], Provided]] = deque()
     for root in _ROOTS:
         if root in supergraph.types:
             roots = frozenset(s.name for s in subgraphs if root in s.types)
-            queue.append((root, roots, [], frozenset()))
+            queue.append((root, roots, [], frozenset(), _NONE))
     while queue:
-        type_name, possible, path, contexts = queue.popleft()
-        if (type_name, possible, contexts) in seen or not possible:
+        type_name, possible, path, contexts, provided = queue.popleft()
+        if (type_name, possible, contexts, provided) in seen or not possible:
             continue
-        seen.add((type_name, possible, contexts))
+        seen.add((type_name, possible, contexts, provided))
         below = contexts | graph.contexts_set_by(type_name)
         merged = supergraph.types[type_name]
-        closure = graph.closure(type_name, possible)
+        closure = graph.closure(type_name, possible, provided)
         for fname, f in merged.fields.items():
             coordinate = f"{type_name}.{fname}"
+            if any(d.startswith("@inaccessible") for d in f.directives):
+                continue  # not in the API schema: no query can ask for it
             if any(j.graph is None for j in f.joins):
                 if (
                     not graph.interface_object_reachable(
-                        merged.interfaces, type_name, fname, closure
+                        merged.interfaces, type_name, fname, closure, provided
                     )
                     and coordinate not in reported
                 ):
@@ -249,8 +351,8 @@ def check_satisfiability(
             resolving = [
                 s
                 for s in closure
-                if graph.resolves(s, type_name, fname)
-                and graph.requirements_met(s, type_name, fname)
+                if graph.resolves(s, type_name, fname, provided)
+                and graph.requirements_met(s, type_name, fname, provided)
             ]
             with_context = [
                 s for s in resolving if graph.contexts_met(s, type_name, fname, contexts)
@@ -273,12 +375,12 @@ def check_satisfiability(
                 continue
             by_concrete: dict[str, set[str]] = {}
             for s in resolving:
-                field_type = graph.subgraphs[s].types[type_name].fields[fname].type
-                for c in graph.concrete(s, named_type(field_type)):
+                for c in graph.concrete(s, graph.field_type(s, type_name, fname)):
                     by_concrete.setdefault(c, set()).add(s)
             for concrete, subs in by_concrete.items():
                 if concrete in supergraph.types and target in supergraph.types:
-                    queue.append((concrete, frozenset(subs), [*path, fname], below))
+                    inner = graph.provided_below(provided, subs, type_name, fname)
+                    queue.append((concrete, frozenset(subs), [*path, fname], below, inner))
     return errors
 
 

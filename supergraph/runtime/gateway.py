@@ -36,6 +36,7 @@ from . import defer
 from .apq import APQError, PersistedQueries
 from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
 from .authorization import Authorizer, PolicyEvaluator
+from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
 from .plan_cache import PlanCache, PreparedOperation
@@ -86,8 +87,10 @@ class Gateway:
         plan_cache_size: int = 2000,
         authenticator: JwtAuthenticator | None = None,
         policy_evaluator: PolicyEvaluator | None = None,
+        demand_control: DemandControl | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        self._supergraph_sdl = supergraph_sdl
         # authentication.py / authorization.py: None when not configured / not needed
         self.authenticator = authenticator
         self.authorizer = Authorizer.for_supergraph(
@@ -115,6 +118,10 @@ class Gateway:
         )
         self.executor = Executor(self.fetcher, urls, possible)
         self.plan_cache = PlanCache(plan_cache_size)
+        self.plan_cache_size = plan_cache_size
+        # demand_control.py: None = no cost limit (the default)
+        self.cost_estimator: CostEstimator | None = None
+        self.configure_demand_control(demand_control)
         self.persisted = PersistedQueries()
         self.forward_headers = tuple(h.lower() for h in forward_headers)
         self._event_plans: dict[
@@ -124,6 +131,14 @@ class Gateway:
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+
+    def configure_demand_control(self, config: DemandControl | None) -> None:
+        """Enforce a cost budget (`demand_control.py`) from now on; None turns it off."""
+        self.cost_estimator = (
+            None
+            if config is None
+            else CostEstimator(config, self._supergraph_sdl, self.supergraph, self.plan_cache_size)
+        )
 
     # ---- preparation (cached) ----
 
@@ -187,7 +202,11 @@ class Gateway:
 
     # ---- execution ----
 
-    async def execute(self, request: GatewayRequest) -> GatewayResponse:
+    async def execute(
+        self, request: GatewayRequest, *, cost_check_only: bool = False
+    ) -> GatewayResponse:
+        """Answer one request. `cost_check_only` stops after the cost check (no subgraph
+        called): an empty body when the operation may run, else its request errors."""
         identity = ANONYMOUS
         if self.authenticator is not None:
             try:
@@ -236,6 +255,17 @@ class Gateway:
             elif filtered is not None:  # nothing left to run: no subgraph is called
                 nothing, refused = self.authorizer.complete({}, filtered, variables)
                 return GatewayResponse({"errors": refused, "data": nothing})
+        cost = None
+        if self.cost_estimator is not None:
+            # after filtering, like Apollo's execution-stage check: what is removed is free
+            costed = filtered.document if filtered is not None and filtered.document else document
+            cost, too_expensive = self.cost_estimator.check(
+                costed, request.operation_name, variables
+            )
+            if too_expensive is not None:
+                return GatewayResponse({"errors": [too_expensive]}, True)
+        if cost_check_only:
+            return GatewayResponse({})
         planned = prepared.planned
         assert planned is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() in self.forward_headers}
@@ -266,6 +296,8 @@ class Gateway:
         body["data"] = data
         if request.include_plan:
             body["extensions"] = {"queryPlan": planned.plan.to_json()}
+            if cost is not None and self.cost_estimator is not None:
+                body["extensions"]["cost"] = self.cost_estimator.extension(cost)
         return GatewayResponse(body)
 
     async def execute_incremental(
@@ -288,6 +320,12 @@ class Gateway:
         split = defer.split(doc, operation, variables)
         if split is None:
             return None
+        if self.cost_estimator is not None:
+            # the whole operation is costed before either half calls a subgraph; when it is
+            # refused, `execute` (the caller's fallback) answers with the same error
+            probe = replace(request, query=split.full, extensions=None)
+            if (await self.execute(probe, cost_check_only=True)).body:
+                return None
         primary = asyncio.create_task(
             self.execute(replace(request, query=split.primary, extensions=None))
         )

@@ -53,6 +53,7 @@ from supergraph.subscriptions import (
 
 from .authentication import JwtAuthenticator
 from .authorization import PolicyEvaluator, SubscriptionGuard
+from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
 
 log = logging.getLogger(__name__)
@@ -280,6 +281,7 @@ def create_app(
     example_query: str | None = None,
     authenticator: JwtAuthenticator | None = None,
     policy_evaluator: PolicyEvaluator | None = None,
+    demand_control: DemandControl | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -290,7 +292,8 @@ def create_app(
     caller starts and stops the transport). Without it, subscriptions are refused.
     `multipart_heartbeat`: seconds between `{}` parts on a quiet multipart subscription.
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
-    JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`).
+    JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`);
+    `demand_control` refuses operations estimated above a cost (`demand_control.py`).
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -300,6 +303,7 @@ def create_app(
         timeout=timeout,
         authenticator=authenticator,
         policy_evaluator=policy_evaluator,
+        demand_control=demand_control,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()
