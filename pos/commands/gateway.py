@@ -31,19 +31,21 @@ def compose(
 
     Exit codes: 0 written (or, with --check, up to date); 1 composition errors (printed
     like Apollo's, `CODE: message`) or drift; 2 the config or a schema cannot be read.
+    Composition hints (Apollo's warnings) go to stderr as `HINT CODE: message`.
     """
     from supergraph.composition import main
 
     if not check:
         raise typer.Exit(main(config, out))
     from supergraph.composition import compose_from_config
-    from supergraph.composition.config import ConfigError
+    from supergraph.composition.config import ConfigError, print_hints
 
     try:
         result = compose_from_config(config)
     except ConfigError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
+    print_hints(result)
     if result.supergraph_sdl is None:
         for error in result.errors:
             typer.echo(str(error), err=True)
@@ -137,6 +139,33 @@ def gateway(
             "(default 10). Needs --max-cost.",
         ),
     ] = None,
+    max_depth: Annotated[
+        int | None,
+        typer.Option(
+            help="Operation limit: deepest field nesting (MAX_DEPTH_LIMIT). Off if unset."
+        ),
+    ] = None,
+    max_height: Annotated[
+        int | None,
+        typer.Option(
+            help="Operation limit: distinct fields, fragments included (MAX_HEIGHT_LIMIT)."
+        ),
+    ] = None,
+    max_root_fields: Annotated[
+        int | None,
+        typer.Option(help="Operation limit: fields on the root type (MAX_ROOT_FIELDS_LIMIT)."),
+    ] = None,
+    max_aliases: Annotated[
+        int | None,
+        typer.Option(help="Operation limit: aliased fields (MAX_ALIASES_LIMIT)."),
+    ] = None,
+    batching: bool = typer.Option(
+        False, help="Accept a JSON array of requests in one POST (Apollo Client's BatchHttpLink)."
+    ),
+    max_batch_size: Annotated[
+        int | None,
+        typer.Option(help="Most requests in one batch (default 32). Needs --batching."),
+    ] = None,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -153,6 +182,8 @@ def gateway(
     urls = subgraph_urls(subgraph_url or [])
     security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
     budget = _demand_control(max_cost, default_list_size)
+    limits = _limits(max_depth, max_height, max_root_fields, max_aliases)
+    batches = _batching(batching, max_batch_size)
     bus = (
         None
         if no_subscriptions
@@ -165,6 +196,8 @@ def gateway(
             forward_headers=tuple(forward_header or ()),
             event_transport=bus,
             demand_control=budget,
+            limits=limits,
+            batching=batches,
             **security,
         )
     except (SupergraphError, ValueError) as e:
@@ -177,6 +210,11 @@ def gateway(
             f"  demand control: max cost {max_cost:g}, default list size {budget.list_size}",
             err=True,
         )
+    if limits is not None:
+        shown = ", ".join(f"{k} {v}" for k, v in vars(limits).items() if v is not None)
+        typer.echo(f"  operation limits: {shown}", err=True)
+    if batches is not None:
+        typer.echo(f"  batching: at most {batches.max_size} requests per batch", err=True)
     for name, url in sorted(app.state.gateway.urls.items()):
         typer.echo(f"  {name}: {url}", err=True)
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
@@ -223,6 +261,31 @@ def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
         return DemandControl(max_cost, DEFAULT_LIST_SIZE if list_size is None else list_size)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-cost/--default-list-size") from e
+
+
+def _limits(depth: int | None, height: int | None, roots: int | None, aliases: int | None) -> Any:
+    """The `OperationLimits` the options ask for, or None (no limit)."""
+    from supergraph.runtime.limits import OperationLimits
+
+    try:
+        limits = OperationLimits(depth, height, roots, aliases)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--max-depth/--max-height/...") from e
+    return limits if limits.enabled else None
+
+
+def _batching(enabled: bool, max_size: int | None) -> Any:
+    """The `Batching` settings the options ask for, or None (batching off)."""
+    from supergraph.runtime.batching import DEFAULT_MAX_SIZE, Batching
+
+    if not enabled:
+        if max_size is not None:
+            raise typer.BadParameter("needs --batching", param_hint="--max-batch-size")
+        return None
+    try:
+        return Batching(DEFAULT_MAX_SIZE if max_size is None else max_size)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--max-batch-size") from e
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:

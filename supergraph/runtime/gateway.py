@@ -39,6 +39,7 @@ from .authorization import Authorizer, PolicyEvaluator
 from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
+from .limits import OperationLimits
 from .plan_cache import PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
 from .shaping import Shaper
@@ -88,8 +89,11 @@ class Gateway:
         authenticator: JwtAuthenticator | None = None,
         policy_evaluator: PolicyEvaluator | None = None,
         demand_control: DemandControl | None = None,
+        limits: OperationLimits | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        # limits.py: checked in `_prepare`, so the verdict is cached with the plan
+        self.limits = limits if limits is not None and limits.enabled else None
         self._supergraph_sdl = supergraph_sdl
         # authentication.py / authorization.py: None when not configured / not needed
         self.authenticator = authenticator
@@ -163,6 +167,11 @@ class Gateway:
                 else "Must provide operation name if query contains multiple operations."
             )
             return PreparedOperation(errors=(_error(message, "OPERATION_RESOLUTION_FAILURE"),))
+        fragments = _fragments(doc)
+        if self.limits is not None:
+            exceeded = self.limits.check(operation, fragments)
+            if exceeded:
+                return PreparedOperation(errors=exceeded)
         if operation.operation.value == "subscription":
             return PreparedOperation(
                 errors=(
@@ -173,9 +182,6 @@ class Gateway:
                     ),
                 )
             )
-        fragments = {
-            d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)
-        }
         try:
             planned = Planner(self.supergraph, operation, fragments).plan()
         except PlanningError as exc:
@@ -316,6 +322,8 @@ class Gateway:
         operation = get_operation_ast(doc, request.operation_name)
         if operation is None or operation.operation.value != "query":
             return None
+        if self.limits is not None and self.limits.check(operation, _fragments(doc)):
+            return None  # `execute`, the caller's fallback, answers with the limit errors
         variables = dict(request.variables or {})
         split = defer.split(doc, operation, variables)
         if split is None:
@@ -444,6 +452,10 @@ def _located(error: GraphQLError, code: str) -> dict[str, Any]:
     extensions["code"] = code
     formatted["extensions"] = extensions
     return formatted
+
+
+def _fragments(doc: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def _introspection_document(doc: DocumentNode, operation: OperationDefinitionNode) -> DocumentNode:

@@ -8,6 +8,9 @@ loaded and the gateway started, else 503. The bundled GraphiQL page
 (`supergraph.graphiql`, when installed) has its assets mounted at its `MOUNT_PATH`
 (`/graphiql`).
 
+With `create_app(..., batching=...)` a POSTed JSON array is a batch (`batching.py`): one
+response array, in order.
+
 Query plans come back in `extensions.queryPlan` when the request carries the header
 `Apollo-Query-Plan-Experimental: 1` or `pos-debug-query-plan: 1`.
 
@@ -53,8 +56,10 @@ from supergraph.subscriptions import (
 
 from .authentication import JwtAuthenticator
 from .authorization import PolicyEvaluator, SubscriptionGuard
+from .batching import NOT_ENABLED, Batching, execute_batch
 from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
+from .limits import OperationLimits
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +121,10 @@ class GraphQLEndpoint:
         *,
         example_query: str | None = None,
         multipart: GraphQLMultipart | None = None,
+        batching: Batching | None = None,
     ) -> None:
         self.gateway = gateway
+        self.batching = batching
         self.graphiql = graphiql
         self.sse = sse
         self.multipart = multipart
@@ -142,6 +149,10 @@ class GraphQLEndpoint:
         if isinstance(decoded, Response):
             return decoded
         include_plan = any(request.headers.get(h) for h in PLAN_HEADERS)
+        if isinstance(decoded, list):  # a batch (batching.py): a JSON array answers it
+            template = GatewayRequest(None, headers=request.headers, include_plan=include_plan)
+            bodies = await execute_batch(self.gateway, decoded, self._fields_from, template)
+            return Response(orjson.dumps(bodies), media_type=media)
         decoded.headers = request.headers
         decoded.include_plan = include_plan
         decoded.allow_mutations = request.method == "POST"
@@ -193,7 +204,9 @@ class GraphQLEndpoint:
         headers = {"allow": "POST"} if status == 405 else None
         return Response(orjson.dumps(result.body), status, headers=headers, media_type=media)
 
-    async def _decode_post(self, request: Request, media: str) -> GatewayRequest | Response:
+    async def _decode_post(
+        self, request: Request, media: str
+    ) -> GatewayRequest | Response | list[Any]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
         if content_type == "application/graphql":
@@ -208,6 +221,13 @@ class GraphQLEndpoint:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return _bad_request("The request body is not valid JSON.", media)
+        if isinstance(body, list):
+            if self.batching is None:
+                return Response(orjson.dumps({"errors": [NOT_ENABLED]}), 400, media_type=media)
+            refused = self.batching.refusal(len(body))
+            if refused is not None:
+                return Response(orjson.dumps({"errors": [refused]}), 400, media_type=media)
+            return body
         if not isinstance(body, dict):
             return _bad_request("The request body must be a JSON object.", media)
         return self._request_from(body, media)
@@ -223,18 +243,24 @@ class GraphQLEndpoint:
         return self._request_from(params, media)
 
     def _request_from(self, body: Mapping[str, Any], media: str) -> GatewayRequest | Response:
+        decoded = self._fields_from(body)
+        return _bad_request(decoded, media) if isinstance(decoded, str) else decoded
+
+    @staticmethod
+    def _fields_from(body: Mapping[str, Any]) -> GatewayRequest | str:
+        """The request a JSON object (or GET parameters) holds, or what is wrong with it."""
         query = body.get("query")
         variables = body.get("variables")
         operation_name = body.get("operationName")
         extensions = body.get("extensions")
         if query is not None and not isinstance(query, str):
-            return _bad_request("query must be a string.", media)
+            return "query must be a string."
         if variables is not None and not isinstance(variables, dict):
-            return _bad_request("variables must be a JSON object.", media)
+            return "variables must be a JSON object."
         if operation_name is not None and not isinstance(operation_name, str):
-            return _bad_request("operationName must be a string.", media)
+            return "operationName must be a string."
         if extensions is not None and not isinstance(extensions, dict):
-            return _bad_request("extensions must be a JSON object.", media)
+            return "extensions must be a JSON object."
         return GatewayRequest(query, variables, operation_name or None, extensions)
 
     def _graphiql(self, request: Request) -> Response:
@@ -282,6 +308,8 @@ def create_app(
     authenticator: JwtAuthenticator | None = None,
     policy_evaluator: PolicyEvaluator | None = None,
     demand_control: DemandControl | None = None,
+    limits: OperationLimits | None = None,
+    batching: Batching | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -293,7 +321,9 @@ def create_app(
     `multipart_heartbeat`: seconds between `{}` parts on a quiet multipart subscription.
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
     JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`);
-    `demand_control` refuses operations estimated above a cost (`demand_control.py`).
+    `demand_control` refuses operations estimated above a cost (`demand_control.py`),
+    `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
+    JSON arrays of requests (`batching.py`). All three are off when None.
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -304,6 +334,7 @@ def create_app(
         authenticator=authenticator,
         policy_evaluator=policy_evaluator,
         demand_control=demand_control,
+        limits=limits,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()
@@ -327,7 +358,12 @@ def create_app(
         GraphQLMultipart(source, heartbeat=multipart_heartbeat) if source is not None else None
     )
     endpoint = GraphQLEndpoint(
-        gateway, graphiql, sse, example_query=example_query, multipart=multipart
+        gateway,
+        graphiql,
+        sse,
+        example_query=example_query,
+        multipart=multipart,
+        batching=batching,
     )
 
     async def health(_request: Request) -> Response:

@@ -1,0 +1,103 @@
+"""Query batching (Apollo Router's `batching`, mode `batch_http_link`): one POST whose JSON body
+is an array of GraphQL requests, answered by a JSON array of responses in the same order.
+
+Apollo Client's `BatchHttpLink` sends these. Each entry runs exactly as if it had been POSTed
+alone (same headers, so the same identity and rights), all entries at once; an entry that is
+not a well-formed request, or that is a subscription, gets its own error in its place and the
+others still run. Only the batch as a whole can fail: empty, or larger than the maximum.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from supergraph.subscriptions import is_subscription
+
+from .gateway import Gateway, GatewayRequest
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIZE = 32
+
+Decoder = Callable[[Mapping[str, Any]], GatewayRequest | str]
+"""Turns one entry into a request, or says (a message) why it is not one."""
+
+
+@dataclass(frozen=True)
+class Batching:
+    """Batching is on; a batch may hold at most `max_size` requests."""
+
+    max_size: int = DEFAULT_MAX_SIZE
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_size, bool) or self.max_size < 1:
+            raise ValueError(f"the maximum batch size must be at least 1, got {self.max_size!r}")
+
+    def refusal(self, size: int) -> dict[str, Any] | None:
+        """The error that refuses a whole batch of `size` entries, or None when it may run."""
+        if size == 0:
+            return _error("The batch is empty: send at least one GraphQL request.", "BAD_REQUEST")
+        if size > self.max_size:
+            return _error(
+                f"Batch limits exceeded: the batch has {size} entries, but the maximum batch "
+                f"size is {self.max_size}; send fewer requests per batch.",
+                "BATCH_LIMIT_EXCEEDED",
+            )
+        return None
+
+
+NOT_ENABLED = {
+    "message": "Query batching is not enabled on this gateway: send one GraphQL request "
+    "(a JSON object) per POST, or start the gateway with batching on (--batching).",
+    "extensions": {"code": "BATCHING_NOT_ENABLED"},
+}
+
+
+async def execute_batch(
+    gateway: Gateway,
+    entries: Sequence[Any],
+    decode: Decoder,
+    template: GatewayRequest,
+) -> list[dict[str, Any]]:
+    """One response body per entry, in order. `template` carries what the HTTP request says
+    for every entry (headers, query-plan debug flag)."""
+
+    async def one(entry: Any) -> dict[str, Any]:
+        if not isinstance(entry, dict):
+            return {"errors": [_error("Each batch entry must be a JSON object.", "BAD_REQUEST")]}
+        decoded = decode(entry)
+        if isinstance(decoded, str):
+            return {"errors": [_error(decoded, "BAD_REQUEST")]}
+        query = decoded.query
+        if query and "subscription" in query and is_subscription(query, decoded.operation_name):
+            return {
+                "errors": [
+                    _error(
+                        "Subscriptions cannot be sent in a batch: send this one on its own "
+                        "(WebSocket, SSE or multipart HTTP).",
+                        "SUBSCRIPTION_NOT_SUPPORTED",
+                    )
+                ]
+            }
+        request = replace(
+            template,
+            query=query,
+            variables=decoded.variables,
+            operation_name=decoded.operation_name,
+            extensions=decoded.extensions,
+        )
+        try:
+            return (await gateway.execute(request)).body
+        except Exception:
+            log.exception("unexpected gateway failure in a batch entry")
+            return {"errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
+
+    return list(await asyncio.gather(*(one(entry) for entry in entries)))
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code}}

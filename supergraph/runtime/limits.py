@@ -1,0 +1,154 @@
+"""Operation limits (Apollo Router's `limits`): refuse an operation too deep, too tall, with too
+many root fields or aliases, before it is planned or any subgraph is called.
+
+Measured on the client's validated operation exactly as Router measures it, so a limit tuned on
+Router means the same here:
+
+- depth: a field is one deeper than the deepest field it selects; fragments add no level;
+- height: in each selection set, every distinct response key (alias, else field name) counts
+  once, plus the height of every field's own selection (a key selected twice counts its
+  sub-selections twice: an upper bound, as in Router);
+- root fields: the distinct response keys selected directly on the root type (fields inside a
+  fragment at the root are not counted: Router's documentation says they are, its code, which
+  we follow, does not);
+- aliases: every aliased field, fragments included.
+
+A fragment spread counts its fragment once per spread (measured once, then reused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+
+# (limit, error code, Router's message), in the order Router reports them
+_LIMITS = (
+    ("depth", "MAX_DEPTH_LIMIT", "Maximum depth limit exceeded in this operation"),
+    ("height", "MAX_HEIGHT_LIMIT", "Maximum height (field count) limit exceeded in this operation"),
+    (
+        "root_fields",
+        "MAX_ROOT_FIELDS_LIMIT",
+        "Maximum root fields limit exceeded in this operation",
+    ),
+    ("aliases", "MAX_ALIASES_LIMIT", "Maximum aliases limit exceeded in this operation"),
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What an operation (or one selection set of it) measures against each limit."""
+
+    depth: int = 0
+    height: int = 0
+    root_fields: int = 0
+    aliases: int = 0
+
+
+@dataclass(frozen=True)
+class OperationLimits:
+    """The configured maxima; None leaves that measure unlimited. All None = off."""
+
+    max_depth: int | None = None
+    max_height: int | None = None
+    max_root_fields: int | None = None
+    max_aliases: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_depth", "max_height", "max_root_fields", "max_aliases"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or value < 0):
+                raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+
+    @property
+    def enabled(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.max_depth, self.max_height, self.max_root_fields, self.max_aliases)
+        )
+
+    def check(
+        self,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> tuple[dict[str, Any], ...]:
+        """One GraphQL error per exceeded limit (none when the operation may run)."""
+        measured = measure(operation, fragments)
+        errors = []
+        for name, code, message in _LIMITS:
+            limit = getattr(self, f"max_{name}")
+            value = getattr(measured, name)
+            if limit is not None and value > limit:
+                errors.append(
+                    {
+                        "message": f"{message} ({name}: {value}, max_{name}: {limit}); "
+                        "simplify the operation or split it into several.",
+                        "extensions": {"code": code},
+                    }
+                )
+        return tuple(errors)
+
+
+def measure(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Measure:
+    """The operation's depth, height, root fields and aliases (see the module docstring)."""
+    return _Counter(fragments).count(operation.selection_set)
+
+
+class _Counter:
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        # None while a fragment is being measured: a cycle (invalid anyway) counts nothing
+        self.measured: dict[str, Measure | None] = {}
+
+    def count(self, selection_set: SelectionSetNode | None) -> Measure:
+        depth = height = keys = aliases = 0
+        seen: set[str] = set()
+        for selection in selection_set.selections if selection_set is not None else ():
+            if isinstance(selection, FieldNode):
+                nested = self.count(selection.selection_set)
+                depth = max(depth, 1 + nested.depth)
+                height += nested.height
+                aliases += nested.aliases
+                if selection.alias is not None:
+                    aliases += 1
+                key = (selection.alias or selection.name).value
+                if key not in seen:
+                    seen.add(key)
+                    height += 1
+                    keys += 1
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                nested = self.count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                found = self._fragment(selection.name.value)
+                if found is None:
+                    continue
+                nested = found
+            else:  # pragma: no cover - the GraphQL grammar has no other selection
+                continue
+            depth = max(depth, nested.depth)
+            height += nested.height
+            aliases += nested.aliases
+        return Measure(depth, height, keys, aliases)
+
+    def _fragment(self, name: str) -> Measure | None:
+        if name in self.measured:
+            return self.measured[name]
+        definition = self.fragments.get(name)
+        if definition is None:
+            return None
+        self.measured[name] = None
+        found = self.count(definition.selection_set)
+        self.measured[name] = found
+        return found
