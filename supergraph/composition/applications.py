@@ -95,6 +95,16 @@ STRATEGIES: dict[str, dict[str, tuple[Any, Merger]]] = {
 }
 
 
+# how Apollo names each argument's strategy in MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS
+STRATEGY_NAMES: dict[str, str] = {
+    "requiresScopes": '{ "scopes": DNF_CONJUNCTION }',
+    "policy": '{ "policies": DNF_CONJUNCTION }',
+    "cost": '{ "weight": MAX }',
+    "listSize": '{ "assumedSize": NULLABLE_MAX, "slicingArguments": NULLABLE_UNION, '
+    '"sizedFields": NULLABLE_UNION, "requireOneSlicingArgument": NULLABLE_AND }',
+}
+
+
 def arguments(node: DirectiveNode, with_defaults: bool = False) -> dict[str, Any]:
     """An application's arguments as Python values (defaults filled in if asked)."""
     values = {a.name.value: value_from_ast_untyped(a.value) for a in node.arguments or ()}
@@ -115,13 +125,17 @@ def print_value(value: Any) -> str:
     return str(value)
 
 
-def _merged(name: str, applications: list[DirectiveNode]) -> str:
+def _merged(
+    name: str, applications: list[DirectiveNode], on_merge: Callable[[str], None] | None
+) -> str:
     distinct: list[DirectiveNode] = []
     for a in applications:
         if all(arguments(a, True) != arguments(d, True) for d in distinct):
             distinct.append(a)
     if len(distinct) == 1 or name not in STRATEGIES:
         return print_ast(distinct[0])
+    if on_merge is not None:
+        on_merge(name)
     values = [arguments(a, True) for a in distinct]
     args = []
     for arg, (_, merge) in STRATEGIES[name].items():
@@ -132,12 +146,15 @@ def _merged(name: str, applications: list[DirectiveNode]) -> str:
 
 
 def merge_applications(
-    groups: Iterable[list[DirectiveNode]], access_first: Sequence[str] = ()
+    groups: Iterable[list[DirectiveNode]],
+    access_first: Sequence[str] = (),
+    on_merge: Callable[[str], None] | None = None,
 ) -> list[str]:
     """The printed applications an element gets from its subgraphs' (one group each).
 
     `access_first` lists access-control directives to put first, in that order, as
-    Apollo does on fields and interfaces (the order its specs were linked in)."""
+    Apollo does on fields and interfaces (the order its specs were linked in).
+    `on_merge(name)` is told of each directive whose differing arguments were merged."""
     order: list[str] = []
     by_name: dict[str, list[DirectiveNode]] = {}
     for group in groups:
@@ -152,7 +169,7 @@ def merge_applications(
     out: list[str] = []
     for name in order:
         if name in NON_REPEATABLE:
-            out.append(_merged(name, by_name[name]))
+            out.append(_merged(name, by_name[name], on_merge))
             continue
         for d in by_name[name]:
             printed = print_ast(d)

@@ -12,6 +12,7 @@ from .directives import composed_directives, executable_directives
 from .errors import CompositionError
 from .eventsources import check_event_sources
 from .features import linked_features, rename_applications
+from .hints import CompositionHint
 from .join import print_supergraph
 from .merge import Merger
 from .model import SubgraphSchema
@@ -22,10 +23,12 @@ from .validate import validate_subgraph, validate_subgraphs
 
 @dataclass
 class CompositionResult:
-    """The supergraph SDL, or the errors explaining why there is none."""
+    """The supergraph SDL, or the errors explaining why there is none; plus Apollo's
+    composition hints (non-fatal warnings) gathered on the way."""
 
     supergraph_sdl: str | None
     errors: list[CompositionError] = field(default_factory=list)
+    hints: list[CompositionHint] = field(default_factory=list)  # warnings, even when ok
 
     @property
     def ok(self) -> bool:
@@ -51,17 +54,18 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     merger = Merger(parsed)
     supergraph = merger.merge()
     if merger.errors:
-        return CompositionResult(None, merger.errors)
+        return CompositionResult(None, merger.errors, merger.state.hints)
     if any(name in s.applied for s in parsed for name in ACCESS_CONTROL):
         errors = check_transitive_access(supergraph)
         if errors:
-            return CompositionResult(None, errors)
+            return CompositionResult(None, errors, merger.state.hints)
     defs, links = composed_directives(parsed)
-    executable, errors = executable_directives(parsed)
+    executable, errors, hints = executable_directives(parsed)
+    hints = merger.state.hints + hints
     features = linked_features(parsed)
     errors += features.errors
     if errors:
-        return CompositionResult(None, errors)
+        return CompositionResult(None, errors, hints)
     supergraph.directive_defs = features.directive_defs + defs + executable
     supergraph.links = links
     supergraph.feature_links = features.links
@@ -81,12 +85,12 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     supergraph.uses_inaccessible = any(d.startswith("@inaccessible") for d in printed_elements)
     errors = check_satisfiability(parsed, supergraph)
     if errors:
-        return CompositionResult(None, errors)
+        return CompositionResult(None, errors, hints)
     sdl = print_supergraph(supergraph)
     problems = _graphql_problems(sdl)
     if problems:
-        return CompositionResult(None, problems)
-    return CompositionResult(sdl)
+        return CompositionResult(None, problems, hints)
+    return CompositionResult(sdl, [], hints)
 
 
 def _graphql_problems(sdl: str) -> list[CompositionError]:

@@ -82,13 +82,21 @@ def compose_from_config(path: str | Path) -> CompositionResult:
     return compose(load_config(path))
 
 
+def print_hints(result: CompositionResult) -> None:
+    """Apollo's composition hints on stderr, `HINT CODE: message`; they never fail a run."""
+    for hint in result.hints:
+        print(f"HINT {hint}", file=sys.stderr)
+
+
 def main(config_path: str | Path, out_path: str | Path) -> int:
-    """CLI body: 0 and the supergraph written, 1 on composition errors, 2 on config errors."""
+    """CLI body: 0 and the supergraph written, 1 on composition errors, 2 on config errors;
+    hints are printed either way."""
     try:
         result = compose_from_config(config_path)
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    print_hints(result)
     if result.supergraph_sdl is None:
         for error in result.errors:
             print(str(error), file=sys.stderr)

@@ -12,11 +12,12 @@ from graphql.language import NonNullTypeNode
 
 from ..applications import merge_applications
 from ..errors import subgraph_names
+from ..hints import mismatch, presence
 from ..model import Field, InputValue
 from ..subgraph import named_type
 from ..supermodel import MergedArg
 from ..typerefs import merged_input_type, type_str
-from .state import MergeState, default_label, description, differences, type_label, value_str
+from .state import MergeState, default_label, differences, type_label, value_str
 
 
 def merge_args(
@@ -35,6 +36,14 @@ def merge_args(
         if contextual:
             # Filled by the gateway from the context: not part of the supergraph field.
             for sg, a in present:
+                if a.from_context is None and not is_required(a):
+                    state.hint(
+                        "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS",
+                        f'Contextual argument "{arg_coordinate}" will not be included in the '
+                        "supergraph since it is contextual in at least one subgraph",
+                        [sg],
+                        arg_coordinate,
+                    )
                 if a.from_context is None and is_required(a):
                     state.error(
                         "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS",
@@ -57,6 +66,16 @@ def merge_args(
                     f"appear in all subgraphs: it is required in {subgraph_names(required)} "
                     f"but does not appear in {subgraph_names(missing)}",
                     subgraphs,
+                    arg_coordinate,
+                )
+            else:
+                defined = [sg for sg, _ in present]
+                state.hint(
+                    "INCONSISTENT_ARGUMENT_PRESENCE",
+                    f'Optional argument "{arg_coordinate}" will not be included in the '
+                    "supergraph as it does not appear in all subgraphs: "
+                    + presence(defined, [g.name for g in state.subgraphs if g.name not in defined]),
+                    [g.name for g in state.subgraphs],
                     arg_coordinate,
                 )
             continue
@@ -89,7 +108,43 @@ def merge_input_value(
         )
         return None
     state.input_uses.setdefault(named_type(arg_type), coordinate)
+    merged_type = type_str(arg_type)
+    if len({type_str(v.type) for v in values}) > 1:
+        state.hint(
+            f"INCONSISTENT_BUT_COMPATIBLE_{kind.upper()}_TYPE",
+            f'Type of {kind} "{coordinate}" is inconsistent but compatible across subgraphs: '
+            + mismatch(
+                merged_type,
+                [(sg, type_str(v.type)) for sg, v in present],
+                lambda t, names: (
+                    f'will use type "{t}" (from {names}) in supergraph but "{coordinate}" has '
+                ),
+                lambda t, names: f'supertype "{t}" in {names}',
+            )
+            + ".",
+            [sg for sg, _ in present],
+            coordinate,
+        )
     defaults = {value_str(v.default) for v in values if v.default is not None}
+    if defaults and any(v.default is None for v in values) and len(defaults) == 1:
+        # Apollo keeps no default when only some subgraphs declare one.
+        state.hint(
+            "INCONSISTENT_DEFAULT_VALUE_PRESENCE",
+            f'{title} "{coordinate}" has a default value in only some subgraphs: '
+            + mismatch(
+                "",
+                [(sg, value_str(v.default) or "") for sg, v in present],
+                lambda _, names: (
+                    "will not use a default in the supergraph (there is no "
+                    f"default in {names}) but "
+                ),
+                lambda d, names: f'"{coordinate}" has default value {d} in {names}',
+            )
+            + ".",
+            [sg for sg, _ in present],
+            coordinate,
+        )
+        defaults = set()
     if len(defaults) > 1:
         state.error(
             f"{code_prefix}_DEFAULT_MISMATCH",
@@ -101,10 +156,12 @@ def merge_input_value(
         return None
     return MergedArg(
         name=values[0].name,
-        type=type_str(arg_type),
+        type=merged_type,
         default=next(iter(defaults), None),
-        description=description(v.description for v in values),
-        directives=merge_applications(v.directives for v in values),
+        description=state.merge_description(coordinate, [(sg, v.description) for sg, v in present]),
+        directives=merge_applications(
+            (v.directives for v in values), on_merge=state.merged_arguments(coordinate)
+        ),
     )
 
 

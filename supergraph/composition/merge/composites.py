@@ -15,6 +15,7 @@ from graphql import parse_type
 from ..applications import merge_applications
 from ..context import context_arguments
 from ..errors import subgraph_names
+from ..hints import mismatch
 from ..model import Field, InputValue
 from ..subgraph import named_type
 from ..supermodel import JoinField, MergedField, MergedType
@@ -26,7 +27,6 @@ from .state import (
     MergeState,
     Source,
     default_label,
-    description,
     differences,
     type_label,
     value_str,
@@ -42,7 +42,10 @@ def merge_composite(state: MergeState, merged: MergedType, sources: list[Source]
     field_names: list[str] = []
     for s in sources:
         field_names.extend(f for f in s.type.fields if f not in field_names)
+    value_type = not any(s.type.keys for s in sources) and merged.name not in _ROOTS
     for fname in field_names:
+        if value_type:
+            _hint_value_type_field(state, merged, sources, fname)
         present = [(s, s.type.fields[fname]) for s in sources if fname in s.type.fields]
         missing_somewhere = len(present) < len(sources) or (
             merged.name == "Query" and len(present) < len(state.subgraphs)
@@ -50,6 +53,48 @@ def merge_composite(state: MergeState, merged: MergedType, sources: list[Source]
         f = _merge_field(state, merged, present, missing_somewhere)
         if f is not None:
             merged.fields[fname] = f
+
+
+_ROOTS = {"Query", "Mutation", "Subscription"}
+
+
+def _hint_value_type_field(
+    state: MergeState, merged: MergedType, sources: list[Source], fname: str
+) -> None:
+    """A field of a type without keys missing in a subgraph defining the type: that
+    subgraph cannot resolve it, which may surprise (Apollo's value type field hints)."""
+    lacking = [
+        s
+        for s in sources
+        if not s.type.interface_object
+        and fname not in s.type.fields
+        and not all(f.external for f in s.type.fields.values())
+    ]
+    if not lacking or (
+        merged.kind == "interface"
+        and any(
+            t.interface_object and fname in t.fields
+            for g in state.subgraphs
+            if (t := g.types.get(merged.name)) is not None
+        )
+    ):
+        return
+    coordinate = f"{merged.name}.{fname}"
+    code, what = (
+        ("INCONSISTENT_OBJECT_VALUE_TYPE_FIELD", "non-entity object")
+        if merged.kind == "object"
+        else ("INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD", "interface")
+    )
+    defined = [s.name for s in sources if fname in s.type.fields]
+    missing = [s.name for s in sources if fname not in s.type.fields]
+    state.hint(
+        code,
+        f'Field "{coordinate}" of {what} type "{merged.name}" is defined in some but not all '
+        f'subgraphs that define "{merged.name}": "{coordinate}" is defined in '
+        f"{subgraph_names(defined)} but not in {subgraph_names(missing)}.",
+        [s.name for s in sources],
+        coordinate,
+    )
 
 
 def _merge_field(
@@ -87,6 +132,22 @@ def _merge_field(
             )
             return None
     all_equal = len({type_str(f.type) for _, f in present}) == 1
+    if len(resolved_types) > 1:
+        state.hint(
+            "INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE",
+            f'Type of field "{coordinate}" is inconsistent but compatible across subgraphs: '
+            + mismatch(
+                type_str(field_type),
+                [(s.name, type_str(f.type)) for s, f in typed],
+                lambda t, names: (
+                    f'will use type "{t}" (from {names}) in supergraph but "{coordinate}" has '
+                ),
+                lambda t, names: f'subtype "{t}" in {names}',
+            )
+            + ".",
+            [s.name for s, _ in typed],
+            coordinate,
+        )
     state.output_uses.setdefault(named_type(field_type), coordinate)
     if merged.kind == "object":
         check_sharing(state, coordinate, merged.name, present, overridden)
@@ -94,9 +155,13 @@ def _merge_field(
         name=fname,
         type=type_str(field_type),
         args=merge_args(state, coordinate, [f for _, f in typed], [s.name for s, _ in typed]),
-        description=description(f.description for _, f in present),
+        description=state.merge_description(
+            coordinate, [(s.name, f.description) for s, f in non_external]
+        ),
         directives=merge_applications(
-            (f.directives for _, f in present), access_first=state.access_order
+            (f.directives for _, f in present),
+            access_first=state.access_order,
+            on_merge=state.merged_arguments(coordinate),
         ),
     )
     if non_external and not _external_args_match(state, coordinate, result, present):

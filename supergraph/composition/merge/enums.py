@@ -7,12 +7,21 @@ from __future__ import annotations
 from ..applications import merge_applications
 from ..errors import subgraph_names
 from ..supermodel import MergedType, MergedValue
-from .state import MergeState, Source, description
+from .state import MergeState, Source
 
 
 def merge_enum(state: MergeState, merged: MergedType, sources: list[Source]) -> None:
     as_input = merged.name in state.input_uses
     as_output = merged.name in state.output_uses
+    if not as_input and not as_output:
+        state.hint(
+            "UNUSED_ENUM_TYPE",
+            f'Enum type "{merged.name}" is defined but unused. It will be included in the '
+            'supergraph with all the values appearing in any subgraph ("as if" it was only '
+            "used as an output type).",
+            [s.name for s in sources],
+            merged.name,
+        )
     names: list[str] = []
     for s in sources:
         names.extend(v for v in s.type.values if v not in names)
@@ -20,15 +29,30 @@ def merge_enum(state: MergeState, merged: MergedType, sources: list[Source]) -> 
         present = [(s, s.type.values[name]) for s in sources if name in s.type.values]
         value = MergedValue(
             name=name,
-            description=description(v.description for _, v in present),
-            directives=merge_applications(v.directives for _, v in present),
+            description=state.merge_description(
+                f"{merged.name}.{name}", [(s.name, v.description) for s, v in present]
+            ),
+            directives=merge_applications(
+                (v.directives for _, v in present),
+                on_merge=state.merged_arguments(f"{merged.name}.{name}"),
+            ),
             graphs=[s.graph for s, _ in present],
         )
         inaccessible = any(d.startswith("@inaccessible") for d in value.directives)
-        if len(present) < len(sources) and as_input and not inaccessible:
+        defined = [s.name for s, _ in present]
+        missing = [s.name for s in sources if name not in s.type.values]
+        if missing and not as_input:
+            state.hint(
+                "INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM",
+                f'Value "{name}" of enum type "{merged.name}" has been added to the supergraph '
+                "but is only defined in a subset of the subgraphs defining "
+                f'"{merged.name}": "{name}" is defined in {subgraph_names(defined)} but not in '
+                f"{subgraph_names(missing)}.",
+                [s.name for s in sources],
+                f"{merged.name}.{name}",
+            )
+        if missing and as_input and not inaccessible:
             if as_output:
-                defined = [s.name for s, _ in present]
-                missing = [s.name for s in sources if name not in s.type.values]
                 state.error(
                     "ENUM_VALUE_MISMATCH",
                     f'Enum type "{merged.name}" is used as both input type (for example, as '
@@ -37,6 +61,16 @@ def merge_enum(state: MergeState, merged: MergedType, sources: list[Source]) -> 
                     f'not defined in all the subgraphs defining "{merged.name}": "{name}" is '
                     f"defined in {subgraph_names(defined)} but not in "
                     f"{subgraph_names(missing)}",
+                    [s.name for s in sources],
+                    f"{merged.name}.{name}",
+                )
+            else:
+                state.hint(
+                    "INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM",
+                    f'Value "{name}" of enum type "{merged.name}" will not be part of the '
+                    "supergraph as it is not defined in all the subgraphs defining "
+                    f'"{merged.name}": "{name}" is defined in {subgraph_names(defined)} but not '
+                    f"in {subgraph_names(missing)}.",
                     [s.name for s in sources],
                     f"{merged.name}.{name}",
                 )

@@ -1,10 +1,11 @@
 """Input objects: only the fields every subgraph defines (a client's object must be
 accepted by all), a required field missing somewhere is an error, and the merged type
-must not end up empty."""
+must not end up empty (INCONSISTENT_INPUT_OBJECT_FIELD names each field left out)."""
 
 from __future__ import annotations
 
 from ..errors import subgraph_names
+from ..hints import presence
 from ..supermodel import JoinField, MergedField, MergedType
 from ..typerefs import type_str
 from .arguments import is_required, merge_input_value
@@ -18,6 +19,14 @@ def merge_input(state: MergeState, merged: MergedType, sources: list[Source]) ->
     for name in names:
         coordinate = f"{merged.name}.{name}"
         present = [(s, s.type.input_fields[name]) for s in sources if name in s.type.input_fields]
+        value = merge_input_value(
+            state,
+            "field",
+            "Input field",
+            "INPUT_FIELD",
+            coordinate,
+            [(s.name, v) for s, v in present],
+        )
         if len(present) < len(sources):
             required = [s.name for s, v in present if is_required(v)]
             if required:
@@ -31,15 +40,17 @@ def merge_input(state: MergeState, merged: MergedType, sources: list[Source]) ->
                     [s.name for s in sources],
                     coordinate,
                 )
+            else:
+                defined = [s.name for s, _ in present]
+                state.hint(
+                    "INCONSISTENT_INPUT_OBJECT_FIELD",
+                    f'Input object field "{name}" will not be added to "{merged.name}" in the '
+                    "supergraph as it does not appear in all subgraphs: "
+                    + presence(defined, [g.name for g in state.subgraphs if g.name not in defined]),
+                    [g.name for g in state.subgraphs],
+                    coordinate,
+                )
             continue
-        value = merge_input_value(
-            state,
-            "field",
-            "Input field",
-            "INPUT_FIELD",
-            coordinate,
-            [(s.name, v) for s, v in present],
-        )
         if value is None:
             continue
         f = MergedField(

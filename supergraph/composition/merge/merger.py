@@ -17,7 +17,7 @@ from .enums import merge_enum
 from .inputs import merge_input
 from .interface_objects import check_interface_object_sharing, copy_interface_object_fields
 from .interfaces import check_interface_fields_implemented, check_interface_keys
-from .state import MergeState, Source, description
+from .state import MergeState, Source
 from .unions import merge_union
 
 _ROOT_NAMES = {"Query", "Mutation", "Subscription"}
@@ -110,21 +110,38 @@ def _merge_type(state: MergeState, name: str, sources: list[Source]) -> MergedTy
     merged = MergedType(
         name=name,
         kind=kind,
-        description=description(s.type.description for s in sources),
+        description=state.merge_description(name, [(s.name, s.type.description) for s in sources]),
         directives=merge_applications(
             (s.type.directives for s in sources),
             access_first=state.access_order if kind == "interface" else (),
+            on_merge=state.merged_arguments(name),
         ),
     )
     for s in sources:
         merged.join_types.extend(_join_types(s))
+    if kind == "object":
+        _hint_inconsistent_entity(state, name, sources)
     if kind in ("object", "interface"):
         merge_composite(state, merged, sources)
     elif kind == "union":
-        merge_union(merged, sources)
+        merge_union(state, merged, sources)
     elif kind == "input":
         merge_input(state, merged, sources)
     return merged
+
+
+def _hint_inconsistent_entity(state: MergeState, name: str, sources: list[Source]) -> None:
+    entity = [s.name for s in sources if s.type.keys]
+    value = [s.name for s in sources if not s.type.keys]
+    if entity and value:
+        state.hint(
+            "INCONSISTENT_ENTITY",
+            f'Type "{name}" is declared as an entity (has a @key applied) in some but not all '
+            f"defining subgraphs: it has no @key in {subgraph_names(value)} but has some @key "
+            f"in {subgraph_names(entity)}.",
+            [s.name for s in sources],
+            name,
+        )
 
 
 def _join_types(s: Source) -> list[JoinType]:

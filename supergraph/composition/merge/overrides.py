@@ -2,12 +2,14 @@
 
 A field taken over stays joined to its old subgraph only when that subgraph still needs
 it (in a key or a `@requires`: Apollo's `usedOverridden`) or when the override is
-progressive (`label:`), so the gateway can still plan through it.
+progressive (`label:`), so the gateway can still plan through it. Each override also
+gets Apollo's hint saying what can be cleaned up once it is in place.
 """
 
 from __future__ import annotations
 
 from ..fieldset import field_paths
+from ..hints import did_you_mean
 from ..model import Field
 from ..supermodel import MergedType
 from .state import MergeState, Source
@@ -33,8 +35,24 @@ def overrides(
                 coordinate,
             )
             continue
+        if f.override not in state.graphs:
+            state.hint(
+                "FROM_SUBGRAPH_DOES_NOT_EXIST",
+                f'Source subgraph "{f.override}" for field "{coordinate}" on subgraph "{s.name}" '
+                f"does not exist.{did_you_mean(f.override, state.graphs)}",
+                [s.name],
+                coordinate,
+            )
+            continue
         source_field = by_name.get(f.override)
         if source_field is None:
+            state.hint(
+                "OVERRIDE_DIRECTIVE_CAN_BE_REMOVED",
+                f'Field "{coordinate}" on subgraph "{s.name}" no longer exists in the from '
+                "subgraph. The @override directive can be removed.",
+                [s.name],
+                coordinate,
+            )
             continue
         if source_field.override is not None:
             state.error(
@@ -46,10 +64,48 @@ def overrides(
                 coordinate,
             )
             continue
-        if not source_field.external:
-            overridden.add(f.override)
-            if f.override_label is not None:
-                state.progressive[(coordinate, f.override)] = f.override_label
+        if source_field.external:
+            state.hint(
+                "OVERRIDE_DIRECTIVE_CAN_BE_REMOVED",
+                f'Field "{coordinate}" on subgraph "{s.name}" is not resolved anymore by the from '
+                f'subgraph (it is marked "@external" in "{f.override}"). The @override directive '
+                "can be removed.",
+                [s.name],
+                coordinate,
+            )
+            continue
+        overridden.add(f.override)
+        source = next(g for g, _ in present if g.name == f.override)
+        referenced = _field_used_in(source, merged.name, present[0][1].name)
+        if f.override_label is not None:
+            state.progressive[(coordinate, f.override)] = f.override_label
+            state.hint(
+                "OVERRIDE_MIGRATION_IN_PROGRESS",
+                f'Field "{coordinate}" on subgraph "{f.override}" is currently being migrated via '
+                "progressive @override. It is still used in some federation directive(s) (@key, "
+                "@requires, and/or @provides) and/or to satisfy interface constraint(s). Once "
+                "the migration is complete, consider marking it @external explicitly or "
+                "removing it along with its references."
+                if referenced
+                else f'Field "{coordinate}" is currently being migrated with progressive '
+                "@override. Once the migration is complete, remove the field from subgraph "
+                f'"{f.override}".',
+                [f.override],
+                coordinate,
+            )
+        else:
+            state.hint(
+                "OVERRIDDEN_FIELD_CAN_BE_REMOVED",
+                f'Field "{coordinate}" on subgraph "{f.override}" is overridden. It is still used '
+                "in some federation directive(s) (@key, @requires, and/or @provides) and/or to "
+                "satisfy interface constraint(s), but consider marking it @external explicitly "
+                "or removing it along with its references."
+                if referenced
+                else f'Field "{coordinate}" on subgraph "{f.override}" is overridden. Consider '
+                "removing it.",
+                [f.override],
+                coordinate,
+            )
     used = {
         name
         for name in overridden

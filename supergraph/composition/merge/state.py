@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from graphql import print_ast
 from graphql.language import TypeNode, ValueNode
 
+from ..applications import STRATEGY_NAMES
 from ..errors import CompositionError, subgraph_names
 from ..features import access_order
+from ..hints import CompositionHint, mismatch
 from ..model import SubgraphSchema, TypeDef
 from ..typerefs import type_str
 
@@ -47,6 +49,7 @@ class MergeState:
             )
         )
         self.errors: list[CompositionError] = []
+        self.hints: list[CompositionHint] = []
         self.access_order = access_order(subgraphs)
         self.possible: dict[str, set[str]] = {}
         for s in subgraphs:
@@ -62,6 +65,55 @@ class MergeState:
 
     def error(self, code: str, message: str, subgraphs: Iterable[str], coordinate: str) -> None:
         self.errors.append(CompositionError(code, message, tuple(subgraphs), (coordinate,)))
+
+    def hint(self, code: str, message: str, subgraphs: Iterable[str], coordinate: str) -> None:
+        self.hints.append(CompositionHint(code, message, tuple(subgraphs), (coordinate,)))
+
+    def merged_arguments(self, coordinate: str) -> Callable[[str], None]:
+        """A `merge_applications` callback hinting MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS."""
+
+        def hint(name: str) -> None:
+            self.hint(
+                "MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+                f'Directive @{name} is applied to "{coordinate}" in multiple subgraphs with '
+                "different arguments. Merging strategies used by arguments: "
+                + STRATEGY_NAMES[name],
+                [],
+                coordinate,
+            )
+
+        return hint
+
+    def merge_description(
+        self, coordinate: str, pairs: Iterable[tuple[str, str | None]]
+    ) -> str | None:
+        """The description the supergraph keeps: the only one, else the most common (an
+        empty one counting least), hinting INCONSISTENT_DESCRIPTION when they differ."""
+        described = [(sg, d) for sg, d in pairs if d is not None]
+        counts: dict[str, int] = {}
+        for _, d in described:
+            counts[d] = counts.get(d, 0) + 1 if d else -(2**53)
+        if len(counts) <= 1:
+            return next(iter(counts), None)
+        non_empty = [d for d in counts if d]
+        if len(non_empty) == 1:
+            return non_empty[0]
+        chosen = max(counts, key=lambda d: counts[d])
+        self.hint(
+            "INCONSISTENT_DESCRIPTION",
+            f'Element "{coordinate}" has inconsistent descriptions across subgraphs. '
+            + mismatch(
+                chosen,
+                described,
+                lambda d, names: (
+                    f"The supergraph will use description (from {names}):\n" + _description_block(d)
+                ),
+                lambda d, names: f"\nIn {names}, the description is:\n" + _description_block(d),
+            ),
+            [sg for sg, _ in described],
+            coordinate,
+        )
+        return chosen
 
     def sources(self, name: str) -> list[Source]:
         """The definitions of one type, in subgraph order."""
@@ -92,6 +144,11 @@ def description(values: Iterable[str | None]) -> str | None:
     """The most common description among the subgraphs (Apollo picks it the same way)."""
     counts = Counter(v for v in values if v)
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _description_block(text: str) -> str:
+    # Apollo indents only the first line break (a JavaScript `replace` of one "\n").
+    return '  """\n  ' + text.replace("\n", "\n  ", 1) + '\n  """'
 
 
 def value_str(node: ValueNode | None) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from supergraph.composition import CompositionResult, Subgraph, compose
@@ -17,6 +18,11 @@ class ApolloResult:
     supergraph_sdl: str | None
     error_codes: list[str]
     stderr: str
+    hints: list[str] = field(default_factory=list)  # `CODE: message`, multi-line kept
+
+    @property
+    def hint_codes(self) -> set[str]:
+        return {h.split(":", 1)[0] for h in self.hints}
 
 
 def url_of(name: str) -> str:
@@ -31,12 +37,39 @@ def apollo_compose(sdls: dict[str, str], tmp_path: Path) -> ApolloResult:
         path.write_text(sdl)
         args.append(f"{name}={path}@{url_of(name)}")
     proc = subprocess.run(
-        ["node", str(APOLLO), *args], capture_output=True, text=True, timeout=60, check=False
+        ["node", str(APOLLO), "--hints", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
+    hints, rest = _split_hints(proc.stderr)
     if proc.returncode == 0:
-        return ApolloResult(proc.stdout, [], proc.stderr)
-    codes = [line.split(":", 1)[0] for line in proc.stderr.splitlines() if line[:1].isupper()]
-    return ApolloResult(None, codes, proc.stderr)
+        return ApolloResult(proc.stdout, [], rest, hints)
+    codes = [line.split(":", 1)[0] for line in rest.splitlines() if line[:1].isupper()]
+    return ApolloResult(None, codes, rest, hints)
+
+
+def _split_hints(stderr: str) -> tuple[list[str], str]:
+    """`HINT CODE: message` entries (a message may span lines) and the rest of stderr.
+
+    compose.mjs prints every hint before any error, so a line starting with a code
+    (upper case, then `:`) after the hints is an error."""
+    hints: list[str] = []
+    lines = stderr.splitlines(keepends=True)
+    i = 0
+    while i < len(lines) and lines[i].startswith("HINT "):
+        entry = lines[i][5:]
+        i += 1
+        while (
+            i < len(lines)
+            and not lines[i].startswith("HINT ")
+            and not re.match(r"[A-Z][A-Z_]+: ", lines[i])
+        ):
+            entry += lines[i]
+            i += 1
+        hints.append(entry.removesuffix("\n"))
+    return hints, "".join(lines[i:])
 
 
 def ours(sdls: dict[str, str]) -> CompositionResult:
