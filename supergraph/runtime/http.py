@@ -59,7 +59,7 @@ from .authorization import PolicyEvaluator, SubscriptionGuard
 from .batching import NOT_ENABLED, Batching, execute_batch
 from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
-from .limits import OperationLimits
+from .limits import LimitedSubscriptions, OperationLimits
 
 log = logging.getLogger(__name__)
 
@@ -353,6 +353,8 @@ def create_app(
         source = SubscriptionGuard(
             live, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
         )
+    if source is not None and gateway.limits is not None:
+        source = LimitedSubscriptions(source, gateway.limits)
     sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None
     multipart = (
         GraphQLMultipart(source, heartbeat=multipart_heartbeat) if source is not None else None

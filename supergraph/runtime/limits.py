@@ -18,7 +18,7 @@ A fragment spread counts its fragment once per spread (measured once, then reuse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +26,19 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    get_operation_ast,
+    parse,
+)
+
+from supergraph.subscriptions import (
+    ExecutionResult,
+    OperationErrors,
+    OperationRequest,
+    SubscriptionSource,
 )
 
 # (limit, error code, Router's message), in the order Router reports them
@@ -152,3 +162,32 @@ class _Counter:
         found = self.count(definition.selection_set)
         self.measured[name] = found
         return found
+
+
+class LimitedSubscriptions:
+    """The same limits in front of the subscription source (WebSocket, SSE, multipart), whose
+    operations do not go through the gateway's `_prepare`: a subscription over a limit is
+    refused when it opens, with the same errors."""
+
+    def __init__(self, inner: SubscriptionSource, limits: OperationLimits) -> None:
+        self.inner = inner
+        self.limits = limits
+
+    async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
+        try:
+            document = parse(request.query) if request.query else None
+        except GraphQLError:
+            document = None  # the inner source reports it
+        operation = (
+            get_operation_ast(document, request.operation_name) if document is not None else None
+        )
+        if document is not None and operation is not None:
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            exceeded = self.limits.check(operation, fragments)
+            if exceeded:
+                raise OperationErrors(list(exceeded))
+        return await self.inner.open(request)
