@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pos.commands import bus, gateway, infra, run, seed, subgraph
+from pos.commands import bus, customers, gateway, infra, run, seed, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
@@ -16,6 +16,7 @@ app.command()(bus.rebuild)
 app.command()(subgraph.serve)
 app.command()(run.run)
 app.command()(seed.seed)
+app.command()(customers.claim_emails)
 app.command()(gateway.compose)
 app.command()(gateway.gateway)
 

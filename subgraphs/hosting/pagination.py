@@ -3,7 +3,14 @@
 Keyset, not offset: a cursor is the opaque (base64 JSON) pair (sort value, id) of an
 item, and the next page asks for items strictly after it in (sort value, id) order. A
 document inserted or deleted while someone pages therefore never shifts or repeats the
-items they have not seen yet. `first`/`after` and `last`/`before` are both supported.
+items they have not seen yet. `first`/`after` and `last`/`before` are both supported,
+over the list in ascending or descending (sort value, id) order.
+
+A cursor remembers the order it was issued for: a descending cursor carries a third
+value, `"desc"`. Passing a cursor from one order to a list in the other is refused as
+BAD_USER_INPUT rather than silently answered, because "after this item" means the
+opposite set of items in the other order and a client that flips the sort mid-paging has
+almost certainly kept a stale cursor. (Ascending cursors keep their two-value form.)
 """
 
 from __future__ import annotations
@@ -61,18 +68,49 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 def decode_cursor(cursor: str, size: int = 2) -> list[Any]:
     """The values in `cursor`; a cursor we did not issue is a BAD_USER_INPUT error."""
+    values = _values(cursor)
+    if values is None or len(values) != size:
+        raise _not_ours(cursor)
+    return values
+
+
+def _values(cursor: str) -> list[Any] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise DomainError(
-            f"cursor {cursor[:60]!r} is not valid here: pass an endCursor/startCursor "
-            "from a previous page of this same list",
-            field="cursor",
+        return None
+    return values if isinstance(values, list) else None
+
+
+def _not_ours(cursor: str) -> DomainError:
+    return DomainError(
+        f"cursor {cursor[:60]!r} is not valid here: pass an endCursor/startCursor "
+        "from a previous page of this same list",
+        field="cursor",
+    )
+
+
+_DESCENDING = "desc"
+
+
+def _decode_position(cursor: str, name: str, *, descending: bool) -> list[Any]:
+    """The (sort value, id) in `cursor`, refused when it was issued for the other order."""
+    values = _values(cursor)
+    if values is None or values[2:] not in ([], [_DESCENDING]) or len(values) < 2:
+        raise _not_ours(cursor)
+    issued_descending = values[2:] == [_DESCENDING]
+    if issued_descending != descending:
+        issued, asked = (
+            ("descending", "ascending") if issued_descending else ("ascending", "descending")
         )
-    return values
+        raise DomainError(
+            f"`{name}` is a cursor from the {issued} order of this list, but this request "
+            f"asks for the {asked} order: keep the order you started paging with, or start "
+            "again without `after`/`before`",
+            field=name,
+        )
+    return values[:2]
 
 
 def _check_size(name: str, value: int | None) -> None:
@@ -91,11 +129,15 @@ async def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    descending: bool = False,
 ) -> Page[D]:
-    """A page of `model` documents matching `filters`, ordered by (`order_by`, _id).
+    """A page of `model` documents matching `filters`, ordered by (`order_by`, _id),
+    ascending unless `descending`.
 
     `order_by` is a document field holding a JSON scalar (string or number). Without
-    `first` or `last`, the first DEFAULT_PAGE_SIZE items are returned.
+    `first` or `last`, the first DEFAULT_PAGE_SIZE items are returned. `after` and
+    `before` are positions in the list's own order: with `descending`, "after" means
+    smaller sort values.
     """
     _check_size("first", first)
     _check_size("last", last)
@@ -106,12 +148,18 @@ async def paginate(
     if (last if backward else first) is None:
         size = DEFAULT_PAGE_SIZE
     clauses: list[Mapping[str, Any]] = [filters] if filters else []
+    after_op, before_op = ("$lt", "$gt") if descending else ("$gt", "$lt")
     if after is not None:
-        clauses.append(_beyond(order_by, decode_cursor(after), "$gt"))
+        position = _decode_position(after, "after", descending=descending)
+        clauses.append(_beyond(order_by, position, after_op))
     if before is not None:
-        clauses.append(_beyond(order_by, decode_cursor(before), "$lt"))
+        position = _decode_position(before, "before", descending=descending)
+        clauses.append(_beyond(order_by, position, before_op))
     query: dict[str, Any] = {"$and": clauses} if clauses else {}
-    direction = SortDirection.DESCENDING if backward else SortDirection.ASCENDING
+    # Read towards the page from its near end: forwards in the list's order for
+    # `first`, backwards (then reversed) for `last`.
+    reads_down = descending != backward
+    direction = SortDirection.DESCENDING if reads_down else SortDirection.ASCENDING
     total = await model.find(dict(filters)).count()
     found = (
         await model.find(query)
@@ -125,7 +173,8 @@ async def paginate(
     items = found[:size]
     if backward:
         items.reverse()
-    cursors = [encode_cursor([getattr(doc, order_by), doc.id]) for doc in items]
+    marker = [_DESCENDING] if descending else []
+    cursors = [encode_cursor([getattr(doc, order_by), doc.id, *marker]) for doc in items]
     return Page(
         items=items,
         cursors=cursors,

@@ -30,6 +30,7 @@ from subgraphs.ordering.graphql.types import (
     Customer,
     Money,
     Order,
+    OrderSort,
     OrderStatus,
     Product,
     order_filters,
@@ -66,8 +67,9 @@ class Query:
         return Order.from_view(doc) if doc else None
 
     @strawberry.field(
-        description="Orders by number; filter by status, customer, and placement time "
-        "(`from` inclusive, `to` exclusive)."
+        description="Orders by number (`orderBy`, oldest first by default; NUMBER_DESC "
+        "for newest first); filter by status, customer, and placement time (`from` "
+        "inclusive, `to` exclusive)."
     )
     async def orders(
         self,
@@ -79,6 +81,7 @@ class Query:
         customer_id: strawberry.ID | None = None,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
+        order_by: OrderSort = OrderSort.NUMBER_ASC,
     ) -> Connection[Order]:
         page = await paginate(
             OrderView,
@@ -93,6 +96,7 @@ class Query:
             after=after,
             last=last,
             before=before,
+            descending=order_by.descending,
         )
         return connection_from_page(page.map(Order.from_view))
 

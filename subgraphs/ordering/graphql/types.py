@@ -29,6 +29,18 @@ class OrderStatus(Enum):
     CANCELLED = "CANCELLED"
 
 
+@strawberry.enum(description="The order of an order list.")
+class OrderSort(Enum):
+    NUMBER_ASC = strawberry.enum_value("NUMBER_ASC", description="Oldest number first.")
+    NUMBER_DESC = strawberry.enum_value(
+        "NUMBER_DESC", description="Newest number first (what a till screen lists)."
+    )
+
+    @property
+    def descending(self) -> bool:
+        return self is OrderSort.NUMBER_DESC
+
+
 @strawberry.enum
 class PaymentMethod(Enum):
     CASH = "CASH"
@@ -196,7 +208,9 @@ def order_filters(
 class Customer:
     id: strawberry.ID
 
-    @strawberry.field(description="This customer's orders, oldest number first.")
+    @strawberry.field(
+        description="This customer's orders, by number (`orderBy`, oldest first by default)."
+    )
     async def orders(
         self,
         first: int | None = None,
@@ -204,6 +218,7 @@ class Customer:
         last: int | None = None,
         before: str | None = None,
         status: OrderStatus | None = None,
+        order_by: OrderSort = OrderSort.NUMBER_ASC,
     ) -> Connection[Order]:
         page = await paginate(
             OrderView,
@@ -213,6 +228,7 @@ class Customer:
             after=after,
             last=last,
             before=before,
+            descending=order_by.descending,
         )
         return connection_from_page(page.map(Order.from_view))
 

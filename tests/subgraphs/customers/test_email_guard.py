@@ -1,17 +1,21 @@
 """The email guard under concurrency: of many simultaneous registrations with one email
-(in any case), exactly one wins, on PostgreSQL and on SQLite; the losers write nothing."""
+(in any case), exactly one wins, on PostgreSQL and on SQLite; the losers write nothing.
+The backfill for stores from before the guard, directly and as `pos claim-emails`."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from eventbus import Conflict
 from eventbus.sqlstore import SqlEventStore
+from pos.cli import app
 from subgraphs.customers.application import (
     AddressInput,
     CustomerHandlers,
@@ -112,3 +116,46 @@ async def test_backfill_guards_customers_from_before_the_guard(store: SqlEventSt
         await execute(handlers.register, registration(old[0].upper()))
     again = await claim_existing_emails(store)
     assert again.claimed == [] and again.shared[old[1]] == [legacy[2]]
+
+
+@pytest.mark.parametrize("mode", ["embedded", "services"])
+async def test_pos_claim_emails_runs_the_backfill(
+    mode: str, tmp_path: Path, h6_pg_url: str
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'events.db'}" if mode == "embedded" else h6_pg_url
+    store = SqlEventStore(url)
+    await store.start()
+    try:
+        handlers = CustomerHandlers(store)
+        email = f"legacy.{uuid4().hex[:8]}@example.com"
+        legacy = Customer.register(
+            str(uuid4()), name="Old", email=email, phone="+4930123456", address=ADDRESS
+        )
+        await handlers.repository.save(legacy)  # as written before the guard existed
+        await execute(handlers.register, registration(email.upper(), 1))  # the gap
+
+        def pos_claim_emails() -> Result:
+            args = ["claim-emails", "--mode", mode, "--data-dir", str(tmp_path)]
+            return CliRunner().invoke(app, args, env={"POS_PG_URL": h6_pg_url})
+
+        first = await asyncio.to_thread(pos_claim_emails)
+        assert first.exit_code == 0, first.output
+        assert email not in json.loads(first.stdout)["claimed"]  # the newcomer claimed it
+        assert json.loads(first.stdout)["shared"][email] == [legacy.id]
+        assert "held by more than one customer" in first.stderr
+        # A customer from before the guard whose email nobody claimed gets it now.
+        lone = f"lone.{uuid4().hex[:8]}@example.com"
+        await handlers.repository.save(
+            Customer.register(
+                str(uuid4()), name="Lone", email=lone, phone="+4930123456", address=ADDRESS
+            )
+        )
+        with_lone = await asyncio.to_thread(pos_claim_emails)
+        assert with_lone.exit_code == 0, with_lone.output
+        assert lone in json.loads(with_lone.stdout)["claimed"]
+        with pytest.raises(Conflict):
+            await execute(handlers.register, registration(lone.title(), 2))
+        again = await asyncio.to_thread(pos_claim_emails)
+        assert again.exit_code == 0 and json.loads(again.stdout)["claimed"] == []
+    finally:
+        await store.close()

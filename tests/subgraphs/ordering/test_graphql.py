@@ -256,13 +256,117 @@ async def test_orders_connection_filters(shop: Shop) -> None:
     )
 
 
+ORDERS_PAGE = """query($customerId: ID, $orderBy: OrderSort!, $first: Int, $after: String,
+                       $last: Int, $before: String) {
+  orders(customerId: $customerId, orderBy: $orderBy, first: $first, after: $after,
+         last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { number } } } }"""
+
+
+async def walk(shop: Shop, order_by: str, *, forward: bool, size: int) -> list[str]:
+    """Every number of the shop customer's orders, paged `size` at a time from one end."""
+    numbers: list[str] = []
+    cursor: str | None = None
+    while True:
+        variables: dict[str, Any] = {"customerId": shop.customer_id, "orderBy": order_by}
+        variables |= (
+            {"first": size, "after": cursor} if forward else {"last": size, "before": cursor}
+        )
+        page = (await shop.stack.data("ordering", ORDERS_PAGE, variables))["orders"]
+        found = [edge["node"]["number"] for edge in page["edges"]]
+        info = page["pageInfo"]
+        assert 0 < len(found) <= size and page["totalCount"] >= len(found)
+        if forward:
+            numbers += found
+            more, cursor = info["hasNextPage"], info["endCursor"]
+        else:
+            numbers = found + numbers
+            more, cursor = info["hasPreviousPage"], info["startCursor"]
+        if not more:
+            return numbers
+
+
+async def test_orders_newest_first_pages_both_ways(shop: Shop) -> None:
+    for _ in range(5):
+        await place(shop)
+    everything = await walk(shop, "NUMBER_ASC", forward=True, size=100)
+    assert len(everything) >= 5 and everything == sorted(everything)
+    newest_first = everything[::-1]
+    for size in (1, 2, 3):
+        assert await walk(shop, "NUMBER_DESC", forward=True, size=size) == newest_first
+        assert await walk(shop, "NUMBER_DESC", forward=False, size=size) == newest_first
+        assert await walk(shop, "NUMBER_ASC", forward=False, size=size) == everything
+    # The first page of the newest-first list: the latest order, and only older ones after it.
+    top = (
+        await shop.stack.data(
+            "ordering",
+            ORDERS_PAGE,
+            {"customerId": shop.customer_id, "orderBy": "NUMBER_DESC", "first": 2},
+        )
+    )["orders"]
+    assert [e["node"]["number"] for e in top["edges"]] == newest_first[:2]
+    assert top["pageInfo"]["hasNextPage"] and not top["pageInfo"]["hasPreviousPage"]
+    # Before the second item of that page lies exactly the first one.
+    back = (
+        await shop.stack.data(
+            "ordering",
+            ORDERS_PAGE,
+            {
+                "customerId": shop.customer_id,
+                "orderBy": "NUMBER_DESC",
+                "last": 5,
+                "before": top["edges"][1]["cursor"],
+            },
+        )
+    )["orders"]
+    assert [e["node"]["number"] for e in back["edges"]] == newest_first[:1]
+    # Without orderBy the list stays oldest first, as before.
+    default = await shop.stack.data(
+        "ordering",
+        "query($c: ID) { orders(customerId: $c, first: 100) { nodes { number } } }",
+        {"c": shop.customer_id},
+    )
+    assert [n["number"] for n in default["orders"]["nodes"]] == everything
+
+
+async def test_a_cursor_from_the_other_order_is_refused(shop: Shop) -> None:
+    await place(shop)
+    await place(shop)
+    for issued, asked in (("NUMBER_ASC", "NUMBER_DESC"), ("NUMBER_DESC", "NUMBER_ASC")):
+        page = (
+            await shop.stack.data(
+                "ordering",
+                ORDERS_PAGE,
+                {"customerId": shop.customer_id, "orderBy": issued, "first": 1},
+            )
+        )["orders"]
+        for argument in ("after", "before"):
+            body = await shop.stack.gql(
+                "ordering",
+                ORDERS_PAGE,
+                {
+                    "customerId": shop.customer_id,
+                    "orderBy": asked,
+                    argument: page["pageInfo"]["endCursor"],
+                },
+            )
+            assert body["data"] is None
+            (error,) = body["errors"]
+            assert error["extensions"]["code"] == "BAD_USER_INPUT"
+            assert f"`{argument}` is a cursor from the" in error["message"]
+            assert "keep the order you started paging with" in error["message"]
+
+
 async def test_entities_and_customer_orders(shop: Shop) -> None:
     order = await place(shop)
     data = await shop.stack.data(
         "ordering",
         """query($r: [_Any!]!) { _entities(representations: $r) {
              ... on Order { id status total { amount } }
-             ... on Customer { id orders(first: 100) { totalCount nodes { id } } } } }""",
+             ... on Customer { id orders(first: 100) { totalCount nodes { id } }
+                               latest: orders(orderBy: NUMBER_DESC, first: 1) {
+                                 nodes { id } } } } }""",
         {
             "r": [
                 {"__typename": "Order", "id": order["id"]},
@@ -274,6 +378,7 @@ async def test_entities_and_customer_orders(shop: Shop) -> None:
     assert found_order == {"id": order["id"], "status": "PENDING", "total": {"amount": "19.99"}}
     assert order["id"] in [n["id"] for n in customer["orders"]["nodes"]]
     assert customer["orders"]["totalCount"] >= 1
+    assert customer["latest"]["nodes"] == [{"id": order["id"]}]  # the newest is this one
 
 
 async def test_service_sdl_matches_the_committed_file(shop: Shop) -> None:
