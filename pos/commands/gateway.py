@@ -123,6 +123,14 @@ def gateway(
             "listed are denied."
         ),
     ] = None,
+    authorization_mode: Annotated[
+        str,
+        typer.Option(
+            help="What to do with an operation selecting fields the request may not see: "
+            "filter (remove them: null + error), reject (refuse the whole operation) or "
+            "dry-run (run it unfiltered, report the errors).",
+        ),
+    ] = "filter",
     max_cost: Annotated[
         float | None,
         typer.Option(
@@ -181,6 +189,7 @@ def gateway(
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
     security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
+    security["authorization_mode"] = _authorization_mode(authorization_mode)
     budget = _demand_control(max_cost, default_list_size)
     limits = _limits(max_depth, max_height, max_root_fields, max_aliases)
     batches = _batching(batching, max_batch_size)
@@ -247,6 +256,18 @@ def _security(
     elif issuer or audience:
         raise typer.BadParameter("--jwt-issuer/--jwt-audience need --jwks", param_hint="--jwks")
     return out
+
+
+def _authorization_mode(option: str) -> Any:
+    """`--authorization-mode` (filter, reject, dry-run) as an `AuthorizationMode`."""
+    from supergraph.runtime.authorization import AUTHORIZATION_MODES
+
+    mode = option.strip().lower().replace("-", "_")
+    if mode not in AUTHORIZATION_MODES:
+        raise typer.BadParameter(
+            f"{option!r}: expected filter, reject or dry-run", param_hint="--authorization-mode"
+        )
+    return mode
 
 
 def _demand_control(max_cost: float | None, list_size: int | None) -> Any:

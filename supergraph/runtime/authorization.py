@@ -1,4 +1,4 @@
-"""Authorization directives (`@authenticated`, `@requiresScopes`, `@policy`), filter mode.
+"""Authorization directives (`@authenticated`, `@requiresScopes`, `@policy`).
 
 Like Apollo Router's default: before planning, every field the request may not see is
 removed from the operation; the rest runs as usual, and each removed field comes back as
@@ -23,6 +23,15 @@ The filtered operation depends only on the *outcome* for the atoms the document 
 (authenticated or not, which of its scopes are present, which of its policies are
 granted), so the filter result is cached per (document, operation, outcome) and the plan
 cache, keyed by the filtered text, reuses plans across requests with the same outcome.
+
+Apollo Router's two other behaviours are `AuthorizationMode`s (the verdict is the same):
+- `reject` (Router's `reject_unauthorized`): an operation that selects anything the request
+  may not see is refused as a whole before planning - no subgraph call, no `data` - with
+  one `UNAUTHORIZED_FIELD_OR_TYPE` error per removed field at its path in the operation
+  (`"@"` stands for list items: nothing ran, so there are no indices);
+- `dry_run` (Router's `dry_run`): the operation runs unfiltered (the client's document is
+  what is planned) and the same operation-path errors are added to the response, so rules
+  can be tried on live traffic without breaking it.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graphql import (
     DirectiveNode,
@@ -86,6 +95,8 @@ INTROSPECTION = frozenset({"__schema", "__type"})
 
 Dnf = tuple[frozenset[str], ...]  # any of these sets, all of the set's members
 PolicyEvaluator = Callable[[str, Identity, Mapping[str, str]], bool]
+AuthorizationMode = Literal["filter", "reject", "dry_run"]
+AUTHORIZATION_MODES: tuple[AuthorizationMode, ...] = ("filter", "reject", "dry_run")
 
 
 # ---- requirements read from the supergraph ---------------------------------------------
@@ -287,12 +298,17 @@ class Filtered:
 
     def errors(self) -> list[dict[str, Any]]:
         """One error per removed field, at its path in the operation (`"@"` for list
-        items), for refusing the operation outright (before it runs)."""
+        items), for refusing the operation outright (before it runs) or a dry run. A
+        key removed under several fragments is reported once."""
         out: list[dict[str, Any]] = []
+        seen: set[tuple[str, ...]] = set()
 
         def walk(level: Level, prefix: list[str]) -> None:
             for removed in level.removed:
-                out.append(_denied([*prefix, removed.key]))
+                path = (*prefix, removed.key)
+                if path not in seen:
+                    seen.add(path)
+                    out.append(_denied(list(path)))
             for kept in level.kept:
                 walk(kept.level, [*prefix, kept.key, *["@"] * (len(kept.wrappers) - 1)])
 
@@ -664,7 +680,8 @@ class _Completer:
 
 
 class Authorizer:
-    """Filters operations for one supergraph; caches analyses and filter results."""
+    """Filters operations for one supergraph; caches analyses and filter results. `mode`
+    says what the gateway does with a verdict (see the module docstring)."""
 
     def __init__(
         self,
@@ -672,10 +689,14 @@ class Authorizer:
         requirements: Requirements,
         policy_evaluator: PolicyEvaluator | None = None,
         cache_size: int = 2000,
+        mode: AuthorizationMode = "filter",
     ) -> None:
+        if mode not in AUTHORIZATION_MODES:
+            raise ValueError(f"authorization mode {mode!r}: expected one of {AUTHORIZATION_MODES}")
         self.schema = schema
         self.requirements = requirements
         self.policy_evaluator = policy_evaluator
+        self.mode: AuthorizationMode = mode
         self.cache_size = cache_size
         self._mentions: OrderedDict[tuple[object, ...], _Mentioned | None] = OrderedDict()
         self._filtered: OrderedDict[tuple[object, ...], Filtered] = OrderedDict()
@@ -687,12 +708,15 @@ class Authorizer:
         supergraph_sdl: str,
         api_schema: GraphQLSchema,
         policy_evaluator: PolicyEvaluator | None = None,
+        mode: AuthorizationMode = "filter",
     ) -> Authorizer | None:
         """An authorizer when the supergraph links a security spec, else None."""
+        if mode not in AUTHORIZATION_MODES:
+            raise ValueError(f"authorization mode {mode!r}: expected one of {AUTHORIZATION_MODES}")
         requirements = Requirements.from_supergraph(supergraph_sdl)
         if requirements is None or not (requirements.types or requirements.fields):
             return None
-        return cls(api_schema, requirements, policy_evaluator)
+        return cls(api_schema, requirements, policy_evaluator, mode=mode)
 
     def authorize(
         self,
@@ -849,6 +873,7 @@ class SubscriptionGuard:
     its events are resolved long after this check and forwarded subscriptions go straight
     to their subgraph, so there is no single place to filter each event. Queries and
     mutations sent over the WebSocket take the HTTP pipeline, which filters them.
+    In `dry_run` mode the subscription is opened anyway and the verdict only logged.
     """
 
     def __init__(
@@ -883,6 +908,8 @@ class SubscriptionGuard:
                     filtered = self.authorizer.authorize(
                         request.query, request.operation_name, identity, request.headers
                     )
-                    if filtered is not None:
+                    if filtered is not None and self.authorizer.mode == "dry_run":
+                        log.info("dry run: would refuse subscription: %s", filtered.errors())
+                    elif filtered is not None:
                         raise OperationErrors(filtered.errors())
         return await self.inner.open(request)

@@ -35,7 +35,7 @@ from graphql.execution.values import get_variable_values
 from . import defer
 from .apq import APQError, PersistedQueries
 from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
-from .authorization import Authorizer, PolicyEvaluator
+from .authorization import AuthorizationMode, Authorizer, PolicyEvaluator
 from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
@@ -90,6 +90,7 @@ class Gateway:
         policy_evaluator: PolicyEvaluator | None = None,
         demand_control: DemandControl | None = None,
         limits: OperationLimits | None = None,
+        authorization_mode: AuthorizationMode = "filter",
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # limits.py: checked in `_prepare`, so the verdict is cached with the plan
@@ -98,7 +99,7 @@ class Gateway:
         # authentication.py / authorization.py: None when not configured / not needed
         self.authenticator = authenticator
         self.authorizer = Authorizer.for_supergraph(
-            supergraph_sdl, self.supergraph.api_schema, policy_evaluator
+            supergraph_sdl, self.supergraph.api_schema, policy_evaluator, authorization_mode
         )
         urls = {g.name: g.url for g in self.supergraph.graphs.values()}
         unknown = set(subgraph_urls or {}) - set(urls)
@@ -248,11 +249,18 @@ class Gateway:
             )
         variables = coerced.coerced
         filtered = None
+        unauthorized: list[dict[str, Any]] = []
         if self.authorizer is not None:
             # the plan of the filtered text is cached under that text: keyed on the outcome
             filtered = self.authorizer.authorize(
                 document, request.operation_name, identity, request.headers
             )
+            if filtered is not None and self.authorizer.mode != "filter":
+                # reject: refused before planning; dry run: the client's document is planned/run
+                unauthorized = filtered.errors()
+                if self.authorizer.mode == "reject":
+                    return GatewayResponse({"errors": unauthorized}, True)
+                filtered = None
             if filtered is not None and filtered.document is not None:
                 prepared = self.prepare(filtered.document, request.operation_name)
                 if prepared.errors:
@@ -296,7 +304,7 @@ class Gateway:
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
-        errors = denied + (state.errors or shaper.errors)
+        errors = unauthorized + denied + (state.errors or shaper.errors)
         if errors:
             body["errors"] = errors
         body["data"] = data

@@ -55,7 +55,7 @@ from supergraph.subscriptions import (
 )
 
 from .authentication import JwtAuthenticator
-from .authorization import PolicyEvaluator, SubscriptionGuard
+from .authorization import AuthorizationMode, PolicyEvaluator, SubscriptionGuard
 from .batching import NOT_ENABLED, Batching, execute_batch
 from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
@@ -310,6 +310,7 @@ def create_app(
     demand_control: DemandControl | None = None,
     limits: OperationLimits | None = None,
     batching: Batching | None = None,
+    authorization_mode: AuthorizationMode = "filter",
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -320,7 +321,8 @@ def create_app(
     caller starts and stops the transport). Without it, subscriptions are refused.
     `multipart_heartbeat`: seconds between `{}` parts on a quiet multipart subscription.
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
-    JWTs and `policy_evaluator` decides `@policy` names (see `authorization.py`);
+    JWTs and `policy_evaluator` decides `@policy` names; `authorization_mode` is
+    "filter", "reject" or "dry_run" (see `authorization.py`);
     `demand_control` refuses operations estimated above a cost (`demand_control.py`),
     `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
     JSON arrays of requests (`batching.py`). All three are off when None.
@@ -335,6 +337,7 @@ def create_app(
         policy_evaluator=policy_evaluator,
         demand_control=demand_control,
         limits=limits,
+        authorization_mode=authorization_mode,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()

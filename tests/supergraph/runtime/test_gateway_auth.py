@@ -34,8 +34,13 @@ from eventbus.transports.inprocess import InProcessTransport
 from pos.cli import app as pos_app
 from supergraph.runtime import create_app, load_supergraph
 from supergraph.runtime.authentication import JwksSource, JwtAuthenticator
-from supergraph.runtime.authorization import ClaimPolicies, SubscriptionGuard
-from supergraph.subscriptions.source import OperationRequest
+from supergraph.runtime.authorization import (
+    AuthorizationMode,
+    Authorizer,
+    ClaimPolicies,
+    SubscriptionGuard,
+)
+from supergraph.subscriptions.source import OperationErrors, OperationRequest
 
 ROOT = Path(__file__).parents[3]
 ISSUER = "https://issuer.test"
@@ -252,7 +257,9 @@ async def graph(supergraph: str, keys: Keys) -> AsyncIterator[AuthGraph]:
 
 
 @asynccontextmanager
-async def _running(supergraph: str, keys: Keys) -> AsyncIterator[AuthGraph]:
+async def _running(
+    supergraph: str, keys: Keys, authorization_mode: AuthorizationMode = "filter"
+) -> AsyncIterator[AuthGraph]:
     deleted: list[str] = []
     users, billing = _subgraphs(deleted)
     servers = [Server(users.app), Server(billing.app)]
@@ -262,6 +269,7 @@ async def _running(supergraph: str, keys: Keys) -> AsyncIterator[AuthGraph]:
         subgraph_urls={"users": servers[0].url, "billing": servers[1].url},
         authenticator=JwtAuthenticator(str(keys.jwks_path), issuer=ISSUER, audience=AUDIENCE),
         policy_evaluator=ClaimPolicies.parse(["is_staff=staff", "finance=department=finance"]),
+        authorization_mode=authorization_mode,
     )
     gateway = Server(app, lifespan="on")
     await gateway.start()
@@ -654,3 +662,126 @@ async def test_subscriptions_are_authenticated_and_refused_when_they_select_prot
     )
     await guard.open(allowed)
     assert opened == [allowed]
+
+
+# ---- authorization: reject and dry-run modes ---------------------------------------------
+
+
+async def test_reject_mode_refuses_the_whole_operation_before_any_subgraph_call(
+    supergraph: str, keys: Keys
+) -> None:
+    async with _running(supergraph, keys, "reject") as graph:
+        query = '{ me { name } user(id: "u1") { id name email } }'
+        result = await graph.query(query)
+        # the same errors filter mode gives, and no data at all
+        assert result == {"errors": [denied("me"), denied("user", "email")]}
+        strict = await graph.post(query, headers={"accept": "application/graphql-response+json"})
+        assert strict.status_code == 400
+        assert strict.json() == result
+        # list items: nothing ran, so the path says "@" where filter mode gives indices
+        listed = await graph.query("{ users { name email } }", keys.token({"scope": "admin"}))
+        assert listed == {"errors": [denied("users", "@", "email")]}
+        mutation = await graph.query('mutation { deleteUser(id: "u2") }', keys.token())
+        assert mutation == {"errors": [denied("deleteUser")]}
+        assert graph.sent() == [] and graph.deleted == []
+        # a request granted everything it selects runs as usual
+        granted = await graph.query(query, keys.token({"scope": "read:email"}))
+        assert granted == {
+            "data": {
+                "me": {"name": "Ada"},
+                "user": {"id": "u1", "name": "Ada", "email": "ada@example.test"},
+            }
+        }
+        assert len(graph.sent()) == 1
+
+
+async def test_dry_run_executes_unfiltered_and_reports_what_filtering_would_remove(
+    supergraph: str, keys: Keys
+) -> None:
+    async with _running(supergraph, keys, "dry_run") as graph:
+        query = '{ me { name } user(id: "u1") { id name email salary } }'
+        anonymous = await graph.query(query)
+        assert anonymous == {
+            "errors": [denied("me"), denied("user", "email"), denied("user", "salary")],
+            "data": {
+                "me": {"name": "Ada"},
+                "user": {"id": "u1", "name": "Ada", "email": "ada@example.test", "salary": 10},
+            },
+        }
+        (sent,) = graph.sent()
+        assert {"me", "email", "salary"} <= _fields(sent)
+        listed = await graph.query("{ users { name email } }", keys.token({"scope": "admin"}))
+        assert listed["data"] == {
+            "users": [
+                {"name": "Ada", "email": "ada@example.test"},
+                {"name": "Alan", "email": "alan@example.test"},
+            ]
+        }
+        assert listed["errors"] == [denied("users", "@", "email")]
+        finance = keys.token({"scope": "read:email", "staff": True, "department": "finance"})
+        assert await graph.query(query, finance) == {
+            "data": {
+                "me": {"name": "Ada"},
+                "user": {"id": "u1", "name": "Ada", "email": "ada@example.test", "salary": 10},
+            }
+        }
+        # the client's document is what is planned: one plan whatever the outcome
+        assert len(graph.gateway.plan_cache) == 2  # the two documents above
+        mutation = await graph.query('mutation { deleteUser(id: "u2") }')
+        assert mutation == {"errors": [denied("deleteUser")], "data": {"deleteUser": True}}
+        assert graph.deleted == ["u2"]
+
+
+async def test_reject_mode_keeps_one_plan_and_filter_stays_the_default(
+    supergraph: str, keys: Keys
+) -> None:
+    """Reject mode plans no filtered variant: the client's document (prepared, i.e.
+    validated and planned, before the verdict) is the only plan; filter stays the default."""
+    query = '{ user(id: "u1") { name email } }'
+    async with _running(supergraph, keys, "reject") as graph:
+        await graph.query(query)
+        assert len(graph.gateway.plan_cache) == 1
+        await graph.query(query, keys.token({"scope": "read:email"}))
+        assert len(graph.gateway.plan_cache) == 1
+    async with _running(supergraph, keys) as graph:
+        assert await graph.query(query) == {
+            "data": {"user": {"name": "Ada", "email": None}},
+            "errors": [denied("user", "email")],
+        }
+
+
+async def test_dry_run_lets_subscriptions_open(supergraph: str) -> None:
+    opened: list[OperationRequest] = []
+
+    class Source:
+        async def open(self, request: OperationRequest) -> Any:
+            opened.append(request)
+            return None
+
+    api = load_supergraph(supergraph).api_schema
+    request = OperationRequest(query="subscription { userChanged { name email } }")
+    dry = Authorizer.for_supergraph(supergraph, api, mode="dry_run")
+    await SubscriptionGuard(Source(), api, None, dry).open(request)
+    assert opened == [request]
+    reject = Authorizer.for_supergraph(supergraph, api, mode="reject")
+    with pytest.raises(OperationErrors) as refused:
+        await SubscriptionGuard(Source(), api, None, reject).open(request)
+    assert refused.value.errors == [denied("userChanged", "email")]
+    assert opened == [request]
+
+
+def test_gateway_command_authorization_mode(
+    tmp_path: Path, supergraph: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sdl = tmp_path / "supergraph.graphql"
+    sdl.write_text(supergraph)
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **_: served.append(app))
+    base = ["gateway", "--supergraph", str(sdl), "--no-subscriptions"]
+    for option, mode in (([], "filter"), (["--authorization-mode", "dry-run"], "dry_run")):
+        result = CliRunner().invoke(pos_app, [*base, *option])
+        assert result.exit_code == 0, result.output
+        assert served.pop().state.gateway.authorizer.mode == mode
+    bad = CliRunner().invoke(pos_app, [*base, "--authorization-mode", "audit"])
+    assert bad.exit_code == 2
+    assert "audit" in bad.output and "authorization-mode" in bad.output
