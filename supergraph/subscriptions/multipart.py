@@ -23,7 +23,6 @@ stream and the subscription is freed, as over SSE.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -32,10 +31,10 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Message, Receive, Scope, Send
+from starlette.responses import Response
 
 from .source import ExecutionResult, OperationErrors, OperationRequest, SubscriptionSource
+from .streaming import TimedStreamingResponse, auth_status, results_with_ticks
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ _HEARTBEAT = _PART + b"{}"
 _CLOSE = b"\r\n--graphql--\r\n"
 _GRAPHQL_RESPONSE = "application/graphql-response+json"
 _REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}
-_STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "UNAUTHORIZED_FIELD_OR_TYPE": 403}
 
 
 def wants_multipart_subscription(accept: str) -> bool:
@@ -83,32 +81,6 @@ def _transport_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in e.items() if k not in ("locations", "path")} for e in errors]
 
 
-class _MultipartResponse(StreamingResponse):
-    """A streaming response whose every write must complete within `send_timeout`."""
-
-    def __init__(self, content: AsyncIterator[bytes], send_timeout: float) -> None:
-        super().__init__(
-            content,
-            media_type=MULTIPART_SUBSCRIPTION,
-            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        )
-        self.send_timeout = send_timeout
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def timed_send(message: Message) -> None:
-            await asyncio.wait_for(send(message), self.send_timeout)
-
-        try:
-            await super().__call__(scope, receive, timed_send)
-        except TimeoutError:
-            log.info("multipart client stopped reading for %gs; dropped", self.send_timeout)
-        finally:
-            aclose = getattr(self.body_iterator, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
-
-
 class GraphQLMultipart:
     """Serve subscriptions as multipart HTTP responses from a `SubscriptionSource`.
 
@@ -128,55 +100,35 @@ class GraphQLMultipart:
             stream = await self.source.open(operation)
         except OperationErrors as exc:
             return _refused(exc.errors, accept)
-        return _MultipartResponse(self._parts(stream), self.send_timeout)
+        return TimedStreamingResponse(
+            self._parts(stream), MULTIPART_SUBSCRIPTION, self.send_timeout
+        )
 
     async def _parts(self, stream: AsyncIterator[ExecutionResult]) -> AsyncIterator[bytes]:
-        iterator = aiter(stream)
-        pending: asyncio.Future[ExecutionResult] | None = None
+        # a heartbeat first, so the client sees the subscription is live
+        ticks = results_with_ticks(stream, self.heartbeat, tick_first=True)
         try:
-            yield _HEARTBEAT
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(iterator))
-                done, _ = await asyncio.wait({pending}, timeout=self.heartbeat)
-                if not done:
-                    yield _HEARTBEAT
-                    continue
-                finished, pending = pending, None
-                try:
-                    result = finished.result()
-                except StopAsyncIteration:
-                    break
-                except OperationErrors as exc:
-                    yield _part({"payload": None, "errors": _transport_errors(exc.errors)})
-                    break
-                except Exception:
-                    log.exception("subscription failed while streaming multipart parts")
-                    error = {
-                        "message": "Internal gateway error.",
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                    }
-                    yield _part({"payload": None, "errors": [error]})
-                    break
-                yield _part({"payload": result})
-            yield _CLOSE
-        finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
+            async with contextlib.aclosing(ticks) as results:
+                async for result in results:
+                    yield _HEARTBEAT if result is None else _part({"payload": result})
+        except OperationErrors as exc:
+            yield _part({"payload": None, "errors": _transport_errors(exc.errors)})
+        except Exception:
+            log.exception("subscription failed while streaming multipart parts")
+            error = {
+                "message": "Internal gateway error.",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+            yield _part({"payload": None, "errors": [error]})
+        yield _CLOSE
 
 
 def _refused(errors: list[dict[str, Any]], accept: str) -> Response:
     """An operation that cannot start: a plain GraphQL response, as for a query."""
-    codes = [str((e.get("extensions") or {}).get("code")) for e in errors]
     media = _GRAPHQL_RESPONSE if _GRAPHQL_RESPONSE in accept.lower() else "application/json"
-    status = next((_STATUS_BY_CODE[c] for c in codes if c in _STATUS_BY_CODE), None)
+    status = auth_status(errors)
     if status is None:
-        request_error = any(c in _REQUEST_ERRORS for c in codes)
+        codes = {str((e.get("extensions") or {}).get("code")) for e in errors}
+        request_error = bool(codes & _REQUEST_ERRORS)
         status = 400 if request_error and media == _GRAPHQL_RESPONSE else 200
     return Response(orjson.dumps({"errors": errors}), status, media_type=media)

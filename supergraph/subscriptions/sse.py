@@ -14,24 +14,19 @@ connection is dropped and the subscription freed, as the WebSocket side closes w
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
 
 from .source import ExecutionResult, OperationErrors, OperationRequest, SubscriptionSource
-
-log = logging.getLogger(__name__)
+from .streaming import TimedStreamingResponse, auth_status, results_with_ticks
 
 EVENT_STREAM = "text/event-stream"
-_STATUS_BY_CODE = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "UNAUTHORIZED_FIELD_OR_TYPE": 403}
 
 
 def wants_event_stream(request: Request) -> bool:
@@ -48,32 +43,6 @@ def _bad(message: str, status: int = 400) -> JSONResponse:
 def _event(kind: str, data: Any = None) -> bytes:
     body = b"" if data is None else orjson.dumps(data)
     return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
-
-
-class _EventStreamResponse(StreamingResponse):
-    """A streaming response whose every write must complete within `send_timeout`."""
-
-    def __init__(self, content: AsyncIterator[bytes], send_timeout: float) -> None:
-        super().__init__(
-            content,
-            media_type=EVENT_STREAM,
-            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        )
-        self.send_timeout = send_timeout
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def timed_send(message: Message) -> None:
-            await asyncio.wait_for(send(message), self.send_timeout)
-
-        try:
-            await super().__call__(scope, receive, timed_send)
-        except TimeoutError:
-            log.info("SSE client stopped reading for %gs; stream dropped", self.send_timeout)
-        finally:
-            aclose = getattr(self.body_iterator, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
 
 
 class GraphQLSSE:
@@ -106,43 +75,20 @@ class GraphQLSSE:
         try:
             stream = await self.source.open(operation)
         except OperationErrors as exc:
-            codes = [str((e.get("extensions") or {}).get("code")) for e in exc.errors]
-            status = next((_STATUS_BY_CODE[c] for c in codes if c in _STATUS_BY_CODE), None)
+            status = auth_status(exc.errors)
             if status is not None:
                 return JSONResponse({"errors": exc.errors}, status)
-            return _EventStreamResponse(_refused(exc.errors), self.send_timeout)
-        return _EventStreamResponse(self._events(stream), self.send_timeout)
+            return TimedStreamingResponse(_refused(exc.errors), EVENT_STREAM, self.send_timeout)
+        return TimedStreamingResponse(self._events(stream), EVENT_STREAM, self.send_timeout)
 
     async def _events(self, stream: AsyncIterator[ExecutionResult]) -> AsyncIterator[bytes]:
-        iterator = aiter(stream)
-        pending: asyncio.Future[ExecutionResult] | None = None
         try:
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(iterator))
-                done, _ = await asyncio.wait({pending}, timeout=self.keepalive)
-                if not done:
-                    yield b":\n\n"
-                    continue
-                finished, pending = pending, None
-                try:
-                    result = finished.result()
-                except StopAsyncIteration:
-                    break
-                except OperationErrors as exc:
-                    yield _event("next", {"errors": exc.errors})
-                    break
-                yield _event("next", result)
-            yield _event("complete")
-        finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
+            async with contextlib.aclosing(results_with_ticks(stream, self.keepalive)) as results:
+                async for result in results:
+                    yield b":\n\n" if result is None else _event("next", result)
+        except OperationErrors as exc:
+            yield _event("next", {"errors": exc.errors})
+        yield _event("complete")
 
 
 async def _refused(errors: list[dict[str, Any]]) -> AsyncIterator[bytes]:
