@@ -113,7 +113,7 @@ class Executor:
         found: list[tuple[dict[str, Any], dict[int, dict[str, Any]] | None]]
         if fetch.context_values:
             depths = frozenset(c.depth for c in fetch.context_values)
-            found = list(collect_with_ancestors(state.data, node.path, depths))
+            found = [(o, seen) for o, _, seen in collect_located(state.data, node.path, depths)]
         else:
             found = [(obj, None) for obj in collect_at_path(state.data, node.path)]
         # one request per distinct set of contextual argument values (usually just one)
@@ -210,7 +210,7 @@ class Executor:
     ) -> dict[int, list[str | int]]:
         """Response path of the first object behind each representation (errors only)."""
         found: dict[int, list[str | int]] = {}
-        for obj, obj_path in collect_with_paths(data, path):
+        for obj, obj_path, _ in collect_located(data, path):
             entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
             if entity_input is None:
                 continue
@@ -368,44 +368,33 @@ def collect_at_path(data: dict[str, Any], path: tuple[str, ...]) -> list[dict[st
     return [v for v in current if isinstance(v, dict)]
 
 
-def collect_with_paths(
-    data: dict[str, Any], path: tuple[str, ...]
-) -> list[tuple[dict[str, Any], list[str | int]]]:
-    current: list[tuple[Any, list[str | int]]] = [(data, [])]
-    for segment in path:
-        following: list[tuple[Any, list[str | int]]] = []
-        for value, at in current:
-            if segment[0] == "|":
-                if isinstance(value, dict) and value.get("__typename") == segment[1:]:
-                    following.append((value, at))
-            elif segment == "@":
-                if isinstance(value, list):
-                    following.extend((v, [*at, i]) for i, v in enumerate(value) if v is not None)
-            elif isinstance(value, dict) and value.get(segment) is not None:
-                following.append((value[segment], [*at, segment]))
-        current = following
-    return [(v, at) for v, at in current if isinstance(v, dict)]
+# a value found along a path, its response path, its ancestors at the depths asked for
+_Located = tuple[Any, list[str | int], dict[int, dict[str, Any]]]
 
 
-def collect_with_ancestors(
-    data: dict[str, Any], path: tuple[str, ...], depths: frozenset[int]
-) -> list[tuple[dict[str, Any], dict[int, dict[str, Any]]]]:
-    """Like `collect_at_path`, with each object's ancestors at the given path depths."""
-    current: list[tuple[Any, dict[int, dict[str, Any]]]] = [(data, {})]
+def collect_located(
+    data: dict[str, Any], path: tuple[str, ...], depths: frozenset[int] = frozenset()
+) -> list[tuple[dict[str, Any], list[str | int], dict[int, dict[str, Any]]]]:
+    """Like `collect_at_path`, with each object's response path and its ancestors at the
+    given path depths (for error paths and `@fromContext` values; off the hot path)."""
+    current: list[_Located] = [(data, [], {})]
     for depth, segment in enumerate(path):
         if depth in depths:
             current = [
-                (v, {**seen, depth: v}) if isinstance(v, dict) else (v, seen) for v, seen in current
+                (v, at, {**seen, depth: v}) if isinstance(v, dict) else (v, at, seen)
+                for v, at, seen in current
             ]
-        following: list[tuple[Any, dict[int, dict[str, Any]]]] = []
-        for value, seen in current:
-            if segment[0] == "|":
+        following: list[_Located] = []
+        for value, at, seen in current:
+            if segment[0] == "|":  # only the objects of one member of an abstract type
                 if isinstance(value, dict) and value.get("__typename") == segment[1:]:
-                    following.append((value, seen))
+                    following.append((value, at, seen))
             elif segment == "@":
                 if isinstance(value, list):
-                    following.extend((v, seen) for v in value if v is not None)
+                    following.extend(
+                        (v, [*at, i], seen) for i, v in enumerate(value) if v is not None
+                    )
             elif isinstance(value, dict) and value.get(segment) is not None:
-                following.append((value[segment], seen))
+                following.append((value[segment], [*at, segment], seen))
         current = following
-    return [(v, seen) for v, seen in current if isinstance(v, dict)]
+    return [(v, at, seen) for v, at, seen in current if isinstance(v, dict)]
