@@ -37,7 +37,6 @@ Apollo Router's two other behaviours are `AuthorizationMode`s (the verdict is th
 from __future__ import annotations
 
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -84,6 +83,7 @@ from supergraph.subscriptions.source import (
 )
 
 from .authentication import ANONYMOUS, AuthenticationError, Identity, JwtAuthenticator
+from .supergraph_schema import read_links
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,6 @@ class Requirement:
 NONE = Requirement()
 
 _SPECS = {"authenticated", "requiresScopes", "policy"}
-_LINK_URL = re.compile(r"https://specs\.apollo\.dev/(authenticated|requiresScopes|policy)/v[\d.]+")
 
 
 def _args(directive: DirectiveNode) -> dict[str, Any]:
@@ -130,23 +129,9 @@ def _args(directive: DirectiveNode) -> dict[str, Any]:
 
 def _directive_names(doc: DocumentNode) -> dict[str, str]:
     """Directive name in this supergraph -> spec (`@link(as:)` and `import` renames)."""
-    names: dict[str, str] = {}
-    for d in doc.definitions:
-        if not isinstance(d, gast.SchemaDefinitionNode | gast.SchemaExtensionNode):
-            continue
-        for directive in d.directives or ():
-            if directive.name.value != "link":
-                continue
-            args = _args(directive)
-            m = _LINK_URL.match(str(args.get("url") or ""))
-            if not m:
-                continue
-            spec = m.group(1)
-            names[str(args.get("as") or spec)] = spec
-            for item in args.get("import") or ():
-                if isinstance(item, dict) and item.get("name") == f"@{spec}":
-                    names[str(item.get("as") or item["name"]).lstrip("@")] = spec
-    return names
+    return {
+        link.directive_name(link.spec): link.spec for link in read_links(doc) if link.spec in _SPECS
+    }
 
 
 def _dnf(value: object) -> Dnf:

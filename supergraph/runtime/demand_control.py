@@ -24,7 +24,6 @@ plans; with variables the cached parse is walked again, as slicing values may di
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,13 +56,12 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .supergraph_schema import Supergraph
+from .supergraph_schema import Supergraph, read_links
 
 ESTIMATED_TOO_EXPENSIVE = "COST_ESTIMATED_TOO_EXPENSIVE"
 QUERY_PARSE_FAILURE = "COST_QUERY_PARSE_FAILURE"
 DEFAULT_LIST_SIZE = 10
 MUTATION_COST = 10.0
-_COST_URL = re.compile(r"https://specs\.apollo\.dev/cost/v[\d.]+")
 
 
 @dataclass(frozen=True)
@@ -430,25 +428,9 @@ class _Scorer:
 
 def _directive_names(doc: DocumentNode) -> tuple[str | None, str | None]:
     """Names of `@cost` and `@listSize` in this supergraph (`as:` and import renames)."""
-    for d in doc.definitions:
-        if not isinstance(d, gast.SchemaDefinitionNode | gast.SchemaExtensionNode):
-            continue
-        for directive in d.directives or ():
-            if directive.name.value != "link":
-                continue
-            args = {
-                a.name.value: value_from_ast_untyped(a.value) for a in directive.arguments or ()
-            }
-            if not _COST_URL.match(str(args.get("url") or "")):
-                continue
-            prefix = str(args.get("as") or "cost")
-            names = {"cost": prefix, "listSize": f"{prefix}__listSize"}
-            for item in args.get("import") or ():
-                spec_name = item.get("name") if isinstance(item, dict) else item
-                local = item.get("as") or spec_name if isinstance(item, dict) else item
-                if isinstance(spec_name, str) and spec_name.lstrip("@") in names:
-                    names[spec_name.lstrip("@")] = str(local).lstrip("@")
-            return names["cost"], names["listSize"]
+    for link in read_links(doc):
+        if link.spec == "cost":
+            return link.directive_name("cost"), link.directive_name("listSize")
     return None, None
 
 

@@ -184,39 +184,73 @@ SUPPORTED_FEATURES = frozenset(
 )
 
 
-def _read_specs(doc: DocumentNode) -> _Specs:
-    specs = _Specs()
+@dataclass(frozen=True)
+class Link:
+    """One `@link` (or federation 1 `@core`) on the schema: which spec, under which names."""
+
+    directive: str  # "link" or "core"
+    url: str
+    spec: str | None  # the spec's name for a specs.apollo.dev URL, else None
+    name: str  # the prefix its elements get: `as:`, else the spec's name
+    imports: dict[str, str]  # spec directive name -> its name here (`import:`, with `as`)
+    purpose: str  # `for:` (SECURITY, EXECUTION) or ""
+
+    def directive_name(self, directive: str) -> str:
+        """The name the spec's `@directive` has in this schema."""
+        if directive in self.imports:
+            return self.imports[directive]
+        return self.name if directive == self.spec else f"{self.name}__{directive}"
+
+
+def read_links(doc: DocumentNode) -> list[Link]:
+    """Every spec the schema links, with its renames (the one reader of `@link` here)."""
+    links: list[Link] = []
     for d in doc.definitions:
         if not isinstance(d, SchemaDefinitionNode | gast.SchemaExtensionNode):
             continue
         for directive in d.directives or ():
             if directive.name.value not in ("link", "core"):
                 continue
-            specs.prefixes.add(directive.name.value)
             args = _args(directive)
             url = str(args.get("url") or args.get("feature") or "")
             m = _SPEC_URL.match(url)
-            purpose = str(args.get("for") or "")
-            if purpose in ("SECURITY", "EXECUTION") and (
-                m is None or m.group(1) not in SUPPORTED_FEATURES
-            ):
-                raise SupergraphError(
-                    f"feature {url} is for: {purpose} but is unsupported by this gateway"
-                )
-            if not m:
-                continue
-            name = str(args.get("as") or m.group(1))
-            specs.prefixes.add(name)
+            imports: dict[str, str] = {}
             for item in _as_list(args.get("import")):
-                local = item.get("as") or item.get("name") if isinstance(item, dict) else item
-                if isinstance(local, str) and local.startswith("@"):
-                    specs.imported.add(local[1:])
-            if m.group(1) == "join":
-                specs.join = name
-            elif m.group(1) == "inaccessible":
-                specs.inaccessible = name
-            elif m.group(1) == "context":
-                specs.context = name
+                original = item.get("name") if isinstance(item, dict) else item
+                local = (item.get("as") or original) if isinstance(item, dict) else item
+                if isinstance(original, str) and original.startswith("@"):
+                    imports[original[1:]] = str(local).lstrip("@")
+            links.append(
+                Link(
+                    directive.name.value,
+                    url,
+                    m.group(1) if m else None,
+                    str(args.get("as") or (m.group(1) if m else "")),
+                    imports,
+                    str(args.get("for") or ""),
+                )
+            )
+    return links
+
+
+def _read_specs(doc: DocumentNode) -> _Specs:
+    specs = _Specs()
+    for link in read_links(doc):
+        specs.prefixes.add(link.directive)
+        if link.purpose in ("SECURITY", "EXECUTION") and link.spec not in SUPPORTED_FEATURES:
+            raise SupergraphError(
+                f"feature {link.url} is for: {link.purpose} but is unsupported by this gateway"
+            )
+        if link.spec is None:
+            continue
+        specs.prefixes.add(link.name)
+        specs.imported.update(link.imports.values())
+        if link.spec == "join":
+            specs.join = link.name
+        elif link.spec == "inaccessible":
+            specs.inaccessible = link.directive_name("inaccessible")
+        elif link.spec == "context":
+            specs.context = link.directive_name("context")
     if not specs.prefixes:
         raise SupergraphError(
             "no @link or @core on the schema definition: this is not a supergraph SDL; "
