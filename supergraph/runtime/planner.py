@@ -816,7 +816,75 @@ class Planner:
         rep_type: str,
     ) -> set[int]:
         with self._deeper():
-            return self._jump(source, target, type_name, f, path, provided, graph, rep_type)
+            if self._jump_depth > 32:
+                raise PlanningError(
+                    f"cannot plan field {type_name}.{f.name}: its keys are not reachable from "
+                    f"{self.sg.graphs[source.graph].name!r}"
+                )
+            keys = self.sg.graphs_of_type(rep_type)[graph].resolvable_keys
+            key_fields = min(
+                (self._internal_fields(k, type_name) for k in keys),
+                key=lambda kf: self.cost(source.graph, type_name, kf, provided),
+            )
+            target.typename = True
+            # the objects themselves are told apart by their __typename (the representations'
+            # inputs), so fetches for several members at one path stay one batched request
+            flat = path[:-1] if path and path[-1].startswith("|") else path
+            inputs = (
+                source.inputs.get(type_name) if source.is_entity and source.path == flat else None
+            )
+            if inputs is not None and {k.key for k in key_fields} <= {x.key for x in inputs[1]}:
+                # the key came in with the representation of this very entity fetch: it is in
+                # the data already, so the next hop need not wait for (or go through) it
+                deps = set(source.deps)
+            else:
+                deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
+            input_fields = list(key_fields)
+            fig = self.sg.field_in_graph(rep_type, f.name, graph)
+            requires = fig.requires
+            if requires is not None:
+                req_fields = self._internal_fields(requires, type_name)
+                deps |= self.plan_fields(source, target, type_name, req_fields, path, provided)
+                input_fields += req_fields
+            contexts = [self._context_source(c.context, path) for c in fig.context_args]
+            for level, ctx in zip(contexts, fig.context_args, strict=True):
+                if level is not None:
+                    level.target.typename = True
+                    deps |= self.plan_fields(
+                        level.group,
+                        level.target,
+                        level.type_name,
+                        self._internal_fields(ctx.selection, level.type_name),
+                        level.path,
+                        level.provided,
+                    )
+            signature = tuple(
+                (len(level.path), level.type_name) if level is not None else (-1, "")
+                for level in contexts
+            )
+            gkey = (graph, flat, source.id, frozenset(deps), signature)
+            group = self.entity_groups.get(gkey)
+            while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
+                gkey = (*gkey, "+")  # type: ignore[assignment]  # other arguments: own fetch
+                group = self.entity_groups.get(gkey)
+            if group is None:
+                group = self.entity_groups[gkey] = self._new_group(graph, flat, True)
+                group.deps |= deps
+                group.mutation_field = source.mutation_field
+            previous = group.inputs.get(type_name)
+            if previous is None:
+                group.inputs[type_name] = (rep_type, input_fields)
+            else:
+                names = {x.key for x in previous[1]}
+                previous[1].extend(x for x in input_fields if x.key not in names)
+            group.triggers.append(f.cond)
+            frag = group.root.frag(rep_type)
+            placed = self.plan_fields(
+                group, frag, rep_type, [f], path, None, allow_requires=fig.needs_representation
+            )
+            if fig.context_args:
+                self._pass_context(group, frag.fields[f.source], fig, contexts)
+            return {group.id} | placed
 
     @contextmanager
     def _deeper(self) -> Iterator[None]:
@@ -826,85 +894,6 @@ class Planner:
             yield
         finally:
             self._jump_depth -= 1
-
-    def _jump(
-        self,
-        source: Group,
-        target: SubSel,
-        type_name: str,
-        f: CField,
-        path: tuple[str, ...],
-        provided: dict | None,
-        graph: str,
-        rep_type: str,
-    ) -> set[int]:
-        if self._jump_depth > 32:
-            raise PlanningError(
-                f"cannot plan field {type_name}.{f.name}: its keys are not reachable from "
-                f"{self.sg.graphs[source.graph].name!r}"
-            )
-        keys = self.sg.graphs_of_type(rep_type)[graph].resolvable_keys
-        key_fields = min(
-            (self._internal_fields(k, type_name) for k in keys),
-            key=lambda kf: self.cost(source.graph, type_name, kf, provided),
-        )
-        target.typename = True
-        # the objects themselves are told apart by their __typename (the representations'
-        # inputs), so fetches for several members at one path stay one batched request
-        flat = path[:-1] if path and path[-1].startswith("|") else path
-        inputs = source.inputs.get(type_name) if source.is_entity and source.path == flat else None
-        if inputs is not None and {k.key for k in key_fields} <= {x.key for x in inputs[1]}:
-            # the key came in with the representation of this very entity fetch: it is in
-            # the data already, so the next hop need not wait for (or go through) it
-            deps = set(source.deps)
-        else:
-            deps = self.plan_fields(source, target, type_name, key_fields, path, provided)
-        input_fields = list(key_fields)
-        fig = self.sg.field_in_graph(rep_type, f.name, graph)
-        requires = fig.requires
-        if requires is not None:
-            req_fields = self._internal_fields(requires, type_name)
-            deps |= self.plan_fields(source, target, type_name, req_fields, path, provided)
-            input_fields += req_fields
-        contexts = [self._context_source(c.context, path) for c in fig.context_args]
-        for level, ctx in zip(contexts, fig.context_args, strict=True):
-            if level is not None:
-                level.target.typename = True
-                deps |= self.plan_fields(
-                    level.group,
-                    level.target,
-                    level.type_name,
-                    self._internal_fields(ctx.selection, level.type_name),
-                    level.path,
-                    level.provided,
-                )
-        signature = tuple(
-            (len(level.path), level.type_name) if level is not None else (-1, "")
-            for level in contexts
-        )
-        gkey = (graph, flat, source.id, frozenset(deps), signature)
-        group = self.entity_groups.get(gkey)
-        while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
-            gkey = (*gkey, "+")  # type: ignore[assignment]  # other arguments: own fetch
-            group = self.entity_groups.get(gkey)
-        if group is None:
-            group = self.entity_groups[gkey] = self._new_group(graph, flat, True)
-            group.deps |= deps
-            group.mutation_field = source.mutation_field
-        previous = group.inputs.get(type_name)
-        if previous is None:
-            group.inputs[type_name] = (rep_type, input_fields)
-        else:
-            names = {x.key for x in previous[1]}
-            previous[1].extend(x for x in input_fields if x.key not in names)
-        group.triggers.append(f.cond)
-        frag = group.root.frag(rep_type)
-        placed = self.plan_fields(
-            group, frag, rep_type, [f], path, None, allow_requires=fig.needs_representation
-        )
-        if fig.context_args:
-            self._pass_context(group, frag.fields[f.source], fig, contexts)
-        return {group.id} | placed
 
     def _context_source(self, context: str, path: tuple[str, ...]) -> _Level | None:
         """The nearest ancestor level (strictly above `path`) whose type sets `context`."""
