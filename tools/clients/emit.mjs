@@ -29,3 +29,39 @@ export function request() {
   }
   return { url, query, variables: variables ? JSON.parse(variables) : undefined };
 }
+
+// Prints each callback of one subscription as a line ({event: "next", ...show(result)},
+// "error", "complete"), unsubscribes itself after `stopAfter` results (0: never), and once
+// the subscription is over runs `finish` (dispose the client) and prints "done".
+// `subscribe(sink)` starts the subscription and returns a function that unsubscribes.
+export function printSubscription(subscribe, { stopAfter, finish, show }) {
+  let seen = 0;
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    setImmediate(async () => {
+      await finish();
+      emit({ event: "done" });
+    });
+  };
+  const unsubscribe = subscribe({
+    next(result) {
+      emit({ event: "next", ...show(result) });
+      seen += 1;
+      if (stopAfter && seen >= stopAfter) {
+        unsubscribe();
+        emit({ event: "unsubscribed" });
+        close();
+      }
+    },
+    error(error) {
+      emit({ event: "error", error: describe(error) });
+      close();
+    },
+    complete() {
+      emit({ event: "complete" });
+      close();
+    },
+  });
+}
