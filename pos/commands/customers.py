@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
+
+from pos.commands import EmbeddedDataDir, StoreMode
 
 if TYPE_CHECKING:
     from subgraphs.customers.application import BackfillReport
@@ -34,14 +36,8 @@ async def backfill(store_url: str) -> BackfillReport:
 
 
 def claim_emails(
-    mode: str = typer.Option("embedded", help="embedded (the `pos run` data) or services"),
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="embedded only: data directory (default: $POS_DATA_DIR/embedded).",
-            show_default=False,
-        ),
-    ] = None,
+    mode: StoreMode = "embedded",
+    data_dir: EmbeddedDataDir = None,
 ) -> None:
     """Give customers registered before the unique-email guard their claim; idempotent.
 

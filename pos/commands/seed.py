@@ -16,9 +16,11 @@ import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
+
+from pos.commands import EmbeddedDataDir, StoreMode
 
 if TYPE_CHECKING:
     from subgraphs.hosting.services import ContextServices
@@ -69,14 +71,8 @@ async def seed_services() -> SeedReport:
 
 
 def seed(
-    mode: str = typer.Option("embedded", help="embedded (the `pos run` data) or services"),
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="embedded only: data directory (default: $POS_DATA_DIR/embedded).",
-            show_default=False,
-        ),
-    ] = None,
+    mode: StoreMode = "embedded",
+    data_dir: EmbeddedDataDir = None,
 ) -> None:
     """Load the demo shop (categories, ~50 products, customers, orders); idempotent."""
     from subgraphs.seed import SeedError, summary
