@@ -9,7 +9,9 @@ read them with `runtime_of` and `loaders_of`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
@@ -18,6 +20,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry import federation
 from strawberry.asgi import GraphQL
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types import Info
 from strawberry.types.execution import ExecutionContext
 
@@ -28,10 +31,18 @@ FEDERATION_VERSION = "2.5"
 
 RuntimeT = TypeVar("RuntimeT")
 
+# Every subgraph's `DateTime` says the same thing as the customers SDL's: subgraphs that
+# describe one shared type differently get an INCONSISTENT_DESCRIPTION composition hint.
+DATETIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="An instant in UTC, as an ISO-8601 string (e.g. 2026-11-29T10:15:00+00:00).",
+)
+
 
 class SubgraphSchema(federation.Schema):
     def __init__(self, query: type, *, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        kwargs.setdefault("scalar_overrides", {datetime: DATETIME})
         super().__init__(query, extensions=[*extensions, MapErrors], **kwargs)
 
     def process_errors(

@@ -46,6 +46,8 @@ def test_the_committed_supergraph_is_what_our_composer_produces() -> None:
     assert result.supergraph_sdl == SUPERGRAPH.read_text(), (
         "schema/supergraph.graphql is stale: run `pos compose`"
     )
+    # our own graph is the example users copy: it composes without a single warning
+    assert [f"{h.code}: {h.message}" for h in result.hints] == []
 
 
 def test_apollo_composes_the_same_supergraph() -> None:

@@ -22,7 +22,8 @@ from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.projections import StockLevel
 
 
-@federation.type(keys=["id"], description="Stock figures of a catalog product.")
+# No description: catalog, the owner, describes Product.
+@federation.type(keys=["id"])
 class Product:
     id: strawberry.ID
     level: strawberry.Private[StockLevel | None]

@@ -47,10 +47,9 @@ class PaymentMethod(Enum):
     CARD = "CARD"
 
 
-@federation.type(
-    keys=[Key(fields=FieldSet("id"), resolvable=False)],
-    description="A catalog product, referenced by key.",
-)
+# Entity stubs carry no description: the owning subgraph describes the type (a second,
+# different text is an INCONSISTENT_DESCRIPTION composition hint).
+@federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
 class Product:
     id: strawberry.ID
     name: str = federation.field(external=True)
@@ -204,7 +203,7 @@ def order_filters(
     return filters
 
 
-@federation.type(keys=["id"], description="A customer; ordering adds their orders.")
+@federation.type(keys=["id"])
 class Customer:
     id: strawberry.ID
 

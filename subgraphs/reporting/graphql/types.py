@@ -28,7 +28,8 @@ class SalesFigures:
     revenue: list[Money]
 
 
-@federation.type(keys=["id"], description="A catalog product; reporting adds its sales.")
+# Entity stubs carry no description: catalog and customers describe their types.
+@federation.type(keys=["id"])
 class Product:
     id: strawberry.ID
 
@@ -44,7 +45,7 @@ class Product:
         return cls(id=id)
 
 
-@federation.type(keys=["id"], description="A customer; reporting adds what they spent.")
+@federation.type(keys=["id"])
 class Customer:
     id: strawberry.ID
 
