@@ -131,6 +131,17 @@ def gateway(
             "dry-run (run it unfiltered, report the errors).",
         ),
     ] = "filter",
+    authorization_errors: Annotated[
+        str,
+        typer.Option(
+            help="Where UNAUTHORIZED_FIELD_OR_TYPE errors go: errors (the response's errors), "
+            "extensions (extensions.authorizationErrors, so clients do not throw) or disabled "
+            "(dropped).",
+        ),
+    ] = "errors",
+    authorization_log: bool = typer.Option(
+        True, help="Log the unauthorized paths of every request that had any (ERROR level)."
+    ),
     max_cost: Annotated[
         float | None,
         typer.Option(
@@ -167,6 +178,11 @@ def gateway(
         int | None,
         typer.Option(help="Operation limit: aliased fields (MAX_ALIASES_LIMIT)."),
     ] = None,
+    limits_warn_only: bool = typer.Option(
+        False,
+        help="Operation limits only log a warning for an operation over a limit and let it "
+        "run. Needs a --max-* limit.",
+    ),
     batching: bool = typer.Option(
         False, help="Accept a JSON array of requests in one POST (Apollo Client's BatchHttpLink)."
     ),
@@ -190,8 +206,11 @@ def gateway(
     urls = subgraph_urls(subgraph_url or [])
     security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
     security["authorization_mode"] = _authorization_mode(authorization_mode)
+    security["authorization_errors"] = _authorization_errors(
+        authorization_errors, authorization_log
+    )
     budget = _demand_control(max_cost, default_list_size)
-    limits = _limits(max_depth, max_height, max_root_fields, max_aliases)
+    limits = _limits(max_depth, max_height, max_root_fields, max_aliases, limits_warn_only)
     batches = _batching(batching, max_batch_size)
     bus = (
         None
@@ -220,8 +239,11 @@ def gateway(
             err=True,
         )
     if limits is not None:
-        shown = ", ".join(f"{k} {v}" for k, v in vars(limits).items() if v is not None)
-        typer.echo(f"  operation limits: {shown}", err=True)
+        shown = ", ".join(
+            f"{k} {v}" for k, v in vars(limits).items() if k != "warn_only" and v is not None
+        )
+        warn = " (warn only)" if limits.warn_only else ""
+        typer.echo(f"  operation limits: {shown}{warn}", err=True)
     if batches is not None:
         typer.echo(f"  batching: at most {batches.max_size} requests per batch", err=True)
     for name, url in sorted(app.state.gateway.urls.items()):
@@ -270,6 +292,20 @@ def _authorization_mode(option: str) -> Any:
     return mode
 
 
+def _authorization_errors(option: str, log_paths: bool) -> Any:
+    """`--authorization-errors` and `--[no-]authorization-log` as an `ErrorReporting`."""
+    from supergraph.runtime.authorization import ERRORS_RESPONSES, ErrorReporting
+
+    wanted = option.strip().lower()
+    for response in ERRORS_RESPONSES:
+        if response == wanted:
+            return ErrorReporting(response, log_paths)
+    raise typer.BadParameter(
+        f"{option!r}: expected errors, extensions or disabled",
+        param_hint="--authorization-errors",
+    )
+
+
 def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
     """The `DemandControl` budget the options ask for, or None (no cost limit)."""
     from supergraph.runtime.demand_control import DEFAULT_LIST_SIZE, DemandControl
@@ -284,14 +320,18 @@ def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
         raise typer.BadParameter(str(e), param_hint="--max-cost/--default-list-size") from e
 
 
-def _limits(depth: int | None, height: int | None, roots: int | None, aliases: int | None) -> Any:
+def _limits(
+    depth: int | None, height: int | None, roots: int | None, aliases: int | None, warn: bool
+) -> Any:
     """The `OperationLimits` the options ask for, or None (no limit)."""
     from supergraph.runtime.limits import OperationLimits
 
     try:
-        limits = OperationLimits(depth, height, roots, aliases)
+        limits = OperationLimits(depth, height, roots, aliases, warn)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-depth/--max-height/...") from e
+    if warn and not limits.enabled:
+        raise typer.BadParameter("needs a --max-* limit", param_hint="--limits-warn-only")
     return limits if limits.enabled else None
 
 

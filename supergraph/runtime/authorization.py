@@ -32,6 +32,12 @@ Apollo Router's two other behaviours are `AuthorizationMode`s (the verdict is th
 - `dry_run` (Router's `dry_run`): the operation runs unfiltered (the client's document is
   what is planned) and the same operation-path errors are added to the response, so rules
   can be tried on live traffic without breaking it.
+
+Where the `UNAUTHORIZED_FIELD_OR_TYPE` errors go is Router's `authorization.directives.errors`
+(`ErrorReporting`): `response` "errors" (default) puts them first in `errors`, "extensions"
+moves them to `extensions.authorizationErrors` (clients that throw on any error keep
+working), "disabled" drops them; `log` (default on) logs the unauthorized paths of every
+request that had any, at ERROR level as Router does.
 """
 
 from __future__ import annotations
@@ -97,6 +103,54 @@ Dnf = tuple[frozenset[str], ...]  # any of these sets, all of the set's members
 PolicyEvaluator = Callable[[str, Identity, Mapping[str, str]], bool]
 AuthorizationMode = Literal["filter", "reject", "dry_run"]
 AUTHORIZATION_MODES: tuple[AuthorizationMode, ...] = ("filter", "reject", "dry_run")
+ErrorsResponse = Literal["errors", "extensions", "disabled"]
+ERRORS_RESPONSES: tuple[ErrorsResponse, ...] = ("errors", "extensions", "disabled")
+# Router's key for the errors when `response` is "extensions"
+EXTENSIONS_KEY = "authorizationErrors"
+
+
+@dataclass(frozen=True)
+class ErrorReporting:
+    """Router's `authorization.directives.errors`: where the unauthorized-field errors go in
+    the response, and whether their paths are logged."""
+
+    response: ErrorsResponse = "errors"
+    log: bool = True
+
+    def __post_init__(self) -> None:
+        if self.response not in ERRORS_RESPONSES:
+            raise ValueError(
+                f"authorization errors {self.response!r}: expected one of {ERRORS_RESPONSES}"
+            )
+
+    def logged(self, errors: list[dict[str, Any]]) -> None:
+        """Log the paths of `errors` (one record per request), when logging is on."""
+        if self.log and errors:
+            paths = ["/" + "/".join(str(p) for p in e.get("path", ())) for e in errors]
+            log.error("Authorization error: unauthorized paths %s", ", ".join(paths))
+
+    def refusal(self, errors: list[dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+        """The body refusing a whole operation (reject mode) and whether it is a request
+        error. Errors elsewhere than in `errors` leave `data: null`, as in Router, so the
+        body is still a GraphQL response."""
+        self.logged(errors)
+        if self.response == "errors":
+            return {"errors": errors}, True
+        if self.response == "extensions":
+            return {"data": None, "extensions": {EXTENSIONS_KEY: errors}}, False
+        return {"data": None}, False
+
+    def report(self, body: dict[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any]:
+        """`body` (a response with data) with `errors` placed where configured."""
+        self.logged(errors)
+        if not errors or self.response == "disabled":
+            return body
+        if self.response == "extensions":
+            body.setdefault("extensions", {})[EXTENSIONS_KEY] = errors
+            return body
+        out = {"errors": [*errors, *body.get("errors", ())]}
+        out.update((k, v) for k, v in body.items() if k != "errors")
+        return out
 
 
 # ---- requirements read from the supergraph ---------------------------------------------
@@ -675,6 +729,7 @@ class Authorizer:
         policy_evaluator: PolicyEvaluator | None = None,
         cache_size: int = 2000,
         mode: AuthorizationMode = "filter",
+        reporting: ErrorReporting | None = None,
     ) -> None:
         if mode not in AUTHORIZATION_MODES:
             raise ValueError(f"authorization mode {mode!r}: expected one of {AUTHORIZATION_MODES}")
@@ -682,6 +737,7 @@ class Authorizer:
         self.requirements = requirements
         self.policy_evaluator = policy_evaluator
         self.mode: AuthorizationMode = mode
+        self.reporting = reporting or ErrorReporting()
         self.cache_size = cache_size
         self._mentions: OrderedDict[tuple[object, ...], _Mentioned | None] = OrderedDict()
         self._filtered: OrderedDict[tuple[object, ...], Filtered] = OrderedDict()
@@ -694,6 +750,7 @@ class Authorizer:
         api_schema: GraphQLSchema,
         policy_evaluator: PolicyEvaluator | None = None,
         mode: AuthorizationMode = "filter",
+        reporting: ErrorReporting | None = None,
     ) -> Authorizer | None:
         """An authorizer when the supergraph links a security spec, else None."""
         if mode not in AUTHORIZATION_MODES:
@@ -701,7 +758,7 @@ class Authorizer:
         requirements = Requirements.from_supergraph(supergraph_sdl)
         if requirements is None or not (requirements.types or requirements.fields):
             return None
-        return cls(api_schema, requirements, policy_evaluator, mode=mode)
+        return cls(api_schema, requirements, policy_evaluator, mode=mode, reporting=reporting)
 
     def authorize(
         self,
@@ -858,7 +915,9 @@ class SubscriptionGuard:
     its events are resolved long after this check and forwarded subscriptions go straight
     to their subgraph, so there is no single place to filter each event. Queries and
     mutations sent over the WebSocket take the HTTP pipeline, which filters them.
-    In `dry_run` mode the subscription is opened anyway and the verdict only logged.
+    In `dry_run` mode the subscription is opened anyway and the verdict only logged. The
+    refusal always carries its errors (a stream that does not open has no `data` to carry
+    instead); `ErrorReporting.log` decides whether the paths are logged.
     """
 
     def __init__(
@@ -893,8 +952,9 @@ class SubscriptionGuard:
                     filtered = self.authorizer.authorize(
                         request.query, request.operation_name, identity, request.headers
                     )
-                    if filtered is not None and self.authorizer.mode == "dry_run":
-                        log.info("dry run: would refuse subscription: %s", filtered.errors())
-                    elif filtered is not None:
-                        raise OperationErrors(filtered.errors())
+                    if filtered is not None:
+                        errors = filtered.errors()
+                        self.authorizer.reporting.logged(errors)
+                        if self.authorizer.mode != "dry_run":
+                            raise OperationErrors(errors)
         return await self.inner.open(request)

@@ -4,7 +4,9 @@ is an array of GraphQL requests, answered by a JSON array of responses in the sa
 Apollo Client's `BatchHttpLink` sends these. Each entry runs exactly as if it had been POSTed
 alone (same headers, so the same identity and rights), all entries at once; an entry that is
 not a well-formed request, or that is a subscription, gets its own error in its place and the
-others still run. Only the batch as a whole can fail: empty, or larger than the maximum.
+others still run. Only the batch as a whole can fail: empty (400), or larger than the maximum
+(422 `BATCH_LIMIT_EXCEEDED`, the status and error shape Apollo Router answers with:
+`{"message": "Invalid GraphQL request", "extensions": {"details": ..., "code": ...}}`).
 """
 
 from __future__ import annotations
@@ -37,16 +39,22 @@ class Batching:
         if isinstance(self.max_size, bool) or self.max_size < 1:
             raise ValueError(f"the maximum batch size must be at least 1, got {self.max_size!r}")
 
-    def refusal(self, size: int) -> dict[str, Any] | None:
-        """The error that refuses a whole batch of `size` entries, or None when it may run."""
+    def refusal(self, size: int) -> tuple[int, dict[str, Any]] | None:
+        """The HTTP status and error that refuse a whole batch of `size` entries, or None
+        when it may run."""
         if size == 0:
-            return _error("The batch is empty: send at least one GraphQL request.", "BAD_REQUEST")
-        if size > self.max_size:
-            return _error(
-                f"Batch limits exceeded: the batch has {size} entries, but the maximum batch "
-                f"size is {self.max_size}; send fewer requests per batch.",
-                "BATCH_LIMIT_EXCEEDED",
+            return 400, _error(
+                "The batch is empty: send at least one GraphQL request.", "BAD_REQUEST"
             )
+        if size > self.max_size:
+            details = (
+                f"Batch limits exceeded: the batch has {size} entries, but the maximum batch "
+                f"size is {self.max_size}; send fewer requests per batch."
+            )
+            return 422, {
+                "message": "Invalid GraphQL request",
+                "extensions": {"details": details, "code": "BATCH_LIMIT_EXCEEDED"},
+            }
         return None
 
 

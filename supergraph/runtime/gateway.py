@@ -35,7 +35,7 @@ from graphql.execution.values import get_variable_values
 from . import defer
 from .apq import APQError, PersistedQueries
 from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
-from .authorization import AuthorizationMode, Authorizer, PolicyEvaluator
+from .authorization import AuthorizationMode, Authorizer, ErrorReporting, PolicyEvaluator
 from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
@@ -91,6 +91,7 @@ class Gateway:
         demand_control: DemandControl | None = None,
         limits: OperationLimits | None = None,
         authorization_mode: AuthorizationMode = "filter",
+        authorization_errors: ErrorReporting | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # limits.py: checked in `_prepare`, so the verdict is cached with the plan
@@ -99,7 +100,11 @@ class Gateway:
         # authentication.py / authorization.py: None when not configured / not needed
         self.authenticator = authenticator
         self.authorizer = Authorizer.for_supergraph(
-            supergraph_sdl, self.supergraph.api_schema, policy_evaluator, authorization_mode
+            supergraph_sdl,
+            self.supergraph.api_schema,
+            policy_evaluator,
+            authorization_mode,
+            authorization_errors,
         )
         urls = {g.name: g.url for g in self.supergraph.graphs.values()}
         unknown = set(subgraph_urls or {}) - set(urls)
@@ -259,7 +264,7 @@ class Gateway:
                 # reject: refused before planning; dry run: the client's document is planned/run
                 unauthorized = filtered.errors()
                 if self.authorizer.mode == "reject":
-                    return GatewayResponse({"errors": unauthorized}, True)
+                    return GatewayResponse(*self.authorizer.reporting.refusal(unauthorized))
                 filtered = None
             if filtered is not None and filtered.document is not None:
                 prepared = self.prepare(filtered.document, request.operation_name)
@@ -268,7 +273,7 @@ class Gateway:
                     return GatewayResponse({"errors": list(prepared.errors)}, True)
             elif filtered is not None:  # nothing left to run: no subgraph is called
                 nothing, refused = self.authorizer.complete({}, filtered, variables)
-                return GatewayResponse({"errors": refused, "data": nothing})
+                return GatewayResponse(self.authorizer.reporting.report({"data": nothing}, refused))
         cost = None
         if self.cost_estimator is not None:
             # after filtering, like Apollo's execution-stage check: what is removed is free
@@ -304,12 +309,14 @@ class Gateway:
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
-        errors = unauthorized + denied + (state.errors or shaper.errors)
+        errors = state.errors or shaper.errors
         if errors:
             body["errors"] = errors
         body["data"] = data
+        if self.authorizer is not None and (unauthorized or denied):
+            body = self.authorizer.reporting.report(body, unauthorized + denied)
         if request.include_plan:
-            body["extensions"] = {"queryPlan": planned.plan.to_json()}
+            body.setdefault("extensions", {})["queryPlan"] = planned.plan.to_json()
             if cost is not None and self.cost_estimator is not None:
                 body["extensions"]["cost"] = self.cost_estimator.extension(cost)
         return GatewayResponse(body)
@@ -330,7 +337,7 @@ class Gateway:
         operation = get_operation_ast(doc, request.operation_name)
         if operation is None or operation.operation.value != "query":
             return None
-        if self.limits is not None and self.limits.check(operation, _fragments(doc)):
+        if self.limits is not None and self.limits.refuses(operation, _fragments(doc)):
             return None  # `execute`, the caller's fallback, answers with the limit errors
         variables = dict(request.variables or {})
         split = defer.split(doc, operation, variables)

@@ -55,7 +55,7 @@ from supergraph.subscriptions import (
 )
 
 from .authentication import JwtAuthenticator
-from .authorization import AuthorizationMode, PolicyEvaluator, SubscriptionGuard
+from .authorization import AuthorizationMode, ErrorReporting, PolicyEvaluator, SubscriptionGuard
 from .batching import NOT_ENABLED, Batching, execute_batch
 from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
@@ -226,7 +226,8 @@ class GraphQLEndpoint:
                 return Response(orjson.dumps({"errors": [NOT_ENABLED]}), 400, media_type=media)
             refused = self.batching.refusal(len(body))
             if refused is not None:
-                return Response(orjson.dumps({"errors": [refused]}), 400, media_type=media)
+                status, error = refused
+                return Response(orjson.dumps({"errors": [error]}), status, media_type=media)
             return body
         if not isinstance(body, dict):
             return _bad_request("The request body must be a JSON object.", media)
@@ -311,6 +312,7 @@ def create_app(
     limits: OperationLimits | None = None,
     batching: Batching | None = None,
     authorization_mode: AuthorizationMode = "filter",
+    authorization_errors: ErrorReporting | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -322,7 +324,8 @@ def create_app(
     `multipart_heartbeat`: seconds between `{}` parts on a quiet multipart subscription.
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
     JWTs and `policy_evaluator` decides `@policy` names; `authorization_mode` is
-    "filter", "reject" or "dry_run" (see `authorization.py`);
+    "filter", "reject" or "dry_run" and `authorization_errors` where the unauthorized-field
+    errors go and whether they are logged (see `authorization.py`);
     `demand_control` refuses operations estimated above a cost (`demand_control.py`),
     `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
     JSON arrays of requests (`batching.py`). All three are off when None.
@@ -338,6 +341,7 @@ def create_app(
         demand_control=demand_control,
         limits=limits,
         authorization_mode=authorization_mode,
+        authorization_errors=authorization_errors,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()

@@ -14,10 +14,14 @@ Router means the same here:
 - aliases: every aliased field, fragments included.
 
 A fragment spread counts its fragment once per spread (measured once, then reused).
+
+`warn_only` (Router's `limits.warn_only`): an operation over a limit runs as usual and each
+exceeded limit is logged as a warning (limit, measured value, maximum, operation) instead.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +44,8 @@ from supergraph.subscriptions import (
     OperationRequest,
     SubscriptionSource,
 )
+
+log = logging.getLogger(__name__)
 
 # (limit, error code, Router's message), in the order Router reports them
 _LIMITS = (
@@ -66,12 +72,14 @@ class Measure:
 
 @dataclass(frozen=True)
 class OperationLimits:
-    """The configured maxima; None leaves that measure unlimited. All None = off."""
+    """The configured maxima; None leaves that measure unlimited. All None = off.
+    `warn_only`: log what is exceeded and let the operation run."""
 
     max_depth: int | None = None
     max_height: int | None = None
     max_root_fields: int | None = None
     max_aliases: int | None = None
+    warn_only: bool = False
 
     def __post_init__(self) -> None:
         for name in ("max_depth", "max_height", "max_root_fields", "max_aliases"):
@@ -86,26 +94,69 @@ class OperationLimits:
             for v in (self.max_depth, self.max_height, self.max_root_fields, self.max_aliases)
         )
 
+    def exceeded(
+        self,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> tuple[Exceeded, ...]:
+        """Every limit the operation is over, in Router's order, whatever the mode."""
+        measured = measure(operation, fragments)
+        found = []
+        for name, code, message in _LIMITS:
+            limit = getattr(self, f"max_{name}")
+            value = getattr(measured, name)
+            if limit is not None and value > limit:
+                found.append(Exceeded(name, code, message, value, limit))
+        return tuple(found)
+
     def check(
         self,
         operation: OperationDefinitionNode,
         fragments: Mapping[str, FragmentDefinitionNode],
     ) -> tuple[dict[str, Any], ...]:
-        """One GraphQL error per exceeded limit (none when the operation may run)."""
-        measured = measure(operation, fragments)
-        errors = []
-        for name, code, message in _LIMITS:
-            limit = getattr(self, f"max_{name}")
-            value = getattr(measured, name)
-            if limit is not None and value > limit:
-                errors.append(
-                    {
-                        "message": f"{message} ({name}: {value}, max_{name}: {limit}); "
-                        "simplify the operation or split it into several.",
-                        "extensions": {"code": code},
-                    }
-                )
-        return tuple(errors)
+        """One GraphQL error per exceeded limit (none when the operation may run). In
+        `warn_only` mode nothing is refused: each exceeded limit is logged instead."""
+        found = self.exceeded(operation, fragments)
+        if not self.warn_only:
+            return tuple(e.error() for e in found)
+        name = operation.name.value if operation.name else "(anonymous)"
+        for e in found:
+            log.warning(
+                "operation limit exceeded, warn only so the operation runs: "
+                "max_%s %d, %s %d, operation %s",
+                e.name,
+                e.limit,
+                e.name,
+                e.value,
+                name,
+            )
+        return ()
+
+    def refuses(
+        self,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+    ) -> bool:
+        """Whether `check` would refuse the operation (nothing is logged)."""
+        return not self.warn_only and bool(self.exceeded(operation, fragments))
+
+
+@dataclass(frozen=True)
+class Exceeded:
+    """One limit an operation is over: which, Router's code and message, measured vs max."""
+
+    name: str
+    code: str
+    message: str
+    value: int
+    limit: int
+
+    def error(self) -> dict[str, Any]:
+        return {
+            "message": f"{self.message} ({self.name}: {self.value}, max_{self.name}: "
+            f"{self.limit}); simplify the operation or split it into several.",
+            "extensions": {"code": self.code},
+        }
 
 
 def measure(

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import re
 import subprocess
 import time
@@ -38,6 +39,7 @@ from supergraph.runtime.authorization import (
     AuthorizationMode,
     Authorizer,
     ClaimPolicies,
+    ErrorReporting,
     SubscriptionGuard,
 )
 from supergraph.subscriptions.source import OperationErrors, OperationRequest
@@ -258,7 +260,10 @@ async def graph(supergraph: str, keys: Keys) -> AsyncIterator[AuthGraph]:
 
 @asynccontextmanager
 async def _running(
-    supergraph: str, keys: Keys, authorization_mode: AuthorizationMode = "filter"
+    supergraph: str,
+    keys: Keys,
+    authorization_mode: AuthorizationMode = "filter",
+    authorization_errors: ErrorReporting | None = None,
 ) -> AsyncIterator[AuthGraph]:
     deleted: list[str] = []
     users, billing = _subgraphs(deleted)
@@ -270,6 +275,7 @@ async def _running(
         authenticator=JwtAuthenticator(str(keys.jwks_path), issuer=ISSUER, audience=AUDIENCE),
         policy_evaluator=ClaimPolicies.parse(["is_staff=staff", "finance=department=finance"]),
         authorization_mode=authorization_mode,
+        authorization_errors=authorization_errors,
     )
     gateway = Server(app, lifespan="on")
     await gateway.start()
@@ -785,3 +791,151 @@ def test_gateway_command_authorization_mode(
     bad = CliRunner().invoke(pos_app, [*base, "--authorization-mode", "audit"])
     assert bad.exit_code == 2
     assert "audit" in bad.output and "authorization-mode" in bad.output
+
+
+# ---- authorization: where the errors go, and the log (Router's `directives.errors`) ------
+
+AUTHZ_LOG = "supergraph.runtime.authorization"
+PARTIAL = '{ me { name } user(id: "u1") { id name email } }'
+PARTIAL_DATA = {"me": None, "user": {"id": "u1", "name": "Ada", "email": None}}
+
+
+def _logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.name == AUTHZ_LOG and r.levelno == logging.ERROR
+    ]
+
+
+async def test_errors_are_in_errors_and_logged_by_default(
+    graph: AuthGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger=AUTHZ_LOG)
+    assert graph.gateway.authorizer.reporting == ErrorReporting("errors", log=True)
+    result = await graph.query(PARTIAL)
+    assert result == {"data": PARTIAL_DATA, "errors": [denied("me"), denied("user", "email")]}
+    assert _logged(caplog) == ["Authorization error: unauthorized paths /me, /user/email"]
+    caplog.clear()
+    await graph.query('{ user(id: "u1") { name } }')
+    assert _logged(caplog) == []  # nothing unauthorized, nothing logged
+
+
+async def test_errors_in_extensions_leave_errors_to_the_rest(
+    supergraph: str, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger=AUTHZ_LOG)
+    async with _running(supergraph, keys, authorization_errors=ErrorReporting("extensions")) as g:
+        result = await g.query(PARTIAL)
+        assert result == {
+            "data": PARTIAL_DATA,
+            "extensions": {"authorizationErrors": [denied("me"), denied("user", "email")]},
+        }
+        assert len(_logged(caplog)) == 1
+        # alongside the query plan the debug header asks for
+        planned = await g.query(PARTIAL, headers={"apollo-query-plan-experimental": "1"})
+        assert planned["extensions"]["authorizationErrors"] == [
+            denied("me"),
+            denied("user", "email"),
+        ]
+        assert "queryPlan" in planned["extensions"] and "errors" not in planned
+        # nothing left to run: no subgraph called, the nulls in data, the errors in extensions
+        g.reset()
+        nothing = await g.query("{ me { name } secretNumber }")
+        assert nothing == {
+            "data": {"me": None, "secretNumber": None},
+            "extensions": {"authorizationErrors": [denied("me"), denied("secretNumber")]},
+        }
+        assert g.sent() == []
+        # other errors stay in `errors`
+        invalid = await g.query("{ nope }")
+        assert invalid["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_errors_disabled_and_no_log(
+    supergraph: str, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger=AUTHZ_LOG)
+    quiet = ErrorReporting("disabled", log=False)
+    async with _running(supergraph, keys, authorization_errors=quiet) as graph:
+        assert await graph.query(PARTIAL) == {"data": PARTIAL_DATA}
+        (sent,) = graph.sent()
+        assert "email" not in _fields(sent)  # still filtered: only the report is gone
+    assert _logged(caplog) == []
+
+
+async def test_reject_mode_with_errors_elsewhere_answers_null_data(
+    supergraph: str, keys: Keys
+) -> None:
+    """Like Router: a refused operation whose errors are not in `errors` is `data: null`, a
+    field-error response (200 whatever the media type), still with no subgraph called."""
+    strict = {"accept": "application/graphql-response+json"}
+    moved = ErrorReporting("extensions")
+    async with _running(supergraph, keys, "reject", moved) as graph:
+        response = await graph.post(PARTIAL, headers=strict)
+        assert response.status_code == 200
+        assert response.json() == {
+            "data": None,
+            "extensions": {"authorizationErrors": [denied("me"), denied("user", "email")]},
+        }
+        assert graph.sent() == []
+    async with _running(supergraph, keys, "reject", ErrorReporting("disabled")) as graph:
+        response = await graph.post(PARTIAL, headers=strict)
+        assert (response.status_code, response.json()) == (200, {"data": None})
+        assert graph.sent() == []
+
+
+async def test_dry_run_with_errors_in_extensions(supergraph: str, keys: Keys) -> None:
+    async with _running(supergraph, keys, "dry_run", ErrorReporting("extensions")) as graph:
+        result = await graph.query('{ user(id: "u1") { name email } }')
+        assert result == {
+            "data": {"user": {"name": "Ada", "email": "ada@example.test"}},
+            "extensions": {"authorizationErrors": [denied("user", "email")]},
+        }
+
+
+async def test_subscription_refusals_keep_their_errors_and_follow_the_log_flag(
+    supergraph: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger=AUTHZ_LOG)
+
+    class Source:
+        async def open(self, request: OperationRequest) -> Any:
+            return None
+
+    api = load_supergraph(supergraph).api_schema
+    request = OperationRequest(query="subscription { userChanged { name email } }")
+    for log_paths, logged in (
+        (True, ["Authorization error: unauthorized paths /userChanged/email"]),
+        (False, []),
+    ):
+        caplog.clear()
+        reporting = ErrorReporting("disabled", log=log_paths)
+        authorizer = Authorizer.for_supergraph(supergraph, api, reporting=reporting)
+        with pytest.raises(OperationErrors) as refused:
+            await SubscriptionGuard(Source(), api, None, authorizer).open(request)
+        assert refused.value.errors == [denied("userChanged", "email")]
+        assert _logged(caplog) == logged
+
+
+def test_gateway_command_authorization_errors(
+    tmp_path: Path, supergraph: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sdl = tmp_path / "supergraph.graphql"
+    sdl.write_text(supergraph)
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **_: served.append(app))
+    base = ["gateway", "--supergraph", str(sdl), "--no-subscriptions"]
+    cases: tuple[tuple[list[str], ErrorReporting], ...] = (
+        ([], ErrorReporting("errors", log=True)),
+        (["--authorization-errors", "extensions"], ErrorReporting("extensions", log=True)),
+        (
+            ["--authorization-errors", "disabled", "--no-authorization-log"],
+            ErrorReporting("disabled", log=False),
+        ),
+    )
+    for options, reporting in cases:
+        result = CliRunner().invoke(pos_app, [*base, *options])
+        assert result.exit_code == 0, result.output
+        assert served.pop().state.gateway.authorizer.reporting == reporting
+    bad = CliRunner().invoke(pos_app, [*base, "--authorization-errors", "header"])
+    assert bad.exit_code == 2
+    assert "header" in bad.output and "authorization-errors" in bad.output

@@ -134,17 +134,32 @@ async def test_mutations_in_a_batch_run(start_graph: StartGraph) -> None:
         }
 
 
+def _too_big(size: int, maximum: int) -> dict[str, Any]:
+    """Apollo Router's refusal of an oversized batch: its message, the numbers in `details`."""
+    details = (
+        f"Batch limits exceeded: the batch has {size} entries, but the maximum batch size is "
+        f"{maximum}; send fewer requests per batch."
+    )
+    return {
+        "errors": [
+            {
+                "message": "Invalid GraphQL request",
+                "extensions": {"details": details, "code": "BATCH_LIMIT_EXCEEDED"},
+            }
+        ]
+    }
+
+
 async def test_a_batch_over_the_maximum_is_refused_whole(start_graph: StartGraph) -> None:
     async with start_graph("shop", batching=Batching(max_size=2)) as graph:
         assert (await _post(graph, [ME, ME])).status_code == 200
         graph.reset_counts()
-        response = await _post(graph, [ME, ME, PRODUCT])
-        assert response.status_code == 400
-        assert response.json() == _bad(
-            "Batch limits exceeded: the batch has 3 entries, but the maximum batch size is 2; "
-            "send fewer requests per batch.",
-            "BATCH_LIMIT_EXCEEDED",
-        )
+        # 422 Unprocessable Content, as Apollo Router answers, whatever the Accept header
+        for accept in (None, "application/graphql-response+json"):
+            response = await _post(graph, [ME, ME, PRODUCT], accept)
+            assert response.status_code == 422
+            assert response.headers["content-type"] == (accept or "application/json")
+            assert response.json() == _too_big(3, 2)
         empty = await _post(graph, [])
         assert empty.status_code == 400
         assert empty.json() == _bad("The batch is empty: send at least one GraphQL request.")
@@ -274,9 +289,9 @@ def test_gateway_command_turns_batching_on(tmp_path: Path, monkeypatch: pytest.M
     done = CliRunner().invoke(pos_app, [*base, "--batching", "--max-batch-size", "3"])
     assert done.exit_code == 0, done.output
     assert "batching: at most 3 requests per batch" in done.output
-    assert asyncio.run(status(4)) == (400, "BATCH_LIMIT_EXCEEDED")
+    assert asyncio.run(status(4)) == (422, "BATCH_LIMIT_EXCEEDED")
     assert CliRunner().invoke(pos_app, [*base, "--batching"]).exit_code == 0
-    assert asyncio.run(status(33)) == (400, "BATCH_LIMIT_EXCEEDED")
+    assert asyncio.run(status(33)) == (422, "BATCH_LIMIT_EXCEEDED")
     assert CliRunner().invoke(pos_app, base).exit_code == 0
     assert asyncio.run(status(1)) == (400, "BATCHING_NOT_ENABLED")
     assert CliRunner().invoke(pos_app, [*base, "--max-batch-size", "3"]).exit_code == 2

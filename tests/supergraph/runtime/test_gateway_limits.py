@@ -4,6 +4,7 @@ called, and allowed ones answered in full."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -17,7 +18,8 @@ from typer.testing import CliRunner
 
 from pos.cli import app as pos_app
 from supergraph.runtime import Gateway
-from supergraph.runtime.limits import Measure, OperationLimits, measure
+from supergraph.runtime.limits import LimitedSubscriptions, Measure, OperationLimits, measure
+from supergraph.subscriptions import OperationErrors, OperationRequest
 
 StartGraph = Callable[..., AbstractAsyncContextManager[RunningGraph]]
 
@@ -199,3 +201,106 @@ def test_gateway_command_sets_the_limits(tmp_path: Path, monkeypatch: pytest.Mon
     assert CliRunner().invoke(pos_app, base).exit_code == 0
     assert served[-1].state.gateway.limits is None
     assert CliRunner().invoke(pos_app, [*base, "--max-depth", "-1"]).exit_code == 2
+
+
+# ---- warn-only mode (Router's `limits.warn_only`) -------------------------------------------
+
+WARN_ONLY = "supergraph.runtime.limits"
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == WARN_ONLY and r.levelno == logging.WARNING
+    ]
+
+
+async def test_warn_only_runs_the_operation_and_logs_each_exceeded_limit(
+    start_graph: StartGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=WARN_ONLY)
+    limits = OperationLimits(max_depth=3, max_aliases=0, warn_only=True)
+    named = "query Deep { topProducts(first: 1) { reviews { who: author { username } } } }"
+    async with start_graph("shop", limits=limits) as graph:
+        strict = await graph.post(named, headers={"accept": "application/graphql-response+json"})
+        assert strict.status_code == 200
+        assert strict.json() == {
+            "data": {
+                "topProducts": [
+                    {"reviews": [{"who": {"username": "ada"}}, {"who": {"username": "alan"}}]}
+                ]
+            }
+        }
+        assert graph.requests_to("reviews") != []
+        assert _warnings(caplog) == [
+            "operation limit exceeded, warn only so the operation runs: "
+            "max_depth 3, depth 4, operation Deep",
+            "operation limit exceeded, warn only so the operation runs: "
+            "max_aliases 0, aliases 1, operation Deep",
+        ]
+        caplog.clear()
+        # within the limits: nothing logged
+        assert await graph.query("{ me { id } }") == {"data": {"me": {"id": "u1"}}}
+        assert _warnings(caplog) == []
+
+
+async def test_warn_only_lets_a_deferred_operation_stream(
+    start_graph: StartGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=WARN_ONLY)
+    deferred = "{ topProducts(first: 1) { upc ... @defer { reviews { author { username } } } } }"
+    limits = OperationLimits(max_depth=3, warn_only=True)
+    async with start_graph("shop", limits=limits) as graph:
+        response = await graph.post(
+            deferred, headers={"accept": "multipart/mixed;deferSpec=20220824, application/json"}
+        )
+        assert response.headers["content-type"].startswith("multipart/mixed")
+        assert '"hasNext":true' in response.text and '"username":"ada"' in response.text
+        assert "MAX_DEPTH_LIMIT" not in response.text
+        # logged once, where the operation is measured for its plan
+        assert _warnings(caplog) == [
+            "operation limit exceeded, warn only so the operation runs: "
+            "max_depth 3, depth 4, operation (anonymous)"
+        ]
+
+
+async def test_warn_only_lets_a_subscription_open(caplog: pytest.LogCaptureFixture) -> None:
+    """Subscriptions never pass `_prepare`: `LimitedSubscriptions` checks them on open."""
+    caplog.set_level(logging.WARNING, logger=WARN_ONLY)
+    opened: list[OperationRequest] = []
+
+    class Source:
+        async def open(self, request: OperationRequest) -> Any:
+            opened.append(request)
+            return None
+
+    request = OperationRequest(query="subscription Live { reviewAdded { id } }")  # depth 2
+    with pytest.raises(OperationErrors) as refused:
+        await LimitedSubscriptions(Source(), OperationLimits(max_depth=1)).open(request)
+    assert refused.value.errors == [_refusal(*DEPTH, 2, 1)]
+    assert opened == [] and _warnings(caplog) == []
+    warn_only = OperationLimits(max_depth=1, warn_only=True)
+    await LimitedSubscriptions(Source(), warn_only).open(request)
+    assert opened == [request]
+    assert _warnings(caplog) == [
+        "operation limit exceeded, warn only so the operation runs: "
+        "max_depth 1, depth 2, operation Live"
+    ]
+
+
+def test_gateway_command_limits_warn_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
+    sdl = tmp_path / "supergraph.graphql"
+    sdl.write_text(supergraph_sdl("shop"))
+    base = ["gateway", "--supergraph", str(sdl), "--no-subscriptions"]
+    done = CliRunner().invoke(pos_app, [*base, "--max-depth", "6", "--limits-warn-only"])
+    assert done.exit_code == 0, done.output
+    assert "operation limits: max_depth 6 (warn only)" in done.output
+    assert served[-1].state.gateway.limits == OperationLimits(max_depth=6, warn_only=True)
+    alone = CliRunner().invoke(pos_app, [*base, "--limits-warn-only"])
+    assert alone.exit_code == 2
+    assert "--limits-warn-only" in alone.output
