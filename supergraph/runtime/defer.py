@@ -1,17 +1,19 @@
-"""`@defer`: an initial payload without the deferred fragments, then the rest.
+"""`@defer`: which fragments are deferred, and each one's payload entries.
 
-The gateway answers a deferring operation with two executions started together: the
-*primary* document (every active deferred fragment removed) gives the initial payload as
-soon as its own fetches are done; the *full* document (fragments inline, `__typename`
-added under a private alias everywhere) gives the data each deferred fragment is then
-delivered from, at the response path of every object it applies to. This trades some
-repeated subgraph work for a planner that stays defer-unaware; the payloads follow the
-incremental delivery format Apollo clients read (`deferSpec=20220824`).
+A deferring query is planned once (`planner.py`): the *primary* fetches give the initial
+payload, each active deferred fragment has its own fetches (or none, when its fields come
+with a parent that has no key) and its payload goes out as soon as they, and those of the
+fragments it reads from, are done (`Gateway._deferred_payloads`). A fragment's entries are
+cut here from the merged data shaped with only the fields visible to it (the primary's,
+its own, its enclosing fragments') and every object marked with its type, one entry per
+object it applies to. The payloads follow the incremental delivery format Apollo clients
+read (`deferSpec=20220824`). Which `@defer`s are active is decided before planning: the
+planner is told the `if:` variables that are false.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +25,16 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
-    NameNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
     StringValueNode,
     VariableNode,
     Visitor,
-    print_ast,
     visit,
 )
+
+from .shaping import FRAGMENT_NULL
 
 DEFER_DIRECTIVE_SDL = (
     "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
@@ -42,7 +44,9 @@ TYPENAME_ALIAS = "__deferTypename"
 Applies = Callable[[str, Any], bool]
 
 
-def _defer(node: SelectionNode, variables: Mapping[str, Any]) -> DirectiveNode | None:
+def _defer(
+    node: SelectionNode, variables: Mapping[str, Any], default: bool = False
+) -> DirectiveNode | None:
     """The node's `@defer` when it is active for these variables."""
     for d in getattr(node, "directives", None) or ():
         if d.name.value != "defer":
@@ -52,7 +56,9 @@ def _defer(node: SelectionNode, variables: Mapping[str, Any]) -> DirectiveNode |
                 continue
             if isinstance(arg.value, BooleanValueNode) and not arg.value.value:
                 return None
-            if isinstance(arg.value, VariableNode) and not variables.get(arg.value.name.value):
+            if isinstance(arg.value, VariableNode) and not variables.get(
+                arg.value.name.value, default
+            ):
                 return None
         return d
     return None
@@ -65,63 +71,41 @@ def _label(directive: DirectiveNode) -> str | None:
     return None
 
 
-@dataclass
-class DeferSplit:
-    """The two documents one deferring request runs."""
-
-    primary: str
-    full: str
-    full_document: DocumentNode
-
-
-def split(
-    document: DocumentNode, operation: OperationDefinitionNode, variables: Mapping[str, Any]
-) -> DeferSplit | None:
-    """None when no `@defer` is active in `operation` for these variables."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-    if not _has_defer(operation.selection_set, fragments, variables, set()):
-        return None
-    stripped = {
-        n: _replace(f, selection_set=_strip(f.selection_set, variables))
-        for n, f in fragments.items()
-    }
-    primary_op = _replace(operation, selection_set=_strip(operation.selection_set, variables))
-    used: set[str] = set()
-    _spreads(primary_op.selection_set, stripped, used)
-    kept = [stripped[n] for n in fragments if n in used]
-    # a variable only the deferred parts read is not declared in the primary document
-    # (GraphQL rejects unused variables)
-    read = _variables_in([primary_op.selection_set, *kept])
-    primary_op = _replace(
-        primary_op,
-        variable_definitions=tuple(
-            v for v in operation.variable_definitions or () if v.variable.name.value in read
-        ),
-    )
-    primary_defs = [primary_op, *kept]
-    full_defs = [_replace(operation, selection_set=_typenamed(operation.selection_set, root=True))]
-    full_defs += [
-        _replace(f, selection_set=_typenamed(f.selection_set, root=False))
-        for f in fragments.values()
-    ]
-    full_doc = DocumentNode(definitions=tuple(full_defs))
-    return DeferSplit(
-        print_ast(DocumentNode(definitions=tuple(primary_defs))), print_ast(full_doc), full_doc
-    )
-
-
-def _variables_in(nodes: list[Any]) -> set[str]:
+def inactive_variables(document: DocumentNode, variables: Mapping[str, Any]) -> set[str]:
+    """Variables some `@defer(if: $v)` of `document` reads that are false for this request:
+    with the document, all the planner needs to know which fragments are deferred."""
     found: set[str] = set()
 
     class _Collect(Visitor):
-        def enter_variable(self, node: VariableNode, *_: object) -> None:
-            found.add(node.name.value)
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+            if node.name.value != "defer":
+                return
+            for arg in node.arguments or ():
+                if arg.name.value == "if" and isinstance(arg.value, VariableNode):
+                    name = arg.value.name.value
+                    if not variables.get(name):
+                        found.add(name)
 
-    for node in nodes:
-        visit(node, _Collect())
+    visit(document, _Collect())
     return found
+
+
+def active(node: SelectionNode, off: Collection[str]) -> DirectiveNode | None:
+    """The node's `@defer` when active, given the variables `off` that are false."""
+    return _defer(node, {name: False for name in off}, default=True)
+
+
+def has_active(
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> bool:
+    """Whether some `@defer` of `operation` is active for these variables."""
+    return _has_defer(operation.selection_set, fragments, variables, set())
+
+
+def label(directive: DirectiveNode) -> str | None:
+    return _label(directive)
 
 
 def _has_defer(
@@ -146,60 +130,13 @@ def _has_defer(
     return False
 
 
-def _replace(node: Any, **changes: Any) -> Any:
-    kw = {k: getattr(node, k) for k in node.keys if k != "loc"}
-    kw.update(changes)
-    return node.__class__(**kw)
-
-
-def _strip(sel: SelectionSetNode, variables: Mapping[str, Any]) -> SelectionSetNode:
-    kept: list[SelectionNode] = []
-    for s in sel.selections:
-        if _defer(s, variables) is not None:
-            continue
-        if isinstance(s, FieldNode | InlineFragmentNode) and s.selection_set is not None:
-            s = _replace(s, selection_set=_strip(s.selection_set, variables))
-        kept.append(s)
-    if not kept:
-        kept.append(FieldNode(name=NameNode(value="__typename")))
-    return SelectionSetNode(selections=tuple(kept))
-
-
-def _spreads(
-    sel: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], into: set[str]
-) -> None:
-    for s in sel.selections:
-        if isinstance(s, FragmentSpreadNode):
-            name = s.name.value
-            if name not in into and name in fragments:
-                into.add(name)
-                _spreads(fragments[name].selection_set, fragments, into)
-        elif s.selection_set is not None:  # type: ignore[attr-defined]
-            _spreads(s.selection_set, fragments, into)  # type: ignore[attr-defined]
-
-
-def _typenamed(sel: SelectionSetNode, root: bool) -> SelectionSetNode:
-    """Every object in the full result says its type, for the fragments' conditions."""
-    out: list[SelectionNode] = []
-    if not root:
-        out.append(
-            FieldNode(alias=NameNode(value=TYPENAME_ALIAS), name=NameNode(value="__typename"))
-        )
-    for s in sel.selections:
-        if isinstance(s, FieldNode) and s.selection_set is not None:
-            s = _replace(s, selection_set=_typenamed(s.selection_set, root=False))
-        elif isinstance(s, InlineFragmentNode):
-            s = _replace(s, selection_set=_typenamed(s.selection_set, root=True))
-        out.append(s)
-    return SelectionSetNode(selections=tuple(out))
-
-
 @dataclass
 class _Walk:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
     applies: Applies
     root_type: str
+    only: SelectionNode | None = None
     increments: list[dict[str, Any]] = field(default_factory=list)
 
     def fragment_applies(self, type_condition: str | None, obj: Mapping[str, Any]) -> bool:
@@ -219,8 +156,9 @@ class _Walk:
             if frag_sel is None or not self.fragment_applies(type_condition, obj):
                 continue
             directive = _defer(s, self.variables)
-            if directive is not None:
-                increment: dict[str, Any] = {"data": self.project(frag_sel, obj), "path": path}
+            if directive is not None and (self.only is None or s is self.only):
+                data = None if obj.get(FRAGMENT_NULL) else self.project(frag_sel, obj)
+                increment: dict[str, Any] = {"data": data, "path": path}
                 label = _label(directive)
                 if label is not None:
                     increment["label"] = label
@@ -249,7 +187,7 @@ class _Walk:
         for s in sel.selections:
             if isinstance(s, FieldNode):
                 key = _key(s)
-                if key not in obj or key == TYPENAME_ALIAS:
+                if key not in obj or key in (TYPENAME_ALIAS, FRAGMENT_NULL):
                     continue
                 value = obj[key]
                 if s.selection_set is not None:
@@ -285,25 +223,20 @@ def _key(node: FieldNode) -> str:
 
 
 def increments(
-    full: DocumentNode,
-    operation_name: str | None,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
     data: Mapping[str, Any] | None,
     variables: Mapping[str, Any],
     applies: Applies,
     root_type: str,
+    only: SelectionNode,
 ) -> list[dict[str, Any]]:
-    """The incremental payload entries of every active deferred fragment, in document
-    order, read from the full execution's `data`."""
+    """The incremental payload entries of the deferred fragment `only` (one per object it
+    applies to, in response order), read from data shaped with the fields visible to it
+    and every object marked with its type under `TYPENAME_ALIAS`."""
     if not data:
         return []
-    operation = next(
-        d
-        for d in full.definitions
-        if isinstance(d, OperationDefinitionNode)
-        and (operation_name is None or (d.name is not None and d.name.value == operation_name))
-    )
-    fragments = {d.name.value: d for d in full.definitions if isinstance(d, FragmentDefinitionNode)}
-    walker = _Walk(fragments, variables, applies, root_type)
+    walker = _Walk(fragments, variables, applies, root_type, only)
     walker.walk(operation.selection_set, data, [])
     return walker.increments
 
@@ -311,7 +244,10 @@ def increments(
 def assign_errors(
     entries: list[dict[str, Any]], errors: list[dict[str, Any]], already: list[dict[str, Any]]
 ) -> None:
-    """Give each full-execution error not already reported to the increment it lies in."""
+    """Give each error not already reported to the increment it lies in; an error that
+    lies in none (a failed fetch has no path) goes to the first."""
+    if not entries:
+        return
     reported = {(e.get("message"), str(e.get("path"))) for e in already}
     for error in errors:
         if (error.get("message"), str(error.get("path"))) in reported:
@@ -323,5 +259,7 @@ def assign_errors(
             inside = isinstance(path, list) and path[: len(p)] == p and len(path) > len(p)
             if inside and (best is None or len(p) > len(best["path"])):
                 best = entry
+        if best is None and not isinstance(path, list):
+            best = entries[0]
         if best is not None:
             best.setdefault("errors", []).append(error)

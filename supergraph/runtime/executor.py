@@ -19,6 +19,7 @@ from .fetcher import Fetcher, FetchFailure
 from .plan import (
     Condition,
     ContextValue,
+    Defer,
     EntityInput,
     Fetch,
     Flatten,
@@ -68,8 +69,17 @@ class Executor:
         if node is not None:
             await self._node(node, state)
 
+    async def run_node(self, node: PlanNode | None, state: RunState) -> None:
+        """Run one part of a plan (a `Defer` node's primary or deferred fetches)."""
+        if node is not None:
+            await self._node(node, state)
+
     async def _node(self, node: PlanNode, state: RunState) -> None:
-        if isinstance(node, Fetch):
+        if isinstance(node, Defer):  # all at once: the primary, then the fragments in order
+            await self.run_node(node.primary, state)
+            for deferred in node.deferred:
+                await self.run_node(deferred.node, state)
+        elif isinstance(node, Fetch):
             await self._root_fetch(node, state)
         elif isinstance(node, Flatten):
             await self._entity_fetch(node, state)
@@ -199,6 +209,10 @@ class Executor:
             if isinstance(path, list) and len(path) >= 2 and isinstance(path[1], int):
                 base = first_paths.get(path[1], [])
                 client_path = self._client_path(base + path[2:], state)
+            elif 0 in first_paths:
+                # no entity index (`["_entities"]`, or no path): like a failed request, the
+                # error belongs to the first object this fetch was to complete
+                client_path = self._client_path(first_paths[0], state)
             state.errors.append(self._downstream(fetch.service_name, error, client_path))
 
     def _first_paths(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -40,6 +40,7 @@ from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
 from .limits import OperationLimits
+from .plan import DeferredFragment
 from .plan_cache import PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
 from .shaping import Shaper
@@ -68,6 +69,20 @@ class GatewayResponse:
     body: dict[str, Any]
     request_error: bool = False
     status_hint: int | None = None
+    # a deferring query's initial payload: what its deferred fragments are read from
+    deferred: _DeferredRun | None = None
+
+
+@dataclass
+class _DeferredRun:
+    """What a deferring query's deferred fragments need once its primary fetches ran."""
+
+    planned: PlannedOperation
+    state: RunState
+    variables: Mapping[str, Any]  # coerced
+    requested: Mapping[str, Any]  # as sent: which `@defer(if:)`s are active
+    filtered: Any
+    reported: list[dict[str, Any]]
 
 
 def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -152,10 +167,16 @@ class Gateway:
 
     # ---- preparation (cached) ----
 
-    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
-        return self.plan_cache.get_or_prepare(document, operation_name, self._prepare)
+    def prepare(
+        self, document: str, operation_name: str | None, defers_off: frozenset[str] | None = None
+    ) -> PreparedOperation:
+        """`defers_off`: plan active `@defer`s, those whose `if:` is one of these variables
+        being off (None: `@defer` is not planned, the fragments run inline)."""
+        return self.plan_cache.get_or_prepare(document, operation_name, self._prepare, defers_off)
 
-    def _prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+    def _prepare(
+        self, document: str, operation_name: str | None, defers_off: frozenset[str] | None
+    ) -> PreparedOperation:
         try:
             doc = parse(document)
         except GraphQLError as exc:
@@ -189,7 +210,7 @@ class Gateway:
                 )
             )
         try:
-            planned = Planner(self.supergraph, operation, fragments).plan()
+            planned = Planner(self.supergraph, operation, fragments, defers_off).plan()
         except PlanningError as exc:
             return PreparedOperation(errors=(_error(str(exc), "QUERY_PLANNING_FAILED"),))
         except Exception:
@@ -215,10 +236,16 @@ class Gateway:
     # ---- execution ----
 
     async def execute(
-        self, request: GatewayRequest, *, cost_check_only: bool = False
+        self,
+        request: GatewayRequest,
+        *,
+        cost_check_only: bool = False,
+        deferring: frozenset[str] | None = None,
     ) -> GatewayResponse:
         """Answer one request. `cost_check_only` stops after the cost check (no subgraph
-        called): an empty body when the operation may run, else its request errors."""
+        called): an empty body when the operation may run, else its request errors.
+        `deferring` (the false variables of `@defer(if:)`s): plan active `@defer`s and answer
+        with the initial payload only, the rest left in `GatewayResponse.deferred`."""
         identity = ANONYMOUS
         if self.authenticator is not None:
             try:
@@ -234,7 +261,7 @@ class Gateway:
             return GatewayResponse(
                 {"errors": [_error("The request has no query.", "BAD_REQUEST")]}, True, 400
             )
-        prepared = self.prepare(document, request.operation_name)
+        prepared = self.prepare(document, request.operation_name, deferring)
         if prepared.errors:
             return GatewayResponse({"errors": list(prepared.errors)}, True)
         if prepared.kind == "mutation" and not request.allow_mutations:
@@ -267,7 +294,7 @@ class Gateway:
                     return GatewayResponse(*self.authorizer.reporting.refusal(unauthorized))
                 filtered = None
             if filtered is not None and filtered.document is not None:
-                prepared = self.prepare(filtered.document, request.operation_name)
+                prepared = self.prepare(filtered.document, request.operation_name, deferring)
                 if prepared.errors:
                     log.error("filtered operation failed to prepare: %s", prepared.errors)
                     return GatewayResponse({"errors": list(prepared.errors)}, True)
@@ -292,8 +319,12 @@ class Gateway:
         try:
             if prepared.introspection_document is not None:
                 self._introspect(prepared.introspection_document, variables, state)
-            await self.executor.run(planned, state)
-            shaper = Shaper(variables, self.object_types)
+            if planned.deferred:
+                await self.executor.run_node(planned.primary, state)
+                shaper = Shaper(variables, self.object_types, frozenset({0}))
+            else:
+                await self.executor.run(planned, state)
+                shaper = Shaper(variables, self.object_types)
             data = shaper.shape_root(state.data, planned.shape, planned.root_type)
         except Exception:
             log.exception("gateway failure while executing an operation")
@@ -319,14 +350,19 @@ class Gateway:
             body.setdefault("extensions", {})["queryPlan"] = planned.plan.to_json()
             if cost is not None and self.cost_estimator is not None:
                 body["extensions"]["cost"] = self.cost_estimator.extension(cost)
+        if planned.deferred:
+            reported = list(body.get("errors") or ()) + unauthorized + denied
+            requested = dict(request.variables or {})
+            run = _DeferredRun(planned, state, variables, requested, filtered, reported)
+            return GatewayResponse(body, deferred=run)
         return GatewayResponse(body)
 
     async def execute_incremental(
         self, request: GatewayRequest
     ) -> AsyncIterator[dict[str, Any]] | None:
         """Payloads for a query with an active `@defer` (see `defer.py`): the initial one as
-        soon as the primary document is answered, then the deferred fragments. None when
-        the request has no active `@defer` (answer it with `execute`)."""
+        soon as the primary fetches are done, then each deferred fragment as soon as its
+        own are. None when the request has no active `@defer` (answer it with `execute`)."""
         document = self.persisted.resolve(request.query, request.extensions)
         if not isinstance(document, str):
             return None
@@ -340,54 +376,119 @@ class Gateway:
         if self.limits is not None and self.limits.refuses(operation, _fragments(doc)):
             return None  # `execute`, the caller's fallback, answers with the limit errors
         variables = dict(request.variables or {})
-        split = defer.split(doc, operation, variables)
-        if split is None:
+        if not defer.has_active(operation, _fragments(doc), variables):
             return None
-        if self.cost_estimator is not None:
-            # the whole operation is costed before either half calls a subgraph; when it is
-            # refused, `execute` (the caller's fallback) answers with the same error
-            probe = replace(request, query=split.full, extensions=None)
-            if (await self.execute(probe, cost_check_only=True)).body:
-                return None
-        primary = asyncio.create_task(
-            self.execute(replace(request, query=split.primary, extensions=None))
-        )
-        full = asyncio.create_task(
-            self.execute(replace(request, query=split.full, extensions=None))
-        )
-        return self._payloads(split, request, variables, primary, full)
+        # the whole operation is costed before any subgraph is called; when it is refused,
+        # `execute` (the caller's fallback) answers with the same error
+        if (
+            self.cost_estimator is not None
+            and (await self.execute(request, cost_check_only=True)).body
+        ):
+            return None
+        off = frozenset(defer.inactive_variables(doc, variables))
+        return self._payloads(request, off)
 
     async def _payloads(
-        self,
-        split: defer.DeferSplit,
-        request: GatewayRequest,
-        variables: dict[str, Any],
-        primary: asyncio.Task[GatewayResponse],
-        full: asyncio.Task[GatewayResponse],
+        self, request: GatewayRequest, off: frozenset[str]
     ) -> AsyncIterator[dict[str, Any]]:
+        first = await self.execute(request, deferring=off)
+        run = first.deferred
+        if first.request_error or first.body.get("data") is None or run is None:
+            yield {**first.body, "hasNext": False}
+            return
+        yield {**first.body, "hasNext": True}
+        async for payload in self._deferred_payloads(run):
+            yield payload
+
+    async def _deferred_payloads(self, run: _DeferredRun) -> AsyncIterator[dict[str, Any]]:
+        """Each deferred fragment's entries once its fetches (and those of the fragments it
+        waits for) are done; fragments ready at the same moment share one payload."""
+        fragments = {d.id: d for d in run.planned.deferred}
+        done = {i: asyncio.Event() for i in fragments}
+        ready: asyncio.Queue[int] = asyncio.Queue()
+        errors: dict[int, list[dict[str, Any]]] = {}
+
+        async def fetch(d: DeferredFragment) -> None:
+            for w in d.waits:
+                if w in done:
+                    await done[w].wait()
+            own = RunState(
+                run.state.variables, run.state.headers, run.state.source_to_key, run.state.data
+            )
+            try:
+                await self.executor.run_node(d.node, own)
+            except Exception:
+                log.exception("gateway failure while fetching a deferred fragment")
+                own.errors.append(_error("Internal gateway error.", "INTERNAL_SERVER_ERROR"))
+            errors[d.id] = own.errors
+            ready.put_nowait(d.id)
+            done[d.id].set()
+
+        tasks = [asyncio.create_task(fetch(d)) for d in fragments.values()]
         try:
-            first = await primary
-            if first.request_error or first.body.get("data") is None:
-                yield {**first.body, "hasNext": False}
-                return
-            yield {**first.body, "hasNext": True}
-            rest = await full
-            data = rest.body.get("data")
-            root = self.supergraph.api_schema.query_type
-            entries = defer.increments(
-                split.full_document,
-                request.operation_name,
-                data,
-                variables,
-                self._applies,
-                root.name if root is not None else "Query",
-            )
-            defer.assign_errors(
-                entries, list(rest.body.get("errors") or ()), list(first.body.get("errors") or ())
-            )
-            yield {"hasNext": False, "incremental": entries}
+            remaining = len(tasks)
+            while remaining:
+                batch = [await ready.get()]
+                while True:  # let fragments that only waited for these finish with them
+                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)
+                    if ready.empty():
+                        break
+                    while not ready.empty():
+                        batch.append(ready.get_nowait())
+                remaining -= len(batch)
+                entries: list[dict[str, Any]] = []
+                for i in batch:
+                    entries += self._fragment_entries(run, fragments[i], errors[i], fragments)
+                if entries or not remaining:
+                    payload: dict[str, Any] = {"hasNext": remaining > 0}
+                    if entries:
+                        payload["incremental"] = entries
+                    yield payload
         finally:
-            full.cancel()
+            for task in tasks:
+                task.cancel()
+
+    def _fragment_entries(
+        self,
+        run: _DeferredRun,
+        fragment: DeferredFragment,
+        fetch_errors: list[dict[str, Any]],
+        fragments: Mapping[int, DeferredFragment],
+    ) -> list[dict[str, Any]]:
+        """The fragment's entries, cut from the data shaped with the fields visible to it
+        (the primary's, its own, its enclosing fragments')."""
+        visible = {0, fragment.id}
+        parent = fragment.parent
+        while parent and parent not in visible:
+            visible.add(parent)
+            parent = fragments[parent].parent if parent in fragments else 0
+        planned = run.planned
+        shaper = Shaper(
+            run.variables,
+            self.object_types,
+            frozenset(visible),
+            defer.TYPENAME_ALIAS,
+            fragment.id,
+        )
+        data = shaper.shape_root(run.state.data, planned.shape, planned.root_type)
+        denied: list[dict[str, Any]] = []
+        if run.filtered is not None and self.authorizer is not None:
+            data, denied = self.authorizer.complete(data, run.filtered, run.variables)
+        assert planned.operation is not None
+        entries = defer.increments(
+            planned.operation,
+            planned.fragments,
+            data,
+            run.requested,
+            self._applies,
+            planned.root_type,
+            fragment.selection,
+        )
+        errors = (fetch_errors or shaper.errors) + denied
+        defer.assign_errors(entries, errors, run.reported)
+        run.reported.extend(errors)
+        return entries
 
     def _applies(self, type_condition: str, typename: Any) -> bool:
         return typename == type_condition or typename in self.executor.possible.get(

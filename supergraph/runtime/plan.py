@@ -7,7 +7,7 @@ Nothing here executes anything: `executor.py` walks these nodes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 
@@ -159,7 +159,44 @@ class Condition:
         return out
 
 
-PlanNode = Union[Fetch, Flatten, Sequence, Parallel, Condition]  # noqa: UP007 (forward refs)
+@dataclass(frozen=True)
+class DeferredFragment:
+    """One active `@defer` fragment: its own fetches (None when all its fields come with
+    their parent), the fragments whose data it waits for, and its enclosing fragment."""
+
+    id: int
+    label: str | None
+    path: tuple[str, ...]
+    node: PlanNode | None
+    waits: frozenset[int]
+    parent: int
+    selection: Any = field(default=None, compare=False)  # its fragment in the planned document
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "path": list(self.path)}
+        if self.label is not None:
+            out["label"] = self.label
+        out["depends"] = sorted(self.waits)
+        out["node"] = self.node.to_json() if self.node else None
+        return out
+
+
+@dataclass(frozen=True)
+class Defer:
+    """The primary fetches, then each deferred fragment's once those it waits for ran."""
+
+    primary: PlanNode | None
+    deferred: tuple[DeferredFragment, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "Defer",
+            "primary": {"node": self.primary.to_json() if self.primary else None},
+            "deferred": [d.to_json() for d in self.deferred],
+        }
+
+
+PlanNode = Union[Fetch, Flatten, Sequence, Parallel, Condition, Defer]  # noqa: UP007 (forward refs)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """LRU of prepared operations: parse, validation and planning happen once per document.
 
-Keyed by (document text, operation name). Python hashes the text once per lookup, which is
-the document hash; the text itself is the key so a hash collision can never serve the wrong
-plan. Failures (parse and validation errors) are cached too: a bad document stays cheap.
+Keyed by (document text, operation name, `@defer` variant). Python hashes the text once per
+lookup, which is the document hash; the text itself is the key so a hash collision can never
+serve the wrong plan. Failures (parse and validation errors) are cached too: a bad document
+stays cheap.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ class PlanCache:
 
     def __init__(self, capacity: int = 2000) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[str, str | None], PreparedOperation] = OrderedDict()
+        self._entries: OrderedDict[
+            tuple[str, str | None, frozenset[str] | None], PreparedOperation
+        ] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -41,9 +44,12 @@ class PlanCache:
         self,
         document: str,
         operation_name: str | None,
-        prepare: Callable[[str, str | None], PreparedOperation],
+        prepare: Callable[[str, str | None, frozenset[str] | None], PreparedOperation],
+        defers_off: frozenset[str] | None = None,
     ) -> PreparedOperation:
-        key = (document, operation_name)
+        """`defers_off` (None: `@defer` not planned) is passed on to `prepare`: the same
+        document is planned apart for each set of false `@defer(if:)` variables."""
+        key = (document, operation_name, defers_off)
         entries = self._entries
         found = entries.get(key)
         if found is not None:
@@ -51,7 +57,7 @@ class PlanCache:
             entries.move_to_end(key)
             return found
         self.misses += 1
-        prepared = prepare(document, operation_name)
+        prepared = prepare(document, operation_name, defers_off)
         entries[key] = prepared
         if len(entries) > self.capacity:
             entries.popitem(last=False)

@@ -41,9 +41,12 @@ from graphql import (
 )
 from graphql.language import Visitor, visit
 
+from . import defer as defer_directive
 from .plan import (
     Condition,
     ContextValue,
+    Defer,
+    DeferredFragment,
     EntityInput,
     Fetch,
     Flatten,
@@ -117,6 +120,9 @@ class CField:
     occurrences: list[tuple[FieldNode, Cond]] = field(default_factory=list)
     sub: dict[str, list[CField]] | None = None
     internal: bool = False
+    # the `@defer` fragments its occurrences are in (0: not deferred), one per occurrence
+    occurrence_defers: list[int] = field(default_factory=lambda: [0])
+    defers: frozenset[int] = frozenset({0})
 
 
 # --- subgraph selection builder ------------------------------------------------------
@@ -183,6 +189,7 @@ class Group:
     triggers: list[Cond] = field(default_factory=list)
     variables: set[str] = field(default_factory=set)
     mutation_field: int = -1
+    defer: int = 0  # the deferred fragment whose payload waits for this fetch (0: none)
     # (depth, ancestor type, selection, type) -> the variable carrying that context value
     context_values: dict[tuple[int, str, str, str], ContextValue] = field(default_factory=dict)
 
@@ -210,6 +217,11 @@ class PlannedOperation:
     source_to_key: dict[str, str]
     variable_types: dict[str, str]
     event_source: str = ""
+    # with active `@defer`s: the primary fetches, then each deferred fragment's
+    primary: PlanNode | None = None
+    deferred: tuple[DeferredFragment, ...] = ()
+    operation: OperationDefinitionNode | None = None
+    fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
 
 
 class _VarCollector(Visitor):
@@ -236,7 +248,10 @@ class Planner:
         supergraph: Supergraph,
         operation: OperationDefinitionNode,
         fragments: dict[str, FragmentDefinitionNode],
+        defers_off: frozenset[str] | None = None,
     ) -> None:
+        """`defers_off`: plan active `@defer`s (those not turned off by one of these false
+        variables) as deferred fragments; None: every fragment inline."""
         self.sg = supergraph
         self.schema = supergraph.schema
         self.api = supergraph.api_schema
@@ -255,6 +270,12 @@ class Planner:
         self._internal_aliases: dict[str, str] = {}
         self._jump_depth = 0
         self._narrowed: dict[tuple[int, str], dict] = {}
+        self.defers_off = defers_off if operation.operation.value == "query" else None
+        # deferred fragment id -> (its selection node, label, enclosing fragment id)
+        self.defer_info: dict[int, tuple[object, str | None, int]] = {}
+        self._defer_ids: dict[int, int] = {}  # id() of the selection node -> fragment id
+        self._waits: dict[int, set[int]] = {}
+        self._defer_paths: dict[int, tuple[str, ...]] = {}
 
     # ---- collection ----
 
@@ -297,12 +318,21 @@ class Planner:
         cond: Cond,
         out: dict[str, CField],
         internal: bool,
+        defer: int = 0,
     ) -> None:
         for sel in sel_set.selections:
             own = _directive_cond(sel)  # type: ignore[arg-type]
             if own is None:
                 continue
             c = _cond_and(cond, own)
+            d = defer
+            if not isinstance(sel, FieldNode) and self.defers_off is not None and not internal:
+                directive = defer_directive.active(sel, self.defers_off)
+                if directive is not None:
+                    d = self._defer_ids.get(id(sel), 0)
+                    if not d:
+                        d = self._defer_ids[id(sel)] = len(self._defer_ids) + 1
+                        self.defer_info[d] = (sel, defer_directive.label(directive), defer)
             if isinstance(sel, FieldNode):
                 key = sel.alias.value if sel.alias else sel.name.value
                 existing = out.get(key)
@@ -315,18 +345,22 @@ class Planner:
                         self._source_for(sel, concrete, internal),
                         [(sel, c)],
                         internal=internal,
+                        occurrence_defers=[d],
+                        defers=frozenset({d}),
                     )
                 else:
                     existing.cond = _cond_or(existing.cond, c)
                     existing.occurrences.append((sel, c))
+                    existing.occurrence_defers.append(d)
+                    existing.defers |= {d}
             elif isinstance(sel, InlineFragmentNode):
                 tc = sel.type_condition.name.value if sel.type_condition else None
                 if self._applies(tc, concrete):
-                    self._collect_into(sel.selection_set, concrete, c, out, internal)
+                    self._collect_into(sel.selection_set, concrete, c, out, internal, d)
             elif isinstance(sel, FragmentSpreadNode):
                 frag = self.fragments[sel.name.value]
                 if self._applies(frag.type_condition.name.value, concrete):
-                    self._collect_into(frag.selection_set, concrete, c, out, internal)
+                    self._collect_into(frag.selection_set, concrete, c, out, internal, d)
 
     def _source_for(self, node: FieldNode, concrete: str, internal: bool) -> str:
         """Key of the field in merged data; client aliases that could collide with a real
@@ -378,13 +412,18 @@ class Planner:
         if not is_composite_type(named):
             return
         per_type: dict[str, dict[str, CField]] = {}
-        for node, c in f.occurrences:
+        for (node, c), d in zip(f.occurrences, f.occurrence_defers, strict=True):
             if node.selection_set is None:
                 continue
             rel = ALWAYS if c == f.cond else c
             for concrete in self._possible(named.name, api=not internal):
                 self._collect_into(
-                    node.selection_set, concrete, rel, per_type.setdefault(concrete, {}), internal
+                    node.selection_set,
+                    concrete,
+                    rel,
+                    per_type.setdefault(concrete, {}),
+                    internal,
+                    d,
                 )
         f.sub = {}
         for concrete, fields in per_type.items():
@@ -557,7 +596,12 @@ class Planner:
         for key in keys:
             kf = self._internal_fields(key, type_name)
             if all(self._local(graph, type_name, k, provided) for k in kf):
-                return 0.0
+                # a key object's own fields may still need hops (`products { category }`)
+                nested = sum(self._sub_cost(graph, type_name, k, provided, depth) for k in kf)
+                if nested == 0:
+                    return 0.0
+                best = min(best, nested)
+                continue
             if depth < 6:
                 # the key itself needs a hop first (key-to-key): only if that is possible
                 best = min(best, 0.5 + self.cost(graph, type_name, kf, provided, depth + 1))
@@ -602,6 +646,20 @@ class Planner:
                 continue
             if f.name in INTROSPECTION_FIELDS:
                 continue
+            if not f.internal and f.defers != {0}:
+                deferred = min(f.defers)
+                forced = None
+                if deferred and deferred != group.defer:
+                    forced = self._deferred_jump(group, type_name, f, provided)
+                if forced is not None:
+                    providers |= self._place_jump(
+                        group, target, type_name, f, path, provided, *forced, defer=deferred
+                    )
+                    continue
+                # fetched with its parent: its fragments' payloads wait for this fetch
+                for d in f.defers - {0, group.defer}:
+                    self._waits.setdefault(d, set()).add(group.defer)
+                    self._defer_paths.setdefault(d, path)
             local = self._local(group.graph, type_name, f, provided) or (
                 allow_requires and group.graph in self.sg.resolvers(type_name, f.name)
             )
@@ -648,6 +706,25 @@ class Planner:
             else:
                 providers |= self._place_jump(group, target, type_name, f, path, provided, *best)
         return providers
+
+    def _deferred_jump(
+        self, group: Group, type_name: str, f: CField, provided: dict | None
+    ) -> tuple[str, str] | None:
+        """The entity fetch that gives a deferred field its own request (the same subgraph
+        again when it resolves the field by key); None when its parent is no entity."""
+        if group.graph == EVENT:
+            return None
+        options = list(self._jumps(group.graph, type_name, f))
+        tig = self.sg.graphs_of_type(type_name).get(group.graph)
+        if tig is not None and tig.resolvable_keys and self._local(group.graph, type_name, f, None):
+            options.insert(0, (group.graph, type_name))
+        best, best_cost = None, math.inf
+        for g, rep_type in options:
+            c = 1 + self._sub_cost(g, rep_type, f, None, 0)
+            c += self._key_cost(group.graph, type_name, g, rep_type, provided, 0)
+            if c < best_cost:
+                best, best_cost = (g, rep_type), c
+        return best
 
     def _split(
         self, graph: str, type_name: str, f: CField, provided: dict | None
@@ -791,6 +868,7 @@ class Planner:
         entity = self._new_group(owner, path, True)
         entity.deps |= providers | {group.id}
         entity.mutation_field = group.mutation_field
+        entity.defer = group.defer
         entity.inputs[interface] = (interface, key_fields)
         entity.root.typename = True
         entity.triggers.append(f.cond)
@@ -814,7 +892,10 @@ class Planner:
         provided: dict | None,
         graph: str,
         rep_type: str,
+        defer: int | None = None,
     ) -> set[int]:
+        """`defer`: the deferred fragment this fetch is for (else the source's)."""
+        group_defer = source.defer if defer is None else defer
         with self._deeper():
             if self._jump_depth > 32:
                 raise PlanningError(
@@ -862,7 +943,7 @@ class Planner:
                 (len(level.path), level.type_name) if level is not None else (-1, "")
                 for level in contexts
             )
-            gkey = (graph, flat, source.id, frozenset(deps), signature)
+            gkey = (graph, flat, source.id, frozenset(deps), signature, group_defer)
             group = self.entity_groups.get(gkey)
             while group is not None and not _compatible(group.inputs.get(type_name), input_fields):
                 gkey = (*gkey, "+")  # type: ignore[assignment]  # other arguments: own fetch
@@ -871,12 +952,14 @@ class Planner:
                 group = self.entity_groups[gkey] = self._new_group(graph, flat, True)
                 group.deps |= deps
                 group.mutation_field = source.mutation_field
+                group.defer = group_defer
+                if defer is not None:
+                    self._defer_paths.setdefault(defer, flat)
             previous = group.inputs.get(type_name)
             if previous is None:
                 group.inputs[type_name] = (rep_type, input_fields)
             else:
-                names = {x.key for x in previous[1]}
-                previous[1].extend(x for x in input_fields if x.key not in names)
+                _merge_inputs(previous[1], input_fields)
             group.triggers.append(f.cond)
             frag = group.root.frag(rep_type)
             placed = self.plan_fields(
@@ -952,24 +1035,31 @@ class Planner:
         collected = self.collect(op.selection_set, root).get(root, [])
         introspection = tuple(f.key for f in collected if f.name in INTROSPECTION_FIELDS)
         roots: list[Group] = []
-        by_graph: dict[str, Group] = {}
+        # a deferred root field gets a root fetch of its own fragment
+        by_graph: dict[tuple[str, int], Group] = {}
         for index, f in enumerate(collected):
             if f.name.startswith("__"):
                 continue
-            parts = [(None, f)] if kind == "mutation" else self._root_parts(f, list(by_graph))
+            deferred = min(f.defers)
+            parts = (
+                [(None, f)] if kind == "mutation" else self._root_parts(f, [g for g, _ in by_graph])
+            )
             for graph, part in parts:
                 if graph is None:
                     graph = self._root_graph(f, [roots[-1].graph] if roots else [])
                 group = (
-                    by_graph.get(graph)
+                    by_graph.get((graph, deferred))
                     if kind != "mutation"
                     else (roots[-1] if roots and roots[-1].graph == graph else None)
                 )
                 if group is None:
                     group = self._new_group(graph, (), False)
                     group.mutation_field = index
+                    group.defer = deferred
                     roots.append(group)
-                    by_graph[graph] = group
+                    by_graph[(graph, deferred)] = group
+                    if deferred:
+                        self._defer_paths.setdefault(deferred, ())
                 self._levels.append(_Level(root, group, group.root, (), None))
                 try:
                     self.plan_fields(group, group.root, root, [part], (), None)
@@ -984,6 +1074,8 @@ class Planner:
                     for r in roots
                 ]
             )
+        elif self.defer_info:
+            return self._plan_deferred(collected, root, introspection)
         else:
             node = self._plan_node(self.groups, kind)
         shape = {root: tuple(self._shape(collected, root))}
@@ -992,6 +1084,45 @@ class Planner:
         }
         return PlannedOperation(
             QueryPlan(node), root, shape, introspection, dict(self.source_to_key), variable_types
+        )
+
+    def _plan_deferred(
+        self, collected: list[CField], root: str, introspection: tuple[str, ...]
+    ) -> PlannedOperation:
+        """The primary fetches and, per deferred fragment, its own fetches and the
+        fragments whose fetches (or payloads, for nesting) it waits for."""
+        by_id = {g.id: g for g in self.groups}
+        deferred: list[DeferredFragment] = []
+        for d, (node, label, parent) in self.defer_info.items():
+            own = [g for g in self.groups if g.defer == d]
+            waits = set(self._waits.get(d, ())) | {parent}
+            for g in own:
+                waits |= {by_id[x].defer for x in g.deps}
+            deferred.append(
+                DeferredFragment(
+                    d,
+                    label,
+                    self._defer_paths.get(d, ()),
+                    self._plan_node(own, "query"),
+                    frozenset(waits - {0, d}),
+                    parent,
+                    node,
+                )
+            )
+        primary = self._plan_node([g for g in self.groups if g.defer == 0], "query")
+        deferred_t = tuple(deferred)
+        op = self.operation
+        return PlannedOperation(
+            QueryPlan(Defer(primary, deferred_t)),
+            root,
+            {root: tuple(self._shape(collected, root))},
+            introspection,
+            dict(self.source_to_key),
+            {v.variable.name.value: print_ast(v.type) for v in op.variable_definitions or ()},
+            primary=primary,
+            deferred=deferred_t,
+            operation=op,
+            fragments=self.fragments,
         )
 
     def plan_event(self, entity_type: str, available: frozenset[str]) -> PlannedOperation:
@@ -1193,8 +1324,11 @@ class Planner:
         out: list[ShapeField] = []
         for f in fields:
             cond = None if f.cond == ALWAYS else f.cond
+            defers = None if 0 in f.defers else f.defers
             if f.name == "__typename":
-                out.append(ShapeField(f.key, f.key, (), "String", cond, is_typename=True))
+                out.append(
+                    ShapeField(f.key, f.key, (), "String", cond, is_typename=True, defers=defers)
+                )
                 continue
             if f.name in INTROSPECTION_FIELDS:
                 out.append(ShapeField(f.key, f.key, (), "", cond, is_introspection=True))
@@ -1207,7 +1341,7 @@ class Planner:
                 wrappers.append(NONNULL if isinstance(t, GraphQLNonNull) else LIST)
                 t = t.of_type
             named = get_named_type(ftype)
-            sf = ShapeField(f.key, f.source, tuple(wrappers), named.name, cond)
+            sf = ShapeField(f.key, f.source, tuple(wrappers), named.name, cond, defers=defers)
             sf.static_type = named.name
             api_named = self.api.get_type(named.name)
             if isinstance(api_named, GraphQLEnumType):
@@ -1270,6 +1404,27 @@ def _compatible(previous: tuple[str, list[CField]] | None, fields: list[CField])
         return True
     sources = {x.key: x.source for x in previous[1]}
     return all(sources.get(x.key, x.source) == x.source for x in fields)
+
+
+def _merge_inputs(into: list[CField], more: list[CField]) -> None:
+    """Add `more` to a representation's fields: two `@requires` of one fetch may select
+    different parts of one object field (`address { id }`, `address { ... on Work { id } }`),
+    and the representation needs both. CFields are shared with the planner's caches, so a
+    merged field is a copy."""
+    at = {x.key: i for i, x in enumerate(into)}
+    for x in more:
+        i = at.get(x.key)
+        if i is None:
+            at[x.key] = len(into)
+            into.append(x)
+            continue
+        have = into[i]
+        if have.sub is None or x.sub is None or have.sub == x.sub:
+            continue
+        sub = {t: list(fields) for t, fields in have.sub.items()}
+        for t, fields in x.sub.items():
+            _merge_inputs(sub.setdefault(t, []), fields)
+        into[i] = replace(have, sub=sub)
 
 
 def _required(fields: list[CField]) -> tuple[RequiredSelection, ...]:

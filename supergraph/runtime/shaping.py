@@ -46,6 +46,8 @@ class ShapeField:
     sub: dict[str, tuple[ShapeField, ...]] | None = None
     enum_values: frozenset[str] | None = None
     static_type: str = ""
+    # only in deferred fragments (`@defer`): the ids of those fragments; None otherwise
+    defers: frozenset[int] | None = None
 
 
 class _Bubble:
@@ -53,6 +55,9 @@ class _Bubble:
 
 
 BUBBLE = _Bubble()
+# set on an object whose deferred fragment (`Shaper.boundary`) ends in a null: its payload
+# entry is `data: null`, the null going no further up (the fragment's boundary)
+FRAGMENT_NULL = "__deferNull"
 
 
 def type_description(wrappers: tuple[int, ...], named: str) -> str:
@@ -68,11 +73,35 @@ def type_description(wrappers: tuple[int, ...], named: str) -> str:
 class Shaper:
     """Shapes one response; collects the errors null propagation produces."""
 
-    __slots__ = ("errors", "object_types", "path", "variables")
+    __slots__ = (
+        "boundary",
+        "enclosing",
+        "errors",
+        "mark_types",
+        "object_types",
+        "path",
+        "variables",
+        "visible",
+    )
 
-    def __init__(self, variables: Mapping[str, Any], object_types: frozenset[str]) -> None:
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        object_types: frozenset[str],
+        visible: frozenset[int] | None = None,
+        mark_types: str | None = None,
+        boundary: int | None = None,
+    ) -> None:
+        """`visible`: shape only the fields of these deferred fragments (0: the rest), so a
+        fragment not fetched yet is left out rather than read as nulls; `mark_types`: give
+        every object its type under this key (to tell fragments' conditions apart);
+        `boundary`: the deferred fragment whose nulls stop at the objects it applies to."""
         self.variables = variables
         self.object_types = object_types
+        self.visible = visible
+        self.mark_types = mark_types
+        self.boundary = boundary
+        self.enclosing: frozenset[int] | None = None  # the deferred ids of the field above
         self.errors: list[dict[str, Any]] = []
         self.path: list[str | int] = []
 
@@ -97,12 +126,22 @@ class Shaper:
                 return BUBBLE
             fields = ()
         out: dict[str, Any] = {}
+        if self.mark_types is not None:
+            out[self.mark_types] = typename
         variables = self.variables
         path = self.path
+        visible = self.visible
         for sf in fields:
             if sf.cond is not None and not cond_holds(sf.cond, variables):
                 continue
+            if visible is not None and sf.defers is not None and not (sf.defers & visible):
+                continue
             if sf.is_typename:
+                if typename not in self.object_types:
+                    # known only by an interface (@interfaceObject) whose concrete type could
+                    # not be fetched: an interface name is no runtime type
+                    self._error(f"Invalid __typename found for object at {self._where(parent)}.")
+                    return BUBBLE
                 if sf.key not in out:
                     out[sf.key] = typename
                 continue
@@ -114,7 +153,9 @@ class Shaper:
             path.pop()
             if value is BUBBLE:
                 if sf.wrappers and sf.wrappers[0] == NONNULL:
-                    return BUBBLE
+                    if self.boundary is None or not self._at_boundary(sf):
+                        return BUBBLE
+                    out[FRAGMENT_NULL] = True
                 value = None
             out[sf.key] = value
         return out
@@ -157,7 +198,12 @@ class Shaper:
             if not isinstance(value, dict):
                 self._error(f"Invalid value found for {self._where(parent)}.")
                 return BUBBLE
-            shaped_obj = self.shape_object(value, sf.sub, sf.static_type, parent)
+            if self.boundary is None:
+                shaped_obj = self.shape_object(value, sf.sub, sf.static_type, parent)
+            else:
+                enclosing, self.enclosing = self.enclosing, sf.defers
+                shaped_obj = self.shape_object(value, sf.sub, sf.static_type, parent)
+                self.enclosing = enclosing
             if isinstance(previous, dict) and isinstance(shaped_obj, dict):
                 previous.update(shaped_obj)
                 return previous
@@ -166,6 +212,16 @@ class Shaper:
             self._error(f"Invalid value found for {self._where(parent)}.")
             return BUBBLE
         return value
+
+    def _at_boundary(self, sf: ShapeField) -> bool:
+        """Whether `sf` is selected by the boundary fragment right on this object."""
+        boundary = self.boundary
+        enclosing = self.enclosing
+        return (
+            sf.defers is not None
+            and boundary in sf.defers
+            and (enclosing is None or boundary not in enclosing)
+        )
 
     def _where(self, parent: str, wrappers: tuple[int, ...] = (), named: str = "") -> str:
         last = self.path[-1] if self.path else ""
