@@ -538,7 +538,8 @@ def _fold(
 
 def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
     """Apollo's federation 1 upgrade: all fields shareable, key fields never external,
-    unused `@external` fields dropped."""
+    `@provides` on a scalar or enum field (ignored by federation 1) dropped, unused
+    `@external` fields dropped."""
     for t in schema.types.values():
         for key in t.keys:
             for path in field_paths(key.fields):
@@ -548,8 +549,13 @@ def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
             f.shareable = True
     for t in schema.types.values():
         for f in t.fields.values():
-            if f.provides:
-                f.provides = _only_external(schema, named_type(f.type), f.provides)
+            if not f.provides:
+                continue
+            target = schema.types.get(named_type(f.type))
+            if target is None or target.kind not in ("object", "interface", "union"):
+                f.provides = None
+            else:
+                f.provides = _only_external(schema, target.name, f.provides)
     # External fields used by @requires / @provides stay; others are removed.
     referenced: set[tuple[str, str]] = set()
     for t in schema.types.values():

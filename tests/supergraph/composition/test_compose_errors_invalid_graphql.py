@@ -1,6 +1,8 @@
 """Subgraphs that are not valid GraphQL are rejected with the subgraph named."""
 
-from apollo_reference import FED2, assert_fails_like_apollo
+from apollo_reference import FED2, assert_fails_like_apollo, ours
+
+from supergraph.composition.compare import supergraph_differences
 
 
 def test_unknown_type(apollo) -> None:
@@ -31,3 +33,19 @@ def test_federation2_extension_without_base(apollo) -> None:
     assert_fails_like_apollo(
         apollo, {"a": a, "b": b}, "EXTENSION_WITH_NO_BASE", '[a] Type "T" is an extension type'
     )
+
+
+def test_federation1_provides_on_a_scalar_field_is_dropped_like_apollo(apollo) -> None:
+    # federation 1 ignored such a @provides; Apollo's upgrade removes it rather than fail
+    a = (
+        'type Query { reviews: [Review] } type Review @key(fields: "id") { id: ID!'
+        ' headline: String @provides(fields: "name") product: Product }'
+        ' extend type Product @key(fields: "upc") { upc: String! @external }'
+    )
+    b = 'type Product @key(fields: "upc") { upc: String! name: String }'
+    sdls = {"a": a, "b": b}
+    theirs = apollo(sdls).supergraph_sdl
+    result = ours(sdls)
+    assert theirs is not None
+    assert result.errors == [] and result.supergraph_sdl is not None
+    assert supergraph_differences(result.supergraph_sdl, theirs) == []
