@@ -551,11 +551,11 @@ def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
         for f in t.fields.values():
             if not f.provides:
                 continue
-            target = schema.types.get(named_type(f.type))
-            if target is None or target.kind not in ("object", "interface", "union"):
+            returned = schema.types.get(named_type(f.type))
+            if returned is None or returned.kind not in ("object", "interface", "union"):
                 f.provides = None
             else:
-                f.provides = _only_external(schema, target.name, f.provides)
+                f.provides = _only_external(schema, returned.name, f.provides)
     # External fields used by @requires / @provides stay; others are removed.
     referenced: set[tuple[str, str]] = set()
     for t in schema.types.values():

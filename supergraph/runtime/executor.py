@@ -129,7 +129,7 @@ class Executor:
         # one request per distinct set of contextual argument values (usually just one)
         batches: dict[bytes, _Batch] = {}
         for obj, ancestors in found:
-            entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
+            entity_input = self._input_for(inputs, obj.get("__typename"))
             if entity_input is None:
                 continue
             rep = self._representation(obj, entity_input)
@@ -179,11 +179,11 @@ class Executor:
         if isinstance(result, FetchFailure):
             # one error per failed request, pointing at the first object it was to complete
             error = _failure_error(fetch.service_name, result)
-            first = self._first_paths(state.data, node.path, inputs, batch.index).get(0)
-            if first is not None:
+            objects = self._object_paths(state.data, node.path, inputs, batch.index).get(0)
+            if objects is not None:
                 error = {
                     "message": error["message"],
-                    "path": self._client_path(first, state),
+                    "path": self._client_path(objects[0], state),
                     "extensions": error["extensions"],
                 }
             state.errors.append(error)
@@ -202,38 +202,56 @@ class Executor:
         errors = result.get("errors") or ()
         if not errors:
             return
-        first_paths = self._first_paths(state.data, node.path, inputs, batch.index)
+        all_paths = self._object_paths(state.data, node.path, inputs, batch.index)
+        first_paths = {position: paths[0] for position, paths in all_paths.items()}
         for error in errors:
             path = error.get("path") if isinstance(error, dict) else None
             client_path = None
             if isinstance(path, list) and len(path) >= 2 and isinstance(path[1], int):
-                base = first_paths.get(path[1], [])
-                client_path = self._client_path(base + path[2:], state)
+                # one representation may stand for several objects (the same entity at
+                # several places): each of them gets the error, as if fetched on its own
+                bases = all_paths.get(path[1], [[]])
+                for base in bases[1:]:
+                    located = self._client_path(base + path[2:], state)
+                    state.errors.append(self._downstream(fetch.service_name, error, located))
+                client_path = self._client_path(bases[0] + path[2:], state)
             elif 0 in first_paths:
                 # no entity index (`["_entities"]`, or no path): like a failed request, the
                 # error belongs to the first object this fetch was to complete
                 client_path = self._client_path(first_paths[0], state)
             state.errors.append(self._downstream(fetch.service_name, error, client_path))
 
-    def _first_paths(
+    def _object_paths(
         self,
         data: dict[str, Any],
         path: tuple[str, ...],
         inputs: Mapping[str, EntityInput],
         index: Mapping[bytes, int],
-    ) -> dict[int, list[str | int]]:
-        """Response path of the first object behind each representation (errors only)."""
-        found: dict[int, list[str | int]] = {}
+    ) -> dict[int, list[list[str | int]]]:
+        """Response paths of the objects behind each representation, in response order
+        (errors only)."""
+        found: dict[int, list[list[str | int]]] = {}
         for obj, obj_path, _ in collect_located(data, path):
-            entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
+            entity_input = self._input_for(inputs, obj.get("__typename"))
             if entity_input is None:
                 continue
             rep = self._representation(obj, entity_input)
             if rep is None:
                 continue
             position = index.get(orjson.dumps(rep))
-            if position is not None and position not in found:
-                found[position] = obj_path
+            if position is not None:
+                found.setdefault(position, []).append(obj_path)
+        return found
+
+    def _input_for(self, inputs: Mapping[str, EntityInput], typename: Any) -> EntityInput | None:
+        """How to represent an object of `typename`: by its own type, else by an abstract
+        type it belongs to (an `@interfaceObject`'s object whose concrete type a fetch
+        before this one, e.g. of the primary when this fetch is deferred, has learnt)."""
+        found = inputs.get(typename)
+        if found is None and typename is not None:
+            for data_type, entity_input in inputs.items():
+                if typename in self.possible.get(data_type, frozenset()):
+                    return entity_input
         return found
 
     def _representation(

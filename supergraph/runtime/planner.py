@@ -864,9 +864,12 @@ class Planner:
             return providers
         key = self.sg.graphs_of_type(interface)[owner].resolvable_keys[0]
         key_fields = _plain_fields(key)
-        providers |= self.plan_fields(group, target, interface, key_fields, path, provided)
+        # the owner is asked by the key alone: it need not wait for the fetches of the
+        # interface's own fields (one of a deferred fragment would hold up its parent)
+        key_providers = self.plan_fields(group, target, interface, key_fields, path, provided)
+        providers |= key_providers
         entity = self._new_group(owner, path, True)
-        entity.deps |= providers | {group.id}
+        entity.deps |= key_providers | {group.id}
         entity.mutation_field = group.mutation_field
         entity.defer = group.defer
         entity.inputs[interface] = (interface, key_fields)
