@@ -37,6 +37,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     is_composite_type,
+    parse,
     print_ast,
 )
 from graphql.language import Visitor, visit
@@ -159,19 +160,34 @@ class SelField:
     args: str
     directives: str
     sub: SubSel | None
+    # conditions beyond the field's one `@include` and one `@skip`, as `... @include(..)`
+    # fragments around it (a field may carry each directive only once)
+    wrappers: tuple[str, ...] = ()
 
     def print(self, source: str) -> str:
         head = self.name if source == self.name else f"{source}: {self.name}"
         text = head + self.args + self.directives
-        return text + " " + self.sub.print() if self.sub is not None else text
+        if self.sub is not None:
+            text += " " + self.sub.print()
+        for wrapper in self.wrappers:
+            text = f"... {wrapper} {{ {text} }}"
+        return text
 
 
-def _cond_directives(cond: Cond) -> str:
+def _cond_directives(cond: Cond) -> tuple[str, tuple[str, ...]]:
+    """The field's own `@include`/`@skip` and the fragment directives for the rest of a
+    condition such as `$a and $b` (from a conditional fragment around a conditional field)."""
     if len(cond) != 1:
-        return ""
-    return "".join(
-        f" @include(if: ${name})" if want else f" @skip(if: ${name})" for name, want in cond[0]
-    )
+        return "", ()
+    own: dict[bool, str] = {}
+    wrappers: list[str] = []
+    for name, want in cond[0]:
+        directive = f"@include(if: ${name})" if want else f"@skip(if: ${name})"
+        if want in own:
+            wrappers.append(directive)
+        else:
+            own[want] = directive
+    return "".join(" " + d for d in own.values()), tuple(wrappers)
 
 
 # --- fetch groups ----------------------------------------------------------------------
@@ -773,14 +789,15 @@ class Planner:
             if node.arguments:
                 args = "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
                 group.variables |= _variables_in(node.arguments)
-            directives = "" if f.internal else _cond_directives(f.cond)
+            directives, wrappers = ("", ()) if f.internal else _cond_directives(f.cond)
             if directives:
                 group.variables |= {n for conj in f.cond for n, _ in conj}
             existing = target.fields[f.source] = SelField(
-                f.name, args, directives, SubSel() if f.sub is not None else None
+                f.name, args, directives, SubSel() if f.sub is not None else None, wrappers
             )
         elif existing.directives and (f.internal or f.cond == ALWAYS):
             existing.directives = ""
+            existing.wrappers = ()
         if f.sub is None:
             return set()
         assert existing.sub is not None
@@ -1275,26 +1292,30 @@ class Planner:
         sub_name = None
         if op_name:
             sub_name = f"{op_name}__{self.sg.graphs[g.graph].name}__{g.id}"
+        selection = g.root.print()
+        # only what the printed selection reads: a condition dropped when its field merged
+        # with an unconditional twin leaves its variable unused (subgraphs refuse those)
+        used = _variables_in([parse(selection)]) if g.variables else set()
         var_defs = [
             f"${v}: {print_ast(d.type)}"
             + (f" = {print_ast(d.default_value)}" if d.default_value else "")
             for d in self.operation.variable_definitions or ()
-            if (v := d.variable.name.value) in g.variables
+            if (v := d.variable.name.value) in used
         ]
         usages = tuple(
             d.variable.name.value
             for d in self.operation.variable_definitions or ()
-            if d.variable.name.value in g.variables
+            if d.variable.name.value in used
         )
         if g.is_entity:
             var_defs[0:0] = [
                 "$representations: [_Any!]!",
                 *(f"${c.variable}: {c.type}" for c in g.context_values.values()),
             ]
-            body = "{ _entities(representations: $representations) " + g.root.print() + " }"
+            body = "{ _entities(representations: $representations) " + selection + " }"
             op_kind = "query"
         else:
-            body = g.root.print()
+            body = selection
             op_kind = kind
         head = op_kind
         if sub_name:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gateway_harness import RunningGraph
+from gateway_harness import RunningGraph, run_graph
 from planning_graphs import run_planning_graph
 
 
@@ -140,3 +140,41 @@ async def test_interface_object_without_typename_needs_no_concrete_type() -> Non
         result = await g.query("{ asset { id label } }")
         assert result == {"data": {"asset": {"id": "a1", "label": "Vice"}}}
         assert g.requests_to("registry") == []
+
+
+# Found by the same fuzzer with variables in place of literals (the literal forms were fine).
+
+
+async def test_a_condition_dropped_by_a_merge_leaves_no_unused_variable_in_the_fetch() -> None:
+    # `upc` is also the key inventory needs, so products is asked for it unconditionally;
+    # the client's `$withUpc` must then not be declared in that fetch (subgraphs refuse
+    # operations with unused variables)
+    query = "query Stock($withUpc: Boolean!) { topProducts { upc @include(if: $withUpc) inStock } }"
+    async with run_graph("shop") as g:
+        result = await g.query(query, {"withUpc": False})
+        assert result == {
+            "data": {"topProducts": [{"inStock": True}, {"inStock": True}, {"inStock": False}]}
+        }
+        [products] = g.requests_to("products")
+        assert "withUpc" not in products["query"]
+
+
+async def test_two_include_conditions_on_one_field_reach_the_subgraph_as_valid_graphql() -> None:
+    # a conditional fragment around a conditional field: the field may carry one @include
+    query = (
+        "query Names($a: Boolean!, $b: Boolean!) {"
+        " topProducts { upc ... @include(if: $a) { name @include(if: $b) } } }"
+    )
+    async with run_graph("shop") as g:
+        both = await g.query(query, {"a": True, "b": True})
+        assert both == {
+            "data": {
+                "topProducts": [
+                    {"upc": "1", "name": "Table"},
+                    {"upc": "2", "name": "Couch"},
+                    {"upc": "3", "name": "Chair"},
+                ]
+            }
+        }
+        one = await g.query(query, {"a": True, "b": False})
+        assert one == {"data": {"topProducts": [{"upc": "1"}, {"upc": "2"}, {"upc": "3"}]}}
