@@ -21,6 +21,8 @@ class CompositionError:
 def subgraph_names(names: list[str] | tuple[str, ...]) -> str:
     """Print subgraph names like Apollo: `subgraph "a"`, `subgraphs "a", "b" and "c"`."""
     quoted = [f'"{n}"' for n in names]
+    if not quoted:  # Apollo prints nothing (e.g. a field only an @interfaceObject declares)
+        return ""
     if len(quoted) == 1:
         return f"subgraph {quoted[0]}"
     return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]

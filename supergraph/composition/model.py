@@ -39,6 +39,7 @@ class Field:
     override: str | None = None
     override_label: str | None = None
     duplicate_shareable: bool = False
+    shareable_applied: bool = False  # @shareable written on the field itself
 
 
 @dataclass

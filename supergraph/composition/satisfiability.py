@@ -284,7 +284,11 @@ def _reasons(graph: _Graph, state: State, field: str, no_context: set[str]) -> l
     coordinate = f"{type_name}.{field}"
     if subgraph in no_context:
         return [f'could not find a match for required context for field "{coordinate}".']
-    reasons = [f'cannot find field "{coordinate}".']
+    own = graph.subgraphs[subgraph].types.get(type_name)
+    if own is not None and field in own.fields and own.fields[field].external:
+        reasons = [f'field "{coordinate}" is not resolvable because marked @external.']
+    else:
+        reasons = [f'cannot find field "{coordinate}".']
     for name in graph.subgraphs:
         if name == subgraph or not graph.resolves(name, type_name, field):
             continue
@@ -354,6 +358,10 @@ def check_satisfiability(
                 if graph.resolves(s, type_name, fname, provided)
                 and graph.requirements_met(s, type_name, fname, provided)
             ]
+            if not resolving and graph.interface_object_reachable(
+                merged.interfaces, type_name, fname, closure, provided
+            ):
+                continue  # @external where listed, resolved through an @interfaceObject
             with_context = [
                 s for s in resolving if graph.contexts_met(s, type_name, fname, contexts)
             ]

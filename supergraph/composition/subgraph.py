@@ -43,6 +43,7 @@ from graphql.language import (
     ListValueNode,
     NamedTypeNode,
     NameNode,
+    Node,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ObjectValueNode,
@@ -50,6 +51,7 @@ from graphql.language import (
     ScalarTypeExtensionNode,
     SchemaDefinitionNode,
     SchemaExtensionNode,
+    SelectionSetNode,
     StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
@@ -365,6 +367,27 @@ class _DirectiveCollector(Visitor):
         self.found.append(node)
 
 
+def _unknown_directive_in_machinery(schema: GraphQLSchema, doc: DocumentNode) -> str | None:
+    """`_strip` drops `_service`, `_entities` and the federation types before graphql-core
+    sees them, but Apollo still rejects an unknown directive written there."""
+    stripped: list[Node] = []
+    for d in doc.definitions:
+        if not isinstance(d, TypeDefinitionNode | TypeExtensionNode):
+            continue
+        if d.name.value in FEDERATION_TYPES:
+            stripped.append(d)
+        elif d.name.value == "Query":
+            fields = getattr(d, "fields", None) or ()
+            stripped.extend(f for f in fields if f.name.value in ("_service", "_entities"))
+    collector = _DirectiveCollector()
+    for node in stripped:
+        visit(node, collector)
+    return next(
+        (n.name.value for n in collector.found if schema.get_directive(n.name.value) is None),
+        None,
+    )
+
+
 def _invalid_directive_value(schema: GraphQLSchema, defs: list[DefinitionNode]) -> str | None:
     """Directive arguments must be valid literals of their declared types (graphql-core's
     SDL validation does not check this; Apollo does)."""
@@ -455,7 +478,7 @@ def _field(
         if kind == "external":
             f.external = True
         elif kind == "shareable":
-            f.shareable = True
+            f.shareable = f.shareable_applied = True
         elif kind == "requires":
             f.requires = _str_arg(d, "fields")
         elif kind == "provides":
@@ -537,14 +560,15 @@ def _fold(
 
 
 def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
-    """Apollo's federation 1 upgrade: all fields shareable, key fields never external,
+    """Apollo's federation 1 upgrade: all fields shareable, key fields of extensions not
+    external (done in `_fold` for every version),
     `@provides` on a scalar or enum field (ignored by federation 1) dropped, unused
-    `@external` fields dropped."""
+    `@external` fields dropped, `@requires`/`@provides` on interface fields (which
+    federation 1 ignored and federation 2 rejects) dropped."""
     for t in schema.types.values():
-        for key in t.keys:
-            for path in field_paths(key.fields):
-                if len(path) == 1 and path[0] in t.fields:
-                    t.fields[path[0]].external = False
+        if t.kind == "interface":
+            for f in t.fields.values():
+                f.requires = f.provides = None
         for f in t.fields.values():
             f.shareable = True
     for t in schema.types.values():
@@ -559,6 +583,7 @@ def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
     # External fields used by @requires / @provides stay; others are removed.
     referenced: set[tuple[str, str]] = set()
     for t in schema.types.values():
+        referenced.update((t.name, p[0]) for k in t.keys for p in field_paths(k.fields))
         for f in t.fields.values():
             if f.requires:
                 referenced.update((t.name, p[0]) for p in field_paths(f.requires))
@@ -580,6 +605,8 @@ def _only_external(schema: SubgraphSchema, target: str, provides: str) -> str:
         selection = parse_field_set(provides)
     except GraphQLError:
         return provides
+    if not _selections_fit(schema, target, selection):
+        return provides  # left whole for validation to report, as Apollo does
     kept = [
         sel
         for sel in selection.selections
@@ -590,6 +617,26 @@ def _only_external(schema: SubgraphSchema, target: str, provides: str) -> str:
     if len(kept) == len(selection.selections):
         return provides
     return " ".join(print_ast(sel) for sel in kept)
+
+
+def _selections_fit(schema: SubgraphSchema, type_name: str, selection: SelectionSetNode) -> bool:
+    """Composite fields are selected with sub-fields and leaves without (unknown fields
+    and fragments are left to validation)."""
+    t = schema.types.get(type_name)
+    for sel in selection.selections:
+        if t is None or not isinstance(sel, FieldNode) or sel.name.value not in t.fields:
+            continue
+        below = named_type(t.fields[sel.name.value].type)
+        composite = below in schema.types and schema.types[below].kind in (
+            "object",
+            "interface",
+            "union",
+        )
+        if composite != (sel.selection_set is not None):
+            return False
+        if sel.selection_set is not None and not _selections_fit(schema, below, sel.selection_set):
+            return False
+    return True
 
 
 def _qualify_contexts(schema: SubgraphSchema) -> None:
@@ -681,6 +728,9 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
     bad_value = _invalid_directive_value(built, defs)
     if bad_value:
         return invalid(bad_value)
+    unknown = _unknown_directive_in_machinery(built, doc)
+    if unknown:
+        return invalid(f"Unknown directive '@{unknown}'.")
 
     composed: set[str] = set()
     for applied in _schema_directives(doc):

@@ -15,7 +15,7 @@ from .access import validate_access_control
 from .context import validate_contexts
 from .cost import validate_cost
 from .errors import CompositionError
-from .fieldset import parse_field_set
+from .fieldset import field_paths, parse_field_set
 from .model import Field, SubgraphSchema, TypeDef
 from .subgraph import named_type
 
@@ -98,6 +98,24 @@ class _Checker:
                 f = t.fields[name]
                 if f.external:
                     self.used_externals.add((type_name, name))
+                given = {a.name.value for a in s.arguments or ()}
+                required = [
+                    a.name
+                    for a in f.args.values()
+                    if isinstance(a.type, NonNullTypeNode)
+                    and a.default is None
+                    and a.from_context is None
+                    and a.name not in given
+                ]
+                if required:
+                    self.error(
+                        code,
+                        use,
+                        f'Missing mandatory value for argument "{required[0]}" of field '
+                        f'"{type_name}.{name}" in selection "{print_ast(s)}"',
+                        f"{type_name}.{name}",
+                    )
+                    continue
                 leaf_type = self.schema.types.get(named_type(f.type))
                 composite = leaf_type is not None and leaf_type.kind in (
                     "object",
@@ -108,8 +126,8 @@ class _Checker:
                     self.error(
                         code,
                         use,
-                        f'Field "{name}" of type "{type_str(f)}" must have a selection of '
-                        f'subfields. Did you mean "{name} {{ ... }}"?',
+                        f'Invalid empty selection set for field "{type_name}.{name}" of '
+                        f"non-leaf type {type_str(f)}",
                         f"{type_name}.{name}",
                     )
                     continue
@@ -131,6 +149,14 @@ class _Checker:
     def run(self) -> list[CompositionError]:
         fed2 = not self.schema.is_fed1
         for t in self.schema.types.values():
+            if t.interface_object and not t.keys:
+                self.error(
+                    "INTERFACE_OBJECT_USAGE_ERROR",
+                    None,
+                    "The @interfaceObject directive can only be applied to entity types but "
+                    f'type "{t.name}" has no @key in this subgraph.',
+                    t.name,
+                )
             for key in t.keys:
                 printed = f'@key(fields: "{key.fields}"' + (
                     ", resolvable: false)" if not key.resolvable else ")"
@@ -148,6 +174,31 @@ class _Checker:
                         "on a type definition and its extensions, but it should not be duplicated",
                         coordinate,
                     )
+                if fed2 and f.external and t.kind == "interface":
+                    self.error(
+                        "EXTERNAL_ON_INTERFACE",
+                        None,
+                        f'Interface type field "{coordinate}" is marked @external but @external '
+                        "is not allowed on interface fields (it is nonsensical).",
+                        coordinate,
+                    )
+                if f.shareable_applied and t.kind == "interface":
+                    self.error(
+                        "INVALID_SHAREABLE_USAGE",
+                        None,
+                        f'Invalid use of @shareable on field "{coordinate}": only object type '
+                        "fields can be marked with @shareable",
+                        coordinate,
+                    )
+                for kind, fields in (("requires", f.requires), ("provides", f.provides)):
+                    if fields is not None and t.kind == "interface":
+                        self.error(
+                            f"{kind.upper()}_UNSUPPORTED_ON_INTERFACE",
+                            None,
+                            f'Cannot use @{kind} on field "{coordinate}" of parent type '
+                            f'"{t.name}": @{kind} is not yet supported within interfaces',
+                            coordinate,
+                        )
                 if f.requires is not None:
                     use = _FieldSetUse(
                         "requires",
@@ -156,7 +207,14 @@ class _Checker:
                         f'@requires(fields: "{f.requires}")',
                     )
                     self.check_field_set(use, t.name, self._must_be_external(use, fed2))
-                if f.provides is not None:
+                if f.provides is not None and f.external:
+                    self.error(
+                        "EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                        None,
+                        f'Cannot have both @provides and @external on field "{coordinate}"',
+                        coordinate,
+                    )
+                elif f.provides is not None:
                     use = _FieldSetUse(
                         "provides",
                         f.provides,
@@ -176,7 +234,42 @@ class _Checker:
                     self.check_field_set(use, target.name, self._must_be_external(use, fed2))
         if fed2:
             self._unused_externals()
+            self._interface_keys_on_implementations()
         return self.errors
+
+    def _interface_keys_on_implementations(self) -> None:
+        """A key on an interface lets a plan fetch any implementation by it, so every
+        implementation in this subgraph needs the same key, resolvable."""
+        types = self.schema.types
+        for t in types.values():
+            if t.kind != "interface":
+                continue
+            impls = [o for o in types.values() if o.kind == "object" and t.name in o.interfaces]
+            for key in t.keys:
+                wanted = sorted(field_paths(key.fields))
+                missing: list[str] = []
+                unresolvable: list[str] = []
+                for o in impls:
+                    same = [k for k in o.keys if sorted(field_paths(k.fields)) == wanted]
+                    if not same:
+                        missing.append(o.name)
+                    elif not any(k.resolvable for k in same):
+                        unresolvable.append(o.name)
+                printed = f'@key(fields: "{key.fields}"' + (
+                    ", resolvable: false)" if not key.resolvable else ")"
+                )
+                prefix = f'Key {printed} on interface type "{t.name}"'
+                if missing:
+                    message = f"{prefix} is missing on implementation {_types(missing)}."
+                elif unresolvable:
+                    message = (
+                        f"{prefix} should be resolvable on all implementation types, but is "
+                        'declared with argument "@key(resolvable:)" set to false in '
+                        f"{_types(unresolvable)}."
+                    )
+                else:
+                    continue
+                self.error("INTERFACE_KEY_NOT_ON_IMPLEMENTATION", None, message, t.name)
 
     def _key_field(self, use: _FieldSetUse) -> Callable[[str, Field, bool], None]:
         def check(type_name: str, f: Field, _leaf: bool) -> None:
@@ -205,6 +298,14 @@ class _Checker:
         self, use: _FieldSetUse, fed2: bool
     ) -> Callable[[str, Field, bool], None]:
         def check(type_name: str, f: Field, leaf: bool) -> None:
+            if use.directive == "provides" and f.args:
+                self.error(
+                    "PROVIDES_FIELDS_HAS_ARGS",
+                    use,
+                    f"field {type_name}.{f.name} cannot be included because it has arguments "
+                    "(fields with argument are not allowed in @provides)",
+                    f"{type_name}.{f.name}",
+                )
             if fed2 and leaf and not f.external:
                 self.error(
                     f"{use.directive.upper()}_FIELDS_MISSING_EXTERNAL",
@@ -236,6 +337,14 @@ class _Checker:
                         "the field should not be @external).",
                         f"{t.name}.{f.name}",
                     )
+
+
+def _types(names: list[str]) -> str:
+    """`type "A"`, `types "A" and "B"`, `types "A", "B" and "C"` (Apollo's lists)."""
+    quoted = [f'"{n}"' for n in names]
+    if len(quoted) == 1:
+        return f"type {quoted[0]}"
+    return "types " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def type_str(f: Field) -> str:

@@ -104,7 +104,11 @@ def _merge_field(
     coordinate = f"{merged.name}.{fname}"
     overridden, used_overridden = overrides(state, merged, present)
     non_external = [(s, f) for s, f in present if not f.external]
-    if not non_external and merged.kind == "object":
+    if (
+        not non_external
+        and (merged.kind == "object" or any(s.type.interface_object for s, _ in present))
+        and not _from_interface_object(state, merged, fname)
+    ):
         state.error(
             "EXTERNAL_MISSING_ON_BASE",
             f'Field "{coordinate}" is marked @external on all the subgraphs in which it is '
@@ -194,6 +198,17 @@ def _merge_field(
                 )
             )
     return result
+
+
+def _from_interface_object(state: MergeState, merged: MergedType, fname: str) -> bool:
+    """An @interfaceObject of one of the type's interfaces resolves the field for every
+    implementation, so it may be @external wherever the object itself lists it."""
+    return any(
+        t.interface_object and fname in t.fields and not t.fields[fname].external
+        for s in state.subgraphs
+        for i in merged.interfaces
+        if (t := s.types.get(i)) is not None
+    )
 
 
 def _external_args_match(

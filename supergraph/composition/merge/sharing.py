@@ -26,8 +26,6 @@ def check_sharing(
         for s, f in present
         if (not f.external or _provided(s.schema, type_name, f.name)) and s.name not in overridden
     ]
-    if len(resolving) < 2:
-        return
     if type_name == "Subscription":
         if any(f.shareable and not s.schema.is_fed1 for s, f in resolving):
             state.error(
@@ -36,6 +34,8 @@ def check_sharing(
                 [s.name for s, _ in resolving],
                 coordinate,
             )
+        return
+    if len(resolving) < 2:
         return
     non_shareable = [s.name for s, f in resolving if not f.shareable]
     if not non_shareable:
@@ -65,14 +65,21 @@ def check_sharing(
 
 def _provided(schema: SubgraphSchema, type_name: str, field_name: str) -> bool:
     """Whether some @provides in the subgraph provides this (external) field."""
+    targets = (type_name, *_abstracts(schema, type_name))
     for t in schema.types.values():
         for f in t.fields.values():
-            if (
-                f.provides
-                and named_type(f.type) in (type_name, *_abstracts(schema, type_name))
-                and any(p[-1] == field_name for p in field_paths(f.provides))
-            ):
-                return True
+            for path in field_paths(f.provides or ""):
+                # Follow the path's types: `vendor { name }` provides Vendor.name too.
+                here: str | None = named_type(f.type)
+                for step in path[:-1]:
+                    nested = schema.types.get(here or "")
+                    here = (
+                        named_type(nested.fields[step].type)
+                        if nested is not None and step in nested.fields
+                        else None
+                    )
+                if here in targets and path[-1] == field_name:
+                    return True
     return False
 
 

@@ -49,3 +49,9 @@ def test_federation1_provides_on_a_scalar_field_is_dropped_like_apollo(apollo) -
     assert theirs is not None
     assert result.errors == [] and result.supergraph_sdl is not None
     assert supergraph_differences(result.supergraph_sdl, theirs) == []
+
+
+def test_unknown_directive_on_the_service_field(apollo) -> None:
+    # `_service` is federation machinery we drop, but Apollo still validates it
+    sdl = FED2 + ("type Query { _service: _Service! @nope x: Int } type _Service { sdl: String! }")
+    assert_fails_like_apollo(apollo, {"a": sdl}, "INVALID_GRAPHQL", "[a]", "@nope")

@@ -88,3 +88,15 @@ def test_shared_abstract_field_with_a_common_runtime_type_composes(apollo) -> No
     sdls = {"a": a, "b": b}
     assert apollo(sdls).supergraph_sdl is not None
     assert ours(sdls).supergraph_sdl is not None
+
+
+def test_federation1_external_key_field_on_a_type_definition(apollo) -> None:
+    # the upgrade un-externals key fields of extensions only; here no subgraph resolves id
+    a = 'type Query { me: User } type User @key(fields: "id") { id: ID! @external name: String }'
+    b = FED2 + 'type User @key(fields: "id") { id: ID! name: String @shareable age: Int }'
+    assert_fails_like_apollo(
+        apollo,
+        {"a": a, "b": b},
+        "SATISFIABILITY_ERROR",
+        'field "User.id" is not resolvable because marked @external.',
+    )

@@ -69,7 +69,7 @@ def test_provided_field_is_not_available_outside_the_providing_field(apollo) -> 
         sdls,
         "SATISFIABILITY_ERROR",
         "{\n  one {\n    name\n  }\n}",
-        'cannot find field "P.name"',
+        'field "P.name" is not resolvable because marked @external.',
     )
 
 
