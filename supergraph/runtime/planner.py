@@ -163,6 +163,10 @@ class SelField:
     # conditions beyond the field's one `@include` and one `@skip`, as `... @include(..)`
     # fragments around it (a field may carry each directive only once)
     wrappers: tuple[str, ...] = ()
+    # a client field placed with its condition: the fetches planned below it (group id ->
+    # how many of its triggers came from there), made conditional if a merge drops it
+    cond: Cond = ALWAYS
+    below: dict[int, int] = field(default_factory=dict)
 
     def print(self, source: str) -> str:
         head = self.name if source == self.name else f"{source}: {self.name}"
@@ -798,8 +802,17 @@ class Planner:
         elif existing.directives and (f.internal or f.cond == ALWAYS):
             existing.directives = ""
             existing.wrappers = ()
+            # the field is now fetched whatever the client's condition: the fetches below
+            # the client's selection keep it (else they run, and fail, for nothing)
+            self._condition_below(existing.below, existing.cond)
+            existing.below = {}
         if f.sub is None:
             return set()
+        # a conditional client field merged into an unconditional one: same as above
+        merged_cond = (
+            f.cond if not f.internal and f.cond != ALWAYS and not existing.directives else None
+        )
+        first_new = len(self.groups)
         assert existing.sub is not None
         ftype = self._field_type(type_name, f.name)
         assert ftype is not None
@@ -828,7 +841,20 @@ class Planner:
                 )
             finally:
                 self._levels.pop()
+        created = {g.id: len(g.triggers) for g in self.groups[first_new:]}
+        if merged_cond is not None:
+            self._condition_below(created, merged_cond)
+        elif existing.directives and not f.internal:
+            existing.cond = f.cond
+            existing.below.update(created)
         return providers
+
+    def _condition_below(self, below: dict[int, int], cond: Cond) -> None:
+        """And `cond` into the triggers the fetches in `below` got from one client field's
+        selection (a fetch shared with others keeps their triggers as they are)."""
+        for gid, count in below.items():
+            g = self.groups[gid]
+            g.triggers[:count] = [_cond_and(cond, t) for t in g.triggers[:count]]
 
     def _place_interface_object(
         self,

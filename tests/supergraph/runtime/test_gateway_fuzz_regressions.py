@@ -178,3 +178,25 @@ async def test_two_include_conditions_on_one_field_reach_the_subgraph_as_valid_g
         }
         one = await g.query(query, {"a": True, "b": False})
         assert one == {"data": {"topProducts": [{"upc": "1"}, {"upc": "2"}, {"upc": "3"}]}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query Q($m: Boolean!) { items { tax maker @include(if: $m) { name } } }",
+        "query Q($m: Boolean!) { items { maker @include(if: $m) { name } tax } }",
+    ],
+    ids=["requires-first", "client-first"],
+)
+async def test_a_skipped_field_needed_by_requires_runs_nothing_below_it(query: str) -> None:
+    # `maker { id }` is fetched for `tax` whatever `$m` says; the client's `name` below it
+    # is not: `makers` is never called, so its failure cannot show up at a skipped path
+    async with run_planning_graph("skipped_requires_input") as g:
+        skipped = await g.query(query, {"m": False})
+        assert skipped == {"data": {"items": [{"tax": 7}, {"tax": 9}]}}
+        assert g.requests_to("makers") == []
+        kept = await g.query(query, {"m": True})
+        assert kept["data"] == {
+            "items": [{"tax": 7, "maker": {"name": None}}, {"tax": 9, "maker": {"name": None}}]
+        }
+        assert {e["message"] for e in kept["errors"]} == {"makers is closed"}
