@@ -64,7 +64,7 @@ def _defer(
     return None
 
 
-def _label(directive: DirectiveNode) -> str | None:
+def label(directive: DirectiveNode) -> str | None:
     for arg in directive.arguments or ():
         if arg.name.value == "label" and isinstance(arg.value, StringValueNode):
             return arg.value.value
@@ -102,10 +102,6 @@ def has_active(
 ) -> bool:
     """Whether some `@defer` of `operation` is active for these variables."""
     return _has_defer(operation.selection_set, fragments, variables, set())
-
-
-def label(directive: DirectiveNode) -> str | None:
-    return _label(directive)
 
 
 def _has_defer(
@@ -159,9 +155,9 @@ class _Walk:
             if directive is not None and (self.only is None or s is self.only):
                 data = None if obj.get(FRAGMENT_NULL) else self.project(frag_sel, obj)
                 increment: dict[str, Any] = {"data": data, "path": path}
-                label = _label(directive)
-                if label is not None:
-                    increment["label"] = label
+                name = label(directive)
+                if name is not None:
+                    increment["label"] = name
                 self.increments.append(increment)
             self.walk(frag_sel, obj, path)
 

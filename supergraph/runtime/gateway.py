@@ -35,7 +35,13 @@ from graphql.execution.values import get_variable_values
 from . import defer
 from .apq import APQError, PersistedQueries
 from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
-from .authorization import AuthorizationMode, Authorizer, ErrorReporting, PolicyEvaluator
+from .authorization import (
+    AuthorizationMode,
+    Authorizer,
+    ErrorReporting,
+    Filtered,
+    PolicyEvaluator,
+)
 from .demand_control import CostEstimator, DemandControl
 from .executor import Executor, RunState
 from .fetcher import Fetcher
@@ -81,7 +87,7 @@ class _DeferredRun:
     state: RunState
     variables: Mapping[str, Any]  # coerced
     requested: Mapping[str, Any]  # as sent: which `@defer(if:)`s are active
-    filtered: Any
+    filtered: Filtered | None
     reported: list[dict[str, Any]]
 
 

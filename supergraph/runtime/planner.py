@@ -123,7 +123,10 @@ class CField:
     internal: bool = False
     # the `@defer` fragments its occurrences are in (0: not deferred), one per occurrence
     occurrence_defers: list[int] = field(default_factory=lambda: [0])
-    defers: frozenset[int] = frozenset({0})
+
+    @property
+    def defers(self) -> frozenset[int]:
+        return frozenset(self.occurrence_defers)
 
 
 # --- subgraph selection builder ------------------------------------------------------
@@ -366,13 +369,11 @@ class Planner:
                         [(sel, c)],
                         internal=internal,
                         occurrence_defers=[d],
-                        defers=frozenset({d}),
                     )
                 else:
                     existing.cond = _cond_or(existing.cond, c)
                     existing.occurrences.append((sel, c))
                     existing.occurrence_defers.append(d)
-                    existing.defers |= {d}
             elif isinstance(sel, InlineFragmentNode):
                 tc = sel.type_condition.name.value if sel.type_condition else None
                 if self._applies(tc, concrete):
@@ -573,8 +574,7 @@ class Planner:
                 best = self._sub_cost(graph, type_name, f, provided, depth)
             if best > 0:
                 for g, rep_type in self._jumps(graph, type_name, f):
-                    c = 1 + self._sub_cost(g, rep_type, f, None, depth)
-                    c += self._key_cost(graph, type_name, g, rep_type, provided, depth)
+                    c = self._jump_cost(graph, type_name, f, g, rep_type, provided, depth)
                     req = self._requires(rep_type, f.name, g)
                     if req is not None:
                         c += self.cost(
@@ -601,6 +601,21 @@ class Planner:
             self.cost(graph, t, fields, self._for_type(sub_provided, t), depth)
             for t, fields in self._sub_types(graph, type_name, f)
         )
+
+    def _jump_cost(
+        self,
+        graph: str,
+        type_name: str,
+        f: CField,
+        target: str,
+        rep_type: str,
+        provided: dict | None,
+        depth: int = 0,
+    ) -> float:
+        """An entity fetch from `graph` to `target` for `f`: the fetch itself, what it
+        selects there and what reaching the key costs here."""
+        c = 1 + self._sub_cost(target, rep_type, f, None, depth)
+        return c + self._key_cost(graph, type_name, target, rep_type, provided, depth)
 
     def _key_cost(
         self,
@@ -692,8 +707,7 @@ class Planner:
                 for g, rep_type in self._jumps(group.graph, type_name, f):
                     if allow_requires and g == group.graph:
                         continue
-                    c = 1 + self._sub_cost(g, rep_type, f, None, 0)
-                    c += self._key_cost(group.graph, type_name, g, rep_type, provided, 0)
+                    c = self._jump_cost(group.graph, type_name, f, g, rep_type, provided)
                     if (g, group.path, group.id) in self._existing_targets:
                         c -= 0.5
                     if c < best_cost:
@@ -740,8 +754,7 @@ class Planner:
             options.insert(0, (group.graph, type_name))
         best, best_cost = None, math.inf
         for g, rep_type in options:
-            c = 1 + self._sub_cost(g, rep_type, f, None, 0)
-            c += self._key_cost(group.graph, type_name, g, rep_type, provided, 0)
+            c = self._jump_cost(group.graph, type_name, f, g, rep_type, provided)
             if c < best_cost:
                 best, best_cost = (g, rep_type), c
         return best
@@ -1125,11 +1138,13 @@ class Planner:
         else:
             node = self._plan_node(self.groups, kind)
         shape = {root: tuple(self._shape(collected, root))}
-        variable_types = {
-            v.variable.name.value: print_ast(v.type) for v in op.variable_definitions or ()
-        }
         return PlannedOperation(
-            QueryPlan(node), root, shape, introspection, dict(self.source_to_key), variable_types
+            QueryPlan(node),
+            root,
+            shape,
+            introspection,
+            dict(self.source_to_key),
+            self._variable_types(),
         )
 
     def _plan_deferred(
@@ -1157,17 +1172,16 @@ class Planner:
             )
         primary = self._plan_node([g for g in self.groups if g.defer == 0], "query")
         deferred_t = tuple(deferred)
-        op = self.operation
         return PlannedOperation(
             QueryPlan(Defer(primary, deferred_t)),
             root,
             {root: tuple(self._shape(collected, root))},
             introspection,
             dict(self.source_to_key),
-            {v.variable.name.value: print_ast(v.type) for v in op.variable_definitions or ()},
+            self._variable_types(),
             primary=primary,
             deferred=deferred_t,
-            operation=op,
+            operation=self.operation,
             fragments=self.fragments,
         )
 
@@ -1191,12 +1205,15 @@ class Planner:
             {root.name: tuple(self._shape(collected, root.name))},
             (),
             dict(self.source_to_key),
-            {
-                v.variable.name.value: print_ast(v.type)
-                for v in self.operation.variable_definitions or ()
-            },
+            self._variable_types(),
             event_source=fields[0].source,
         )
+
+    def _variable_types(self) -> dict[str, str]:
+        return {
+            v.variable.name.value: print_ast(v.type)
+            for v in self.operation.variable_definitions or ()
+        }
 
     def _root_type(self) -> GraphQLObjectType | None:
         kind = self.operation.operation.value
