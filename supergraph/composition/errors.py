@@ -18,14 +18,18 @@ class CompositionError:
         return f"{self.code}: {self.message}"
 
 
+def listed(noun: str, items: list[str]) -> str:
+    """Apollo's lists of (quoted) names: `type "A"`, `types "A", "B" and "C"`."""
+    if len(items) == 1:
+        return f"{noun} {items[0]}"
+    return f"{noun}s " + ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def subgraph_names(names: list[str] | tuple[str, ...]) -> str:
     """Print subgraph names like Apollo: `subgraph "a"`, `subgraphs "a", "b" and "c"`."""
-    quoted = [f'"{n}"' for n in names]
-    if not quoted:  # Apollo prints nothing (e.g. a field only an @interfaceObject declares)
+    if not names:  # Apollo prints nothing (e.g. a field only an @interfaceObject declares)
         return ""
-    if len(quoted) == 1:
-        return f"subgraph {quoted[0]}"
-    return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return listed("subgraph", [f'"{n}"' for n in names])
 
 
 class CompositionFailed(Exception):

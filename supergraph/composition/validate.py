@@ -14,7 +14,7 @@ from graphql.language import FieldNode, InlineFragmentNode, ListTypeNode, NonNul
 from .access import validate_access_control
 from .context import validate_contexts
 from .cost import validate_cost
-from .errors import CompositionError
+from .errors import CompositionError, listed
 from .fieldset import field_paths, parse_field_set
 from .model import Field, SubgraphSchema, TypeDef
 from .subgraph import named_type
@@ -260,12 +260,13 @@ class _Checker:
                 )
                 prefix = f'Key {printed} on interface type "{t.name}"'
                 if missing:
-                    message = f"{prefix} is missing on implementation {_types(missing)}."
+                    named = listed("type", [f'"{n}"' for n in missing])
+                    message = f"{prefix} is missing on implementation {named}."
                 elif unresolvable:
+                    named = listed("type", [f'"{n}"' for n in unresolvable])
                     message = (
                         f"{prefix} should be resolvable on all implementation types, but is "
-                        'declared with argument "@key(resolvable:)" set to false in '
-                        f"{_types(unresolvable)}."
+                        f'declared with argument "@key(resolvable:)" set to false in {named}.'
                     )
                 else:
                     continue
@@ -337,14 +338,6 @@ class _Checker:
                         "the field should not be @external).",
                         f"{t.name}.{f.name}",
                     )
-
-
-def _types(names: list[str]) -> str:
-    """`type "A"`, `types "A" and "B"`, `types "A", "B" and "C"` (Apollo's lists)."""
-    quoted = [f'"{n}"' for n in names]
-    if len(quoted) == 1:
-        return f"type {quoted[0]}"
-    return "types " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def type_str(f: Field) -> str:

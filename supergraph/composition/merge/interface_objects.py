@@ -5,6 +5,7 @@ bare `@join__field` like Apollo's."""
 from __future__ import annotations
 
 from ..access import is_access_control
+from ..errors import listed
 from ..supermodel import JoinField, MergedField, MergedType
 from .state import MergeState
 
@@ -49,10 +50,7 @@ def check_interface_object_sharing(state: MergeState, types: dict[str, MergedTyp
 
 def _names(resolvers: list[tuple[str, str, bool]]) -> str:
     """`subgraphs "a" and "b" (through @interfaceObject field "I.f")`: names with notes."""
-    quoted = [f'"{n}"{note}' for n, note, _ in resolvers]
-    if len(quoted) == 1:
-        return f"subgraph {quoted[0]}"
-    return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return listed("subgraph", [f'"{n}"{note}' for n, note, _ in resolvers])
 
 
 def copy_interface_object_fields(state: MergeState, types: dict[str, MergedType]) -> None:

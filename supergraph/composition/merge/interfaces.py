@@ -4,7 +4,7 @@ every field the merged interface declares."""
 
 from __future__ import annotations
 
-from ..errors import subgraph_names
+from ..errors import listed, subgraph_names
 from ..supermodel import MergedType
 from .state import MergeState
 
@@ -30,18 +30,13 @@ def check_interface_keys(state: MergeState, types: dict[str, MergedType]) -> Non
             ]
             if not missing:
                 continue
-            quoted = [f'"{m}"' for m in missing]
-            listed = (
-                f"type {quoted[0]}"
-                if len(quoted) == 1
-                else "types " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
-            )
+            named = listed("type", [f'"{m}"' for m in missing])
             state.error(
                 "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
                 f'[{s.name}] Interface type "{name}" has a resolvable key (@key(fields: '
                 f'"{key.fields}")) in subgraph "{s.name}" but that subgraph is missing some of '
                 f'the supergraph implementation types of "{name}". Subgraph "{s.name}" should '
-                f"define {listed} (and have {'them' if len(missing) > 1 else 'it'} implement "
+                f"define {named} (and have {'them' if len(missing) > 1 else 'it'} implement "
                 f'"{name}").',
                 [s.name],
                 name,
