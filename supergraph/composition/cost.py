@@ -83,7 +83,7 @@ def _list_size_problems(
             )
     if sized:
         target = schema.types.get(named_type(f.type))
-        if target is None or target.kind not in ("object", "interface", "union"):
+        if target is None or not target.composite:
             out.append(
                 (
                     "LIST_SIZE_INVALID_SIZED_FIELD",

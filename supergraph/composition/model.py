@@ -77,6 +77,11 @@ class TypeDef:
     interface_object: bool = False
     contexts: list[str] = field(default_factory=list)  # `@context(name:)` as written
 
+    @property
+    def composite(self) -> bool:
+        """Whether fields of this type take a selection of sub-fields."""
+        return self.kind in ("object", "interface", "union")
+
 
 @dataclass
 class Link:

@@ -576,7 +576,7 @@ def _apply_fed1_semantics(schema: SubgraphSchema) -> None:
             if not f.provides:
                 continue
             returned = schema.types.get(named_type(f.type))
-            if returned is None or returned.kind not in ("object", "interface", "union"):
+            if returned is None or not returned.composite:
                 f.provides = None
             else:
                 f.provides = _only_external(schema, returned.name, f.provides)
@@ -627,11 +627,7 @@ def _selections_fit(schema: SubgraphSchema, type_name: str, selection: Selection
         if t is None or not isinstance(sel, FieldNode) or sel.name.value not in t.fields:
             continue
         below = named_type(t.fields[sel.name.value].type)
-        composite = below in schema.types and schema.types[below].kind in (
-            "object",
-            "interface",
-            "union",
-        )
+        composite = below in schema.types and schema.types[below].composite
         if composite != (sel.selection_set is not None):
             return False
         if sel.selection_set is not None and not _selections_fit(schema, below, sel.selection_set):

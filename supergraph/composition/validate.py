@@ -222,7 +222,7 @@ class _Checker:
                         f'@provides(fields: "{f.provides}")',
                     )
                     target = self.schema.types.get(named_type(f.type))
-                    if target is None or target.kind not in ("object", "interface", "union"):
+                    if target is None or not target.composite:
                         self.error(
                             "PROVIDES_ON_NON_OBJECT_FIELD",
                             None,
