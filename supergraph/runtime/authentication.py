@@ -12,6 +12,14 @@ tried. A key accepts only its own `alg` when the JWKS names one, else its type's
 algorithm its key was not meant for (`none` is never accepted). An unknown `kid` reloads
 the JWKS (at most every `min_refresh` seconds), so rotated keys are picked up; a URL is
 also reloaded every `max_age` seconds.
+
+Several issuers can be trusted at once (`TrustedIssuer`): our own staff identity and any
+OIDC provider, each with its own keys, audience and claim mapping. A token is verified
+with the keys of the issuer its `iss` names, never with another's. An issuer whose tokens
+carry roles rather than our scopes (Keycloak's `realm_access.roles`, Entra's `roles`,
+a `groups` claim) gets `roles_claim` and `role_scopes`: the roles found there are turned
+into the `scope` claim that `@requiresScopes` reads, and any `scope` the provider put in
+the token (OIDC's `openid profile`) is replaced, so a provider's scopes never grant ours.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,11 +132,19 @@ class JwksSource:
     max_age: float = 300.0
     min_refresh: float = 10.0
     timeout: float = 10.0
+    provider: Callable[[], Mapping[str, Any]] | None = None
+    """Keys held in this process (the embedded staff identity): called instead of reading
+    `location`, which then only names the source in messages."""
     _keys: list[SigningKey] = field(default_factory=list)
     _loaded_at: float = float("-inf")
 
+    @classmethod
+    def in_memory(cls, name: str, provider: Callable[[], Mapping[str, Any]]) -> JwksSource:
+        """Keys read from `provider` (re-read on an unknown `kid`, so rotation shows)."""
+        return cls(f"memory:{name}", provider=provider, min_refresh=0.0)
+
     def is_url(self) -> bool:
-        return self.location.startswith(("http://", "https://"))
+        return self.provider is None and self.location.startswith(("http://", "https://"))
 
     async def keys(self, *, refresh: bool = False) -> list[SigningKey]:
         now = time.monotonic()
@@ -151,11 +167,14 @@ class JwksSource:
         """Read a JWKS file at start, so a bad path or file stops the gateway early."""
         if self.is_url():
             return []
-        self._keys = parse_jwks(_decode(Path(self.location).read_bytes()))
+        raw = self.provider() if self.provider else _decode(Path(self.location).read_bytes())
+        self._keys = parse_jwks(raw)
         self._loaded_at = time.monotonic()
         return self._keys
 
     async def _read(self) -> Mapping[str, Any]:
+        if self.provider is not None:
+            return self.provider()
         if not self.is_url():
             return _decode(Path(self.location).read_bytes())
         async with httpx.AsyncClient(timeout=self.timeout) as client:
@@ -174,21 +193,73 @@ def _decode(raw: bytes) -> Mapping[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """One issuer whose tokens the gateway accepts, and how its claims become ours.
+
+    `roles_claim` is a dotted path into the claims (``realm_access.roles``, ``groups``);
+    its value (a list, or a space-separated string) names the caller's roles there.
+    `role_scopes` maps each such role (compared case-insensitively) to our scopes; the
+    token's `scope` becomes their union and `roles` the roles that mapped. Without
+    `roles_claim` the claims pass unchanged (our own staff tokens carry `scope`).
+    """
+
+    jwks: JwksSource
+    issuer: str | None = None
+    audience: str | None = None
+    roles_claim: str | None = None
+    role_scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def map_claims(self, claims: dict[str, Any]) -> dict[str, Any]:
+        if self.roles_claim is None:
+            return claims
+        found: Any = claims
+        for part in self.roles_claim.split("."):
+            found = found.get(part) if isinstance(found, Mapping) else None
+        if isinstance(found, str):
+            found = found.split()
+        names = [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
+        table = {role.lower(): (role, scopes) for role, scopes in self.role_scopes.items()}
+        roles: list[str] = []
+        scopes: set[str] = set()
+        for name in names:
+            entry = table.get(name.lower())
+            if entry is not None and entry[0] not in roles:
+                roles.append(entry[0])
+                scopes.update(entry[1])
+        return {**claims, "roles": roles, "scope": " ".join(sorted(scopes))}
+
+
 class JwtAuthenticator:
-    """Turns a request's headers into an `Identity`, or refuses them."""
+    """Turns a request's headers into an `Identity`, or refuses them.
+
+    Give one JWKS (with an optional issuer and audience) or several `issuers`; with more
+    than one, every issuer must name its `iss` and a token is checked against the one its
+    own (unverified) `iss` points to, then verified in full with that issuer's keys.
+    """
 
     def __init__(
         self,
-        jwks: JwksSource | str,
+        jwks: JwksSource | str | None = None,
         *,
         issuer: str | None = None,
         audience: str | None = None,
         leeway: float = 0.0,
         header: str = "authorization",
+        issuers: Sequence[TrustedIssuer] = (),
     ) -> None:
-        self.jwks = jwks if isinstance(jwks, JwksSource) else JwksSource(jwks)
-        self.issuer = issuer
-        self.audience = audience
+        trusted = list(issuers)
+        if jwks is not None:
+            source = jwks if isinstance(jwks, JwksSource) else JwksSource(jwks)
+            trusted.insert(0, TrustedIssuer(source, issuer=issuer, audience=audience))
+        if not trusted:
+            raise ValueError("JwtAuthenticator needs a JWKS or at least one TrustedIssuer")
+        if len(trusted) > 1 and any(t.issuer is None for t in trusted):
+            raise ValueError("with several trusted issuers, each must name its `iss`")
+        self.issuers = trusted
+        self.jwks = trusted[0].jwks
+        self.issuer = trusted[0].issuer
+        self.audience = trusted[0].audience
         self.leeway = leeway
         self.header = header.lower()
 
@@ -215,10 +286,11 @@ class JwtAuthenticator:
         kid = header.get("kid")
         if not isinstance(alg, str) or alg.lower() == "none":
             raise AuthenticationError("The JWT is not signed; unsigned tokens are never accepted.")
+        trusted = self._issuer_of(token)
         try:
-            candidates = _candidates(await self.jwks.keys(), kid, alg)
+            candidates = _candidates(await trusted.jwks.keys(), kid, alg)
             if not candidates and kid is not None:
-                candidates = _candidates(await self.jwks.keys(refresh=True), kid, alg)
+                candidates = _candidates(await trusted.jwks.keys(refresh=True), kid, alg)
         except JwksError as exc:
             log.error("JWT verification impossible: %s", exc)
             raise AuthenticationError(
@@ -229,7 +301,7 @@ class JwtAuthenticator:
         failure: jwt.InvalidTokenError | None = None
         for key in candidates:
             try:
-                return self._decode(token, key, alg)
+                return trusted.map_claims(self._decode(token, key, alg, trusted))
             except jwt.InvalidSignatureError as exc:
                 failure = exc
             except jwt.ExpiredSignatureError as exc:
@@ -244,17 +316,33 @@ class JwtAuthenticator:
                 raise AuthenticationError(f"The JWT is invalid: {exc}.") from exc
         raise AuthenticationError("The JWT signature does not verify.") from failure
 
-    def _decode(self, token: str, key: SigningKey, alg: str) -> dict[str, Any]:
+    def _issuer_of(self, token: str) -> TrustedIssuer:
+        """The trusted issuer a token claims to come from (checked again when decoding)."""
+        if len(self.issuers) == 1:
+            return self.issuers[0]
+        try:
+            claimed = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.InvalidTokenError as exc:
+            raise AuthenticationError("The bearer token is not a well-formed JWT.") from exc
+        for trusted in self.issuers:
+            if trusted.issuer == claimed:
+                return trusted
+        raise AuthenticationError("The JWT was issued by an untrusted issuer.")
+
+    def _decode(
+        self, token: str, key: SigningKey, alg: str, trusted: TrustedIssuer
+    ) -> dict[str, Any]:
         verifier = jwt.PyJWK(dict(key.jwk), alg)
-        required = [name for name, v in (("iss", self.issuer), ("aud", self.audience)) if v]
+        issuer, audience = trusted.issuer, trusted.audience
+        required = [name for name, v in (("iss", issuer), ("aud", audience)) if v]
         claims: dict[str, Any] = jwt.decode(
             token,
             key=verifier,
             algorithms=[alg],
-            issuer=self.issuer,
-            audience=self.audience,
+            issuer=issuer,
+            audience=audience,
             leeway=self.leeway,
-            options={"require": required, "verify_aud": self.audience is not None},
+            options={"require": required, "verify_aud": audience is not None},
         )
         return claims
 
