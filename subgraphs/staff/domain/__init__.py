@@ -1,0 +1,86 @@
+"""The staff domain: members, their sessions, the username guard and the admin roster."""
+
+from subgraphs.staff.domain.claim import UsernameClaim, username_claim_id
+from subgraphs.staff.domain.errors import SIGN_IN_REFUSED, Forbidden, Unauthenticated
+from subgraphs.staff.domain.events import (
+    AdminEnrolled,
+    AdminWithdrawn,
+    LockedOut,
+    PasswordChanged,
+    PinChanged,
+    RefreshTokenRotated,
+    RoleGranted,
+    RoleRevoked,
+    SessionRevoked,
+    SessionStarted,
+    SignedIn,
+    SignInFailed,
+    StaffDeactivated,
+    StaffHired,
+    UsernameClaimed,
+)
+from subgraphs.staff.domain.member import Method, StaffMember
+from subgraphs.staff.domain.roles import (
+    ALL_SCOPES,
+    ROLE_SCOPES,
+    Role,
+    parse_role,
+    parse_roles,
+    scopes_for,
+)
+from subgraphs.staff.domain.roster import ROSTER_ID, AdminRoster
+from subgraphs.staff.domain.session import REFRESH_TOKEN_LIFETIME, Rotation, Session
+from subgraphs.staff.domain.values import (
+    LOCKOUT_DURATION,
+    MAX_FAILED_SIGN_INS,
+    PASSWORD_MIN,
+    check_password,
+    check_pin,
+    parse_display_name,
+    parse_id,
+    parse_username,
+)
+
+__all__ = [
+    "ALL_SCOPES",
+    "LOCKOUT_DURATION",
+    "MAX_FAILED_SIGN_INS",
+    "PASSWORD_MIN",
+    "REFRESH_TOKEN_LIFETIME",
+    "ROLE_SCOPES",
+    "ROSTER_ID",
+    "SIGN_IN_REFUSED",
+    "AdminEnrolled",
+    "AdminRoster",
+    "AdminWithdrawn",
+    "Forbidden",
+    "LockedOut",
+    "Method",
+    "PasswordChanged",
+    "PinChanged",
+    "RefreshTokenRotated",
+    "Role",
+    "RoleGranted",
+    "RoleRevoked",
+    "Rotation",
+    "Session",
+    "SessionRevoked",
+    "SessionStarted",
+    "SignInFailed",
+    "SignedIn",
+    "StaffDeactivated",
+    "StaffHired",
+    "StaffMember",
+    "Unauthenticated",
+    "UsernameClaim",
+    "UsernameClaimed",
+    "check_password",
+    "check_pin",
+    "parse_display_name",
+    "parse_id",
+    "parse_role",
+    "parse_roles",
+    "parse_username",
+    "scopes_for",
+    "username_claim_id",
+]
