@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from pos.commands import bus, customers, gateway, infra, run, seed, subgraph
+from pos.commands import bus, customers, gateway, infra, run, seed, staff, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
 )
 app.add_typer(infra.app, name="infra")
+app.add_typer(staff.app, name="staff")
 app.command()(bus.relay)
 app.command()(bus.project)
 app.command()(bus.rebuild)

@@ -9,6 +9,7 @@ from subgraphs.hosting.context import ContextModule
 from subgraphs.inventory import INVENTORY
 from subgraphs.ordering import context as ordering_context
 from subgraphs.reporting import context as reporting_context
+from subgraphs.staff import STAFF
 
 CONTEXTS: dict[str, ContextModule] = {
     "catalog": CATALOG,
@@ -17,6 +18,7 @@ CONTEXTS: dict[str, ContextModule] = {
     "customers": customers_context,
     "ordering": ordering_context,
     "reporting": reporting_context,
+    "staff": STAFF,
 }
 
 __all__ = ["CONTEXTS"]

@@ -14,6 +14,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "inventory": 4003,
     "ordering": 4004,
     "reporting": 4005,
+    "staff": 4006,
 }
 
 

@@ -48,6 +48,7 @@ from subgraphs.seed.data import (
     DemoOrder,
     seed_id,
 )
+from subgraphs.staff import DEMO_STAFF, seed_demo_staff
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class SeedReport:
     products: int = 0
     customers: int = 0
     orders: dict[str, int] = field(default_factory=dict)
+    staff: int = 0
+    """Demo staff members (DEV DEFAULTS, see subgraphs/staff/README.md); 0 without staff."""
 
 
 class _KnownProducts:
@@ -118,7 +121,10 @@ async def seed(
     if missing:
         raise SeedError(f"seed needs the services of {', '.join(missing)}; start those contexts")
     loader = _Loader(services_by_context, saga_timeout)
-    return await loader.run()
+    from eventbus.actor import acting_as, system_actor
+
+    with acting_as(system_actor("seed")):  # every seeded event says who wrote it
+        return await loader.run()
 
 
 class _Loader:
@@ -139,6 +145,10 @@ class _Loader:
         return await self.services[context].store.stream_version(stream_id) > 0
 
     async def run(self) -> SeedReport:
+        staff = 0
+        if "staff" in self.services:  # first: sign-in works even if the saga is not running
+            self.wrote = await seed_demo_staff(self.services["staff"].store) > 0
+            staff = len(DEMO_STAFF)
         catalog = CatalogHandlers(self.services["catalog"].store)
         for name in CATEGORIES:
             category_id = seed_id("category", name)
@@ -214,6 +224,7 @@ class _Loader:
             products=len(PRODUCTS),
             customers=len(CUSTOMERS),
             orders=counts,
+            staff=staff,
         )
 
     async def _orders(
@@ -332,4 +343,5 @@ def summary(report: SeedReport) -> dict[str, Any]:
         "products": report.products,
         "customers": report.customers,
         "orders": report.orders,
+        "staff": report.staff,
     }
