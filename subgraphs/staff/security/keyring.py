@@ -111,7 +111,7 @@ class KeyRing:
         self.clock = clock
         self.retire_after = retire_after
         self._keys: list[SigningKey] = []
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
 
     @property
     def path(self) -> Path:
@@ -158,7 +158,7 @@ class KeyRing:
         except FileNotFoundError:
             self._keys, self._stamp = [], None
             return []
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             document = json.loads(self.path.read_text())
             keys = [SigningKey.from_json(raw) for raw in document.get("keys", [])]

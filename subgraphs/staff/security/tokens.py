@@ -103,7 +103,7 @@ def verify_access_token(
             key = jwt.PyJWK(entry, ALGORITHM)
             break
     else:
-        raise jwt.InvalidKeyError(f"no key {kid!r} in the JWKS (retired, or never ours)")
+        raise jwt.InvalidTokenError(f"no key {kid!r} in the JWKS (retired, or never ours)")
     claims: dict[str, Any] = jwt.decode(
         token,
         key,
