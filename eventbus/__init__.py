@@ -1,5 +1,6 @@
 """Events: envelope, SQL event store, outbox and relay, transports, projection runner."""
 
+from eventbus.actor import acting_as, current_actor
 from eventbus.aggregate import Aggregate, Conflict, DomainError, NotFound
 from eventbus.envelope import Envelope, dead_letter_topic, topic_for
 from eventbus.events import DomainEvent, EventRegistry, UnknownEvent, event, registry
@@ -33,6 +34,8 @@ __all__ = [
     "Transport",
     "UnitOfWork",
     "UnknownEvent",
+    "acting_as",
+    "current_actor",
     "dead_letter_topic",
     "event",
     "registry",

@@ -40,6 +40,8 @@ class Envelope:
     position: int | None = None
     correlation_id: str | None = None
     causation_id: str | None = None
+    actor: dict[str, Any] | None = None
+    """Who caused the event (`eventbus.actor`): ``{"staffId": ...}`` or ``{"system": ...}``."""
 
     @property
     def topic(self) -> str:
@@ -50,7 +52,7 @@ class Envelope:
         return replace(self, position=position)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "specversion": SPEC_VERSION,
             "id": self.id,
             "type": self.type,
@@ -64,6 +66,9 @@ class Envelope:
             "correlationid": self.correlation_id,
             "causationid": self.causation_id,
         }
+        if self.actor is not None:
+            out["actor"] = self.actor  # CloudEvents extension attribute
+        return out
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.to_dict())
@@ -81,6 +86,7 @@ class Envelope:
             position=raw.get("position"),
             correlation_id=raw.get("correlationid"),
             causation_id=raw.get("causationid"),
+            actor=raw.get("actor") if isinstance(raw.get("actor"), dict) else None,
         )
 
     @classmethod
@@ -102,6 +108,8 @@ class Envelope:
             headers.append(("ce_correlationid", self.correlation_id.encode()))
         if self.causation_id:
             headers.append(("ce_causationid", self.causation_id.encode()))
+        if self.actor is not None:
+            headers.append(("ce_actor", orjson.dumps(self.actor)))
         return headers
 
 

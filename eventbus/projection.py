@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from eventbus.actor import acting_as, system_actor
 from eventbus.envelope import Envelope, dead_letter_topic
 from eventbus.ports import Consumer, EventStore, Message, Transport
 
@@ -200,7 +201,9 @@ class ProjectionRunner:
                     self.metrics.skipped += 1
                     return
                 attempt += 1
-                await self.projection.apply(envelope)
+                # events a reactor writes name the actor of the event that caused them
+                with acting_as(envelope.actor or system_actor(self.projection.name)):
+                    await self.projection.apply(envelope)
                 self.metrics.applied += 1
                 return
             except _StoreUnavailable:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from eventbus.actor import current_actor
 from eventbus.aggregate import Aggregate, NotFound
 from eventbus.envelope import Envelope
 from eventbus.events import DomainEvent, UnknownEvent, registry
@@ -104,6 +105,7 @@ class EventSourcedRepository(Generic[A]):
         if not pending:
             return []
         expected = agg.version - len(pending)
+        actor = current_actor()
         envelopes = [
             Envelope(
                 type=evt.event_type,
@@ -113,6 +115,7 @@ class EventSourcedRepository(Generic[A]):
                 stream_version=expected + i,
                 correlation_id=correlation_id,
                 causation_id=causation_id,
+                actor=actor,
             )
             for i, evt in enumerate(pending, start=1)
         ]

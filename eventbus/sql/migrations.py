@@ -40,8 +40,19 @@ def _create_tables(conn: Connection) -> None:
     StoreModel.metadata.create_all(conn, tables=[events, outbox, snapshots], checkfirst=True)
 
 
+def _add_event_actor(conn: Connection) -> None:
+    """`events.actor` (who caused the event), NULL for the events already stored."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE events ADD COLUMN IF NOT EXISTS actor JSONB"))
+        return
+    columns = {row[1] for row in conn.execute(text("PRAGMA table_info(events)"))}
+    if "actor" not in columns:
+        conn.execute(text("ALTER TABLE events ADD COLUMN actor JSON"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, outbox and snapshots tables", _create_tables),
+    Migration(2, "events.actor: who caused each event", _add_event_actor),
 )
 
 

@@ -56,6 +56,7 @@ EVENT_COLUMNS = (
     "data",
     "correlation_id",
     "causation_id",
+    "actor",
 )
 OUTBOX_COLUMNS = ("position", "topic", "key", "body")
 MAX_ROWS_PER_INSERT = 500

@@ -36,6 +36,8 @@ from sqlmodel import Field, SQLModel
 # BIGINT on PostgreSQL; INTEGER on SQLite, the only type that aliases the rowid there.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Json = JSON().with_variant(JSONB(), "postgresql")
+# None is SQL NULL here (plain JSON stores a JSON `null`)
+NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 Timestamp = DateTime(timezone=True)
 
 
@@ -75,6 +77,10 @@ class EventRow(StoreModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(Json, nullable=False))
     correlation_id: str | None = Field(default=None, sa_column=Column(String(200)))
     causation_id: str | None = Field(default=None, sa_column=Column(String(200)))
+    actor: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(NullableJson, nullable=True)
+    )
+    """Who caused the event (`eventbus.actor`); NULL for events written before it existed."""
 
 
 class OutboxRow(StoreModel, table=True):

@@ -24,6 +24,7 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any, Self
 
+from eventbus.actor import current_actor
 from eventbus.envelope import Envelope
 from eventbus.ports import ConcurrencyError, Snapshot, UnitOfWork
 from eventbus.sql.compiled import CompiledStatements
@@ -36,7 +37,7 @@ from eventbus.sql.timestamps import utc
 def _event_row(e: Envelope, stream_id: str, version: int) -> tuple[Any, ...]:
     """An `events` row, in `EVENT_COLUMNS` order."""
     return (e.id, stream_id, version, version - 1 or None, e.type, e.source, utc(e.time),
-            e.data, e.correlation_id, e.causation_id)  # fmt: skip
+            e.data, e.correlation_id, e.causation_id, e.actor)  # fmt: skip
 
 
 # The stream moved on (version n exists) or is not where the caller thinks (n-1 does
@@ -122,6 +123,9 @@ class SqlUnitOfWork(UnitOfWork):
                     f"envelope {envelope.id} has subject {envelope.subject!r} but is appended "
                     f"to stream {stream_id!r}: the subject must be the stream (aggregate) id"
                 )
+        actor = current_actor()
+        if actor is not None:
+            events = [e if e.actor is not None else replace(e, actor=actor) for e in events]
         stored: list[Envelope] = []
         try:
             for start in range(0, len(events), MAX_ROWS_PER_INSERT):
