@@ -43,6 +43,22 @@ class Settings:
     postgres_port: int = 5432
     mongo_port: int = 27017
     mongo_debug_port: int = 27080
+    gateway_identity_key: Path | None = None
+    """The gateway's private Ed25519 JWK (POS_GATEWAY_IDENTITY_KEY); None: the development
+    default ``<data_dir>/keys/gateway-identity.jwk``, made on first start."""
+    gateway_identity_jwks: str | None = None
+    """Where subgraphs read the gateway's public JWKS (POS_GATEWAY_IDENTITY_JWKS: a file
+    or an http(s) URL); None: ``<data_dir>/keys/gateway-identity.jwks.json``."""
+
+    @property
+    def identity_key_path(self) -> Path:
+        return self.gateway_identity_key or self.data_dir / "keys" / "gateway-identity.jwk"
+
+    @property
+    def identity_jwks_location(self) -> str:
+        if self.gateway_identity_jwks:
+            return self.gateway_identity_jwks
+        return str(self.data_dir / "keys" / "gateway-identity.jwks.json")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,4 +80,10 @@ class Settings:
             postgres_port=int(env.get("POS_PG_PORT", _port_of(pg, 5432))),
             mongo_port=mongo_port,
             mongo_debug_port=int(env.get("POS_MONGO_DEBUG_PORT", mongo_port + 63)),
+            gateway_identity_key=(
+                Path(env["POS_GATEWAY_IDENTITY_KEY"]).expanduser()
+                if env.get("POS_GATEWAY_IDENTITY_KEY")
+                else None
+            ),
+            gateway_identity_jwks=env.get("POS_GATEWAY_IDENTITY_JWKS") or None,
         )

@@ -205,6 +205,7 @@ def gateway(
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
     security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
+    security["subgraph_identity"] = _subgraph_identity(Settings.from_env())
     security["authorization_mode"] = _authorization_mode(authorization_mode)
     security["authorization_errors"] = _authorization_errors(
         authorization_errors, authorization_log
@@ -362,3 +363,32 @@ def _with_bus(inner: Any, bus: Transport) -> Any:
             await bus.stop()
 
     return lifespan
+
+def _subgraph_identity(settings: Any) -> Any:
+    """The key the gateway signs its subgraph calls with (`subgraph_identity.py`):
+    POS_GATEWAY_IDENTITY_KEY (a private Ed25519 JWK file), else the development default
+    under the data dir, made on first start. The public JWKS is written beside it, where
+    `pos serve` looks by default (POS_GATEWAY_IDENTITY_JWKS)."""
+    from supergraph.runtime.subgraph_identity import IdentitySigner, jwks_path_for
+
+    path = settings.identity_key_path
+    try:
+        if settings.gateway_identity_key is not None:
+            signer = IdentitySigner.from_file(path)
+            try:
+                signer.write_jwks(jwks_path_for(path))
+            except OSError as e:
+                typer.echo(f"  gateway identity: cannot write the public JWKS: {e}", err=True)
+        else:
+            signer, created = IdentitySigner.load_or_create(path)
+            made = "generated" if created else "using"
+            typer.echo(
+                f"  gateway identity: DEV DEFAULT key, {made} {path} (mode 0600); set "
+                "POS_GATEWAY_IDENTITY_KEY in production",
+                err=True,
+            )
+    except (OSError, ValueError) as e:
+        typer.echo(f"error: cannot use the gateway identity key {path}: {e}", err=True)
+        raise typer.Exit(2) from e
+    typer.echo(f"  gateway identity JWKS: {jwks_path_for(path)}", err=True)
+    return signer

@@ -95,8 +95,10 @@ def build_embedded_app(
     """
     from subgraphs import CONTEXTS
     from subgraphs.hosting.host import create_host_app
+    from subgraphs.hosting.identity import IdentityVerifier
     from subgraphs.hosting.services import build_services
     from supergraph.runtime import create_app
+    from supergraph.runtime.subgraph_identity import IdentitySigner
 
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH.read_text()
     names = list(CONTEXTS)
@@ -104,6 +106,10 @@ def build_embedded_app(
     target = _LateApp()
     transport = httpx.ASGITransport(app=target)
     services = build_services("embedded", data_dir=data_dir)
+    # the gateway signs each subgraph call with a key made now, in memory only; the
+    # subgraphs in this process verify with its public half (no key files)
+    signer = IdentitySigner.generate()
+    services.gateway_identity = IdentityVerifier.from_jwks(signer.public_jwks(), "embedded")
     gateway_app = create_app(
         sdl,
         subgraph_urls=urls,
@@ -111,6 +117,8 @@ def build_embedded_app(
         # Live subscriptions read the same in-process bus the relay publishes to.
         event_transport=services.transport,
         example_query=EXAMPLE_QUERY,
+        subgraph_identity=signer,
+        profile="development",  # introspection, GraphiQL, error details (README "Policies")
     )
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host

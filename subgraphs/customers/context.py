@@ -27,7 +27,12 @@ class CustomersContext:
         return []
 
     def graphql_app(self, services: ContextServices) -> ASGIApp:
-        return build_app(services.store, CustomerListProjection(), services.wake_relay)
+        return build_app(
+            services.store,
+            CustomerListProjection(),
+            services.wake_relay,
+            identity=services.gateway_identity,
+        )
 
     def build_app(self, services: ContextServices) -> ASGIApp:
         return create_subgraph_app(self.name, self.graphql_app(services), services, context=self)

@@ -5,6 +5,12 @@ CONFLICT) plus the offending field; a lost concurrency race that survived its re
 a CONFLICT; anything else is logged here and reaches the client only as a generic
 INTERNAL_SERVER_ERROR, with no exception text or trace. Strawberry uses it through
 `MapErrors` (a schema extension), Ariadne through `format_error` (its error_formatter).
+
+Logging: an unexpected error is logged once at ERROR with its trace; a client error (bad
+input, not found, conflict, refused access, validation) is logged as ONE line at INFO on
+``subgraphs.hosting.errors`` (code, path, message): a user's typo is not a server problem.
+Ariadne's own per-error log (a trace for every error) is replaced by this
+(`ARIADNE_LOGGER`).
 """
 
 from __future__ import annotations
@@ -63,6 +69,15 @@ def to_graphql_error(exc: BaseException, error: GraphQLError | None = None) -> G
 
 def map_error(error: GraphQLError) -> GraphQLError:
     """Map a GraphQL error as graphql-core produced it (resolver errors wrap the cause)."""
+    mapped = _map(error)
+    code = _code_of(mapped)
+    if code != "INTERNAL_SERVER_ERROR":
+        where = ".".join(str(p) for p in mapped.path) if mapped.path else "-"
+        log.info("client error %s at %s: %s", code, where, mapped.message.replace("\n", " "))
+    return mapped
+
+
+def _map(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
         # Parse, validation and variable-coercion errors: the message is already precise.
@@ -101,6 +116,18 @@ class MapErrors(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             result.errors = [map_error(e) for e in errors]
+
+
+class _LoggedByMapping(logging.LoggerAdapter):
+    """Ariadne's error logger: silent, since `map_error` logs every error already (one
+    line for a client error, the trace for an unexpected one)."""
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+ARIADNE_LOGGER = _LoggedByMapping(log, {})
+"""Pass as Ariadne's `logger`: no 35-line trace for every bad email."""
 
 
 def _jsonable(value: object) -> bool:

@@ -30,6 +30,7 @@ from eventbus.relay import Relay
 from eventbus.sqlstore import SqlEventStore
 from eventbus.transports import InProcessTransport
 from pos.settings import Settings
+from subgraphs.hosting.identity import IdentityVerifier
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class ContextServices:
     """Read databases are ``<prefix>_<context>`` (tests use a unique prefix)."""
     replay_on_start: bool = False
     """Catch projections up from the store at start (the in-memory bus forgets on exit)."""
+    gateway_identity: IdentityVerifier = field(default_factory=IdentityVerifier.from_env)
+    """Verifies the gateway's signed identity on every GraphQL call (`identity`); shared
+    by every view. Default: the JWKS at POS_GATEWAY_IDENTITY_JWKS or the gateway's file."""
     owns_infrastructure: bool = True
     closers: list[Callable[[], None]] = field(default_factory=list)
     """Synchronous clean-ups run after everything else stops (embedded store process)."""
@@ -185,6 +189,7 @@ def build_services(
         with_relay = bool(relay)
     else:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    services.gateway_identity = IdentityVerifier(settings.identity_jwks_location)
     if with_relay:
         services.relay = Relay(store.outbox, services.transport, poll_interval=0.05)
     return services

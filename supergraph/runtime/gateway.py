@@ -50,6 +50,7 @@ from .plan import DeferredFragment
 from .plan_cache import PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
 from .shaping import Shaper
+from .subgraph_identity import IdentitySigner, current_subscriber
 from .supergraph_schema import Supergraph, load_supergraph
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,11 @@ class Gateway:
         limits: OperationLimits | None = None,
         authorization_mode: AuthorizationMode = "filter",
         authorization_errors: ErrorReporting | None = None,
+        subgraph_identity: IdentitySigner | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        # subgraph_identity.py: the signed identity every subgraph request carries
+        self.subgraph_identity = subgraph_identity
         # limits.py: checked in `_prepare`, so the verdict is cached with the plan
         self.limits = limits if limits is not None and limits.enabled else None
         self._supergraph_sdl = supergraph_sdl
@@ -321,6 +325,8 @@ class Gateway:
         planned = prepared.planned
         assert planned is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() in self.forward_headers}
+        if self.subgraph_identity is not None:
+            headers.update(self.subgraph_identity.headers(identity.claims))
         state = RunState(variables, headers, planned.source_to_key)
         try:
             if prepared.introspection_document is not None:
@@ -541,7 +547,10 @@ class Gateway:
         coerced = get_variable_values(self.supergraph.api_schema, definitions, dict(variables))
         if isinstance(coerced, list):
             return {"data": None, "errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}
-        state = RunState(coerced.coerced, {}, planned.source_to_key)
+        headers = {}
+        if self.subgraph_identity is not None:  # the subscriber's, set by its stream
+            headers = self.subgraph_identity.headers(current_subscriber())
+        state = RunState(coerced.coerced, headers, planned.source_to_key)
         state.data[planned.event_source] = {"__typename": entity_typename, **representation}
         await self.executor.run(planned, state)
         shaper = Shaper(coerced.coerced, self.object_types)

@@ -60,6 +60,12 @@ from .batching import NOT_ENABLED, Batching, execute_batch
 from .demand_control import DemandControl
 from .gateway import Gateway, GatewayRequest, GatewayResponse
 from .limits import LimitedSubscriptions, OperationLimits
+from .subgraph_identity import (
+    JWKS_PATH,
+    IdentifiedSubscriptions,
+    IdentitySigner,
+    current_subscriber,
+)
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +319,7 @@ def create_app(
     batching: Batching | None = None,
     authorization_mode: AuthorizationMode = "filter",
     authorization_errors: ErrorReporting | None = None,
+    subgraph_identity: IdentitySigner | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -329,6 +336,8 @@ def create_app(
     `demand_control` refuses operations estimated above a cost (`demand_control.py`),
     `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
     JSON arrays of requests (`batching.py`). All three are off when None.
+    `subgraph_identity` signs the identity token every subgraph request carries
+    (`subgraph_identity.py`; its public JWKS is served at /.well-known/gateway-jwks.json).
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -342,6 +351,7 @@ def create_app(
         limits=limits,
         authorization_mode=authorization_mode,
         authorization_errors=authorization_errors,
+        subgraph_identity=subgraph_identity,
     )
     ready = {"value": True}
     graphiql = _load_graphiql()
@@ -356,9 +366,11 @@ def create_app(
             queue_size=subscriber_queue_size,
         )
     source: Any = live
+    if live is not None and subgraph_identity is not None:
+        source = IdentifiedSubscriptions(live, gateway.authenticator)
     if live is not None and (gateway.authenticator or gateway.authorizer):
         source = SubscriptionGuard(
-            live, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
+            source, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
         )
     if source is not None and gateway.limits is not None:
         source = LimitedSubscriptions(source, gateway.limits)
@@ -398,6 +410,13 @@ def create_app(
         Route(path, endpoint.handle, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
     ]
+    if subgraph_identity is not None:
+        public_jwks = subgraph_identity.public_jwks()
+
+        async def gateway_jwks(_request: Request) -> Response:
+            return JSONResponse(public_jwks, headers={"cache-control": "max-age=300"})
+
+        routes.append(Route(JWKS_PATH, gateway_jwks, methods=["GET"]))
     if live is not None:
         routes += subscription_routes(
             source, path=path, sse_path=f"{path}/stream", keepalive=sse_keepalive
@@ -443,6 +462,7 @@ def _subscriptions(
         )
         return response.body
 
+    signer = gateway.subgraph_identity
     return live_subscriptions(
         supergraph_sdl,
         gateway.supergraph.api_schema,
@@ -453,4 +473,7 @@ def _subscriptions(
         freshness=freshness,
         queue_size=queue_size,
         execute=execute,
+        identity_headers=(
+            (lambda: signer.headers(current_subscriber())) if signer is not None else None
+        ),
     )

@@ -42,17 +42,22 @@ class SubgraphForwarder:
         *,
         connection_params: ConnectionParams | None = None,
         forward_headers: tuple[str, ...] = (),
+        identity_headers: Callable[[], Mapping[str, str]] | None = None,
         open_timeout: float = 5.0,
         ack_timeout: float = 5.0,
     ) -> None:
         self.url = websocket_url(url)
         self.connection_params = connection_params
         self.forward_headers = tuple(h.lower() for h in forward_headers)
+        # the gateway's signed identity of the subscriber (called while it opens)
+        self.identity_headers = identity_headers
         self.open_timeout = open_timeout
         self.ack_timeout = ack_timeout
 
     async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
         headers = {h: request.headers[h] for h in self.forward_headers if h in request.headers}
+        if self.identity_headers is not None:
+            headers.update(self.identity_headers())
         try:
             ws = await connect(
                 self.url,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graphql import GraphQLSchema
 from starlette.routing import BaseRoute, WebSocketRoute
@@ -54,17 +54,24 @@ def live_subscriptions(
     freshness: Freshness | None = None,
     queue_size: int = 256,
     execute: Execute | None = None,
+    identity_headers: Callable[[], Mapping[str, str]] | None = None,
 ) -> SupergraphSubscriptions:
     """Everything a gateway needs for its Subscription type, from its supergraph SDL.
 
     `subgraph_urls` overrides a subgraph's URL by its join__graph name's URL (keys are
     the URLs in the SDL). `execute` runs queries and mutations sent over the WebSocket
-    (without it they are refused). Start `result.feed` at startup, stop it at shutdown.
+    (without it they are refused). `identity_headers` are added to each forwarded
+    subscription's WebSocket request (the gateway's signed identity). Start `result.feed`
+    at startup, stop it at shutdown.
     """
     sources = event_sources(supergraph_sdl)
     overrides = dict(subgraph_urls or {})
     forwarders: dict[str, SubscriptionSource] = {
-        name: SubgraphForwarder(overrides.get(url, url), forward_headers=forward_headers)
+        name: SubgraphForwarder(
+            overrides.get(url, url),
+            forward_headers=forward_headers,
+            identity_headers=identity_headers,
+        )
         for name, url in subscription_owners(supergraph_sdl).items()
         if name not in sources
     }

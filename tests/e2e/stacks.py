@@ -31,6 +31,7 @@ from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.running import start_context, stop_context
 from subgraphs.hosting.services import ContextServices
 from supergraph.runtime import create_app
+from tests.gateway_identity import TEST_SIGNER, TEST_VERIFIER
 from tests.subgraphs.hosting.harness import KAFKA, MONGO_URL, PrefixedTransport
 
 
@@ -86,6 +87,7 @@ async def services_stack(pg_url: str) -> AsyncIterator[Stack]:
         database=f"e2e_{run}_all",
         relay=relay,
         database_prefix=f"e2e_{run}",
+        gateway_identity=TEST_VERIFIER,
     )
     await services.start()
     views: list[ContextServices] = []
@@ -101,7 +103,9 @@ async def services_stack(pg_url: str) -> AsyncIterator[Stack]:
             server, task, port = await _serve(app)
             servers.append((server, task))
             urls[name] = f"http://127.0.0.1:{port}/graphql"
-        gateway_app = create_app(SUPERGRAPH.read_text(), subgraph_urls=urls)
+        gateway_app = create_app(
+            SUPERGRAPH.read_text(), subgraph_urls=urls, subgraph_identity=TEST_SIGNER
+        )
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=gateway_app), base_url="http://pos.test", timeout=30
         ) as client:

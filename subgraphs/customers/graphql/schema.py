@@ -16,8 +16,12 @@ from typing import Any
 
 from ariadne import MutationType, QueryType, ScalarType
 from ariadne.asgi import GraphQL
+from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.contrib.federation import FederatedObjectType, make_federated_schema
+from ariadne.exceptions import HttpBadRequestError
 from graphql import GraphQLResolveInfo, GraphQLSchema
+from starlette.requests import Request
+from starlette.types import ASGIApp
 
 from eventbus import DomainError, EventStore
 from eventbus.projection import Projection
@@ -32,8 +36,10 @@ from subgraphs.customers.application import (
 from subgraphs.customers.domain import Customer
 from subgraphs.customers.graphql.views import from_view, from_write_model
 from subgraphs.customers.projections import CustomerView
+from subgraphs.hosting.access import AccessRules
 from subgraphs.hosting.commands import Executed, execute
-from subgraphs.hosting.errors import format_error
+from subgraphs.hosting.errors import ARIADNE_LOGGER, format_error
+from subgraphs.hosting.identity import GatewayIdentityGuard, IdentityVerifier, identity_of
 from subgraphs.hosting.pagination import paginate
 
 SEARCH_MAX = 100
@@ -176,17 +182,44 @@ def build_schema(
     return make_federated_schema(type_defs(), query, mutation, customer, datetime_scalar)
 
 
+class _JsonOnly(GraphQLHTTPHandler):
+    """POST bodies must be JSON: `multipart/form-data` (file uploads, which this subgraph
+    has none of) is one of the content types a browser may send cross-site without a
+    CORS preflight, so it is refused like every other such type."""
+
+    async def extract_data_from_request(self, request: Request) -> Any:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and content_type != "application/json":
+            raise HttpBadRequestError("Posted content must be of type application/json.")
+        return await super().extract_data_from_request(request)
+
+
+def _context(request: Any, _data: Any) -> dict[str, Any]:
+    return {"request": request, "identity": identity_of(request)}
+
+
 def build_app(
     store: EventStore,
     projection: Projection | None = None,
     on_commit: Callable[[], None] | None = None,
-) -> GraphQL:
-    """The bare Ariadne ASGI app; errors go through the shared mapping (no traces)."""
-    return GraphQL(
+    *,
+    identity: IdentityVerifier | None = None,
+) -> ASGIApp:
+    """The bare Ariadne ASGI app; errors go through the shared mapping (no traces).
+
+    Only calls the gateway signed get in (`identity`, default: the JWKS the environment
+    names); the SDL's own `@authenticated`/`@requiresScopes` are enforced on each one."""
+    rules = AccessRules.from_sdl(sdl())
+    app = GraphQL(
         build_schema(store, projection, on_commit),
+        context_value=_context,
         error_formatter=format_error,
+        logger=ARIADNE_LOGGER,
         debug=False,
+        validation_rules=[] if rules.empty else [rules.rule()],
+        http_handler=_JsonOnly(),
     )
+    return GatewayIdentityGuard(app, identity or IdentityVerifier.from_env())
 
 
 def sdl() -> str:

@@ -38,6 +38,7 @@ from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.running import start_context, stop_context
 from subgraphs.hosting.services import ContextServices
+from tests.gateway_identity import TEST_VERIFIER, identity_client
 
 MONGO_URL = os.environ.get("POS_MONGO_URL", "mongodb://127.0.0.1:27017")
 KAFKA = os.environ.get("POS_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
@@ -207,6 +208,7 @@ async def running(
         database=f"h6_{run}_all",
         relay=relay,
         database_prefix=f"h6_{run}",
+        gateway_identity=TEST_VERIFIER,
     )
     await services.start()
     harness = Harness(services=services, store=store, relay=relay)
@@ -218,9 +220,7 @@ async def running(
             app = create_subgraph_app(
                 context.name, context.graphql_app(view), view, manage_services=False
             )
-            harness.clients[context.name] = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://subgraph"
-            )
+            harness.clients[context.name] = identity_client(app)
         yield harness
     finally:
         for client in harness.clients.values():

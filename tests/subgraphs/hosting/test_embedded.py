@@ -5,6 +5,7 @@ and `serve` as its own process."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -16,18 +17,23 @@ import httpx
 
 from subgraphs.catalog import CATALOG
 from subgraphs.hosting.services import build_services
+from tests.gateway_identity import (
+    TEST_SIGNER,
+    TEST_VERIFIER,
+    GatewayIdentityAuth,
+    identity_client,
+)
 from tests.subgraphs.catalog.queries import ADD_PRODUCT, CREATE_CATEGORY, unique_sku
 
 
 async def test_build_services_embedded_runs_a_subgraph_end_to_end(tmp_path: Path) -> None:
     services = build_services("embedded", context="catalog", data_dir=tmp_path)
+    services.gateway_identity = TEST_VERIFIER
     assert services.relay is not None
     app = CATALOG.build_app(services)
     async with (
         app.router.lifespan_context(app),  # type: ignore[attr-defined]
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://subgraph"
-        ) as client,
+        identity_client(app) as client,
     ):
         ready = await client.get("/ready")
         assert ready.status_code == 200, ready.text
@@ -76,11 +82,18 @@ async def test_serve_runs_a_context_as_its_own_process(tmp_path: Path) -> None:
         f"serve('catalog', '127.0.0.1', {port}, 'embedded', data_dir={str(tmp_path)!r}, "
         "log_level='warning')"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    jwks = tmp_path / "gateway.jwks.json"
+    TEST_SIGNER.write_jwks(jwks)
+    env = {**os.environ, "POS_GATEWAY_IDENTITY_JWKS": str(jwks)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         deadline = time.monotonic() + 60
         status = None
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", auth=GatewayIdentityAuth()
+        ) as client:
             while time.monotonic() < deadline and proc.poll() is None:
                 try:
                     status = (await client.get("/ready")).status_code
@@ -106,10 +119,11 @@ async def test_one_host_runs_catalog_and_inventory_together(tmp_path: Path) -> N
     from subgraphs.inventory import INVENTORY
 
     services = build_services("embedded", data_dir=tmp_path)
+    services.gateway_identity = TEST_VERIFIER
     app = create_host_app(services, [CATALOG, INVENTORY])
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://host") as client,
+        identity_client(app, base_url="http://host") as client,
     ):
 
         async def gql(context: str, query: str, variables: dict[str, object]) -> dict[str, Any]:

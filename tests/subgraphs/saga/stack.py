@@ -30,6 +30,7 @@ from eventbus.sqlstore import SqlEventStore
 from eventbus.transports import InProcessTransport
 from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.services import ContextServices
+from tests.gateway_identity import TEST_VERIFIER, identity_client
 from tests.subgraphs.hosting.harness import (
     KAFKA,
     MONGO_URL,
@@ -85,6 +86,7 @@ async def open_stack(
         database=f"{prefix}_all",
         database_prefix=prefix,
         relay=relay,
+        gateway_identity=TEST_VERIFIER,
     )
     await services.start()
     stack = Stack(store=store, transport=transport, relay=relay, services=services)
@@ -103,9 +105,8 @@ async def open_stack(
             mine = [ProjectionRunner(view.transport, consumer) for consumer in consumers]
             view.runners.extend(mine)
             runners += mine
-            stack.clients[context.name] = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=context.graphql_app(view)),
-                base_url="http://test",
+            stack.clients[context.name] = identity_client(
+                context.graphql_app(view), base_url="http://test"
             )
         # Join every consumer group at once: on Kafka each join takes a few seconds.
         await asyncio.gather(*(runner.start() for runner in runners))

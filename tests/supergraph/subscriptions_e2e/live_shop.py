@@ -30,6 +30,7 @@ from supergraph.composition import compose
 from supergraph.composition.subgraph import Subgraph
 from supergraph.runtime import create_app
 from supergraph.subscriptions import EventFeed, Freshness
+from tests.gateway_identity import TEST_SIGNER
 from tests.subgraphs.saga.stack import PrefixedTransport, Stack, open_stack
 from tests.subgraphs.saga.world import PLACE, World, build_world
 
@@ -205,6 +206,7 @@ async def open_live_shop(
                     transports=transports,
                     event_transport=events,
                     freshness=Freshness(timeout=10.0),
+                    subgraph_identity=TEST_SIGNER,
                 )
                 for _ in range(gateways)
             ]
