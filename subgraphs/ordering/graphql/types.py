@@ -55,6 +55,11 @@ class Product:
     name: str = federation.field(external=True)
 
 
+@federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
+class StaffMember:
+    id: strawberry.ID
+
+
 @strawberry.type(description="A postal address; `country` is an ISO 3166-1 alpha-2 code.")
 class ShippingAddress:
     line1: str
@@ -116,6 +121,10 @@ class Order:
     rejection_reasons: list[RejectionReason]
     cancellation_reason: str | None
     placed_at: datetime
+    placed_by: StaffMember | None = strawberry.field(
+        description="The member of staff who placed the order (from the OrderPlaced event's "
+        "actor); null for orders placed by the system or before staff signed in."
+    )
     confirmed_at: datetime | None
     paid_at: datetime | None
     shipped_at: datetime | None
@@ -167,6 +176,7 @@ class Order:
             ],
             cancellation_reason=doc.cancellation_reason,
             placed_at=doc.placed_at,
+            placed_by=StaffMember(id=strawberry.ID(doc.placed_by)) if doc.placed_by else None,
             confirmed_at=doc.confirmed_at,
             paid_at=doc.paid_at,
             shipped_at=doc.shipped_at,

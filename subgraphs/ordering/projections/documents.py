@@ -83,6 +83,8 @@ class OrderView(AppliedMixin, Document):
     rejection_reasons: list[ReasonDoc] = Field(default_factory=list)
     cancellation_reason: str | None = None
     placed_at: datetime
+    placed_by: str | None = None
+    """The staff id in the OrderPlaced event's actor (None: the system, or older events)."""
     confirmed_at: datetime | None = None
     rejected_at: datetime | None = None
     paid_at: datetime | None = None

@@ -61,6 +61,11 @@ def fold(envelopes: Sequence[Envelope]) -> OrderView | None:
     return doc
 
 
+def _staff_id(envelope: Envelope) -> str | None:
+    staff = (envelope.actor or {}).get("staffId")
+    return str(staff) if staff else None
+
+
 def evolve(doc: OrderView | None, envelope: Envelope) -> OrderView | None:
     """The view after `envelope` (pure, no I/O); None when the event changes nothing."""
     event = to_domain(envelope)
@@ -76,6 +81,7 @@ def evolve(doc: OrderView | None, envelope: Envelope) -> OrderView | None:
             total=event.total,
             shipping_address=AddressDoc(**event.shipping_address.model_dump()),
             placed_at=event.placed_at,
+            placed_by=_staff_id(envelope),
             updated_at=event.placed_at,
         )
     if doc is None:

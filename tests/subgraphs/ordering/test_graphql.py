@@ -476,3 +476,54 @@ async def test_an_unknown_product_is_refused_after_a_bounded_wait(shop: Shop) ->
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith(f"product {missing} does not exist in the catalog")
     assert REFERENCE_WAIT <= elapsed < REFERENCE_WAIT + 3.0
+
+
+async def test_order_placed_by_names_the_member_from_the_event_actor(shop: Shop) -> None:
+    from eventbus import acting_as
+    from tests.gateway_identity import TEST_CLAIMS, identity_headers
+    from tests.subgraphs.saga.fakes import emit
+
+    placed = await place(shop)
+    stored = await shop.stack.store.read_stream(placed["id"])
+    assert stored[0].actor == {
+        "staffId": "test-admin",
+        "name": "Test Admin",
+        "roles": ["ADMIN"],
+        "session": "test-session",
+    }
+    query = "query($id: ID!) { order(id: $id) { placedBy { id } } }"
+    found = await shop.stack.data("ordering", query, {"id": placed["id"]})
+    assert found["order"]["placedBy"] == {"id": TEST_CLAIMS["sub"]}
+    # the saga's follow-up (the reactor's confirmation) names the member of the reply
+    with acting_as({"staffId": "test-admin"}):
+        await emit(shop.stack.store, "inventory", "StockReserved", {"order_id": placed["id"]})
+    await shop.stack.settle()
+    events = await shop.stack.store.read_stream(placed["id"])
+    assert [e.type.split(".")[2] for e in events] == ["OrderPlaced", "OrderConfirmed"]
+    assert events[1].actor == {"staffId": "test-admin"}
+    # a reply without an actor: the reactor acts as the system
+    other = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", other["id"])
+    confirmed = (await shop.stack.store.read_stream(other["id"]))[-1]
+    assert confirmed.actor is not None and set(confirmed.actor) == {"system"}
+    # an anonymous caller through the gateway: the event has no actor, placedBy is null
+    client = shop.stack.clients["ordering"]
+    body = (
+        await client.post(
+            "/graphql",
+            json={
+                "query": PLACE.replace(ORDER_FIELDS, "id"),
+                "variables": {
+                    "input": {
+                        "customerId": shop.customer_id,
+                        "lines": [{"productId": shop.tea, "quantity": 1}],
+                    }
+                },
+            },
+            headers=identity_headers(None),
+        )
+    ).json()
+    anonymous = body["data"]["placeOrder"]["id"]
+    assert (await shop.stack.store.read_stream(anonymous))[0].actor is None
+    found = await shop.stack.data("ordering", query, {"id": anonymous})
+    assert found["order"]["placedBy"] is None
