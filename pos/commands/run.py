@@ -118,7 +118,6 @@ def build_embedded_app(
         event_transport=services.transport,
         example_query=EXAMPLE_QUERY,
         subgraph_identity=signer,
-        profile="development",  # introspection, GraphiQL, error details (README "Policies")
     )
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host
