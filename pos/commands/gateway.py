@@ -364,6 +364,7 @@ def _with_bus(inner: Any, bus: Transport) -> Any:
 
     return lifespan
 
+
 def _subgraph_identity(settings: Any) -> Any:
     """The key the gateway signs its subgraph calls with (`subgraph_identity.py`):
     POS_GATEWAY_IDENTITY_KEY (a private Ed25519 JWK file), else the development default
