@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 
 from subgraphs.hosting.identity import IdentityVerifier
-from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner
+from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
 
-TEST_SIGNER = IdentitySigner.generate()
+TEST_KEY = generate_private_jwk()
+"""The private JWK of `TEST_SIGNER`, for a gateway started as its own process."""
+TEST_SIGNER = IdentitySigner(TEST_KEY)
 TEST_VERIFIER = IdentityVerifier.from_jwks(TEST_SIGNER.public_jwks(), "tests")
 
 ALL_SCOPES = (

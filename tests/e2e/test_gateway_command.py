@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -19,6 +20,7 @@ from pos.commands.gateway import subgraph_urls
 from tests.e2e.scenario import assert_order_confirmed_and_joined
 from tests.e2e.stacks import Stack, services_stack
 from tests.e2e.test_pos_run import _free_port
+from tests.gateway_identity import TEST_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,13 +66,20 @@ async def services(h6_pg_url: str) -> AsyncIterator[Stack]:
         yield running
 
 
-async def test_pos_gateway_serves_the_graph_of_running_subgraphs(services: Stack) -> None:
-    """The real command, pointed at the subgraphs by POS_SUBGRAPH_URLS."""
+async def test_pos_gateway_serves_the_graph_of_running_subgraphs(
+    services: Stack, tmp_path: Path
+) -> None:
+    """The real command, pointed at the subgraphs by POS_SUBGRAPH_URLS, signing its
+    subgraph calls with the key (POS_GATEWAY_IDENTITY_KEY) whose public half they trust."""
     assert services.subgraph_urls is not None
     port = _free_port()
+    key = tmp_path / "gateway-identity.jwk"
+    key.write_text(json.dumps(TEST_KEY))
+    key.chmod(0o600)
     env = {
         **os.environ,
         "POS_SUBGRAPH_URLS": ",".join(f"{n}={u}" for n, u in services.subgraph_urls.items()),
+        "POS_GATEWAY_IDENTITY_KEY": str(key),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pos.cli", "gateway", "--port", str(port), "--log-level", "warning",
