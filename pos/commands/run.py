@@ -20,13 +20,16 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
 from starlette.applications import Starlette
 
 from pos.settings import Settings
+
+if TYPE_CHECKING:
+    from supergraph.runtime.subgraph_identity import IdentitySigner
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +91,13 @@ def build_embedded_app(
     seed: bool = True,
     supergraph_sdl: str | None = None,
     on_ready: Callable[[str], None] | None = None,
+    subgraph_identity: IdentitySigner | None = None,
 ) -> Starlette:
     """The whole POS as one ASGI app (its lifespan starts everything and seeds).
 
     `on_ready` gets the seed's message once the data is loaded (or "seed skipped").
+    `subgraph_identity` is the key the gateway signs its subgraph calls with (a fresh
+    in-memory one by default); another gateway given the same key can call the subgraphs.
     """
     from subgraphs import CONTEXTS
     from subgraphs.hosting.host import create_host_app
@@ -108,7 +114,7 @@ def build_embedded_app(
     services = build_services("embedded", data_dir=data_dir)
     # the gateway signs each subgraph call with a key made now, in memory only; the
     # subgraphs in this process verify with its public half (no key files)
-    signer = IdentitySigner.generate()
+    signer = subgraph_identity or IdentitySigner.generate()
     services.gateway_identity = IdentityVerifier.from_jwks(signer.public_jwks(), "embedded")
     gateway_app = create_app(
         sdl,

@@ -26,6 +26,8 @@ from pos.commands.run import SUPERGRAPH, build_embedded_app
 from subgraphs import CONTEXTS
 from subgraphs.hosting.host import subgraph_path
 from supergraph.runtime import create_app
+from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
+from tests.gateway_identity import TEST_CLAIMS
 
 _SUPERGRAPH_TESTS = Path(__file__).parents[1] / "supergraph"
 for _folder in ("fixtures", "runtime"):
@@ -112,15 +114,29 @@ async def _settle(client: httpx.AsyncClient, url: str, timeout: float = 30.0) ->
 @contextlib.asynccontextmanager
 async def pos_gateways(data_dir: Path) -> AsyncIterator[PosGateways]:
     """Seeded POS subgraphs on one port; Apollo's gateway and ours over them."""
-    host = build_embedded_app(data_dir, seed=True)
+    key = generate_private_jwk()
+    host = build_embedded_app(data_dir, seed=True, subgraph_identity=IdentitySigner(key))
+    # Apollo's gateway cannot sign; it sends one long-lived token of the same key.
+    reference_token = IdentitySigner(key, lifetime=7200, reuse=3600).token(TEST_CLAIMS)
+    # @apollo/gateway refuses a supergraph whose SECURITY features it cannot enforce: it
+    # gets one without them. This compares planning and execution of what an anonymous
+    # caller may read; authorization has its own tests.
+    unsecured = data_dir / "supergraph-unsecured.graphql"
+    unsecured.write_text(SUPERGRAPH.read_text().replace(", for: SECURITY)", ")"))
     async with (
         _serve(host) as port,
         httpx.AsyncClient(timeout=30) as client,
     ):
         urls = {name: f"http://127.0.0.1:{port}{subgraph_path(name)}" for name in CONTEXTS}
         async with (
-            _serve(create_app(SUPERGRAPH.read_text(), subgraph_urls=urls)) as ours_port,
-            apollo_gateway(SUPERGRAPH, urls) as apollo,
+            _serve(
+                create_app(
+                    SUPERGRAPH.read_text(),
+                    subgraph_urls=urls,
+                    subgraph_identity=IdentitySigner(key),
+                )
+            ) as ours_port,
+            apollo_gateway(unsecured, urls, headers={HEADER: reference_token}) as apollo,
         ):
             ours = f"http://127.0.0.1:{ours_port}/graphql"
             await _settle(client, ours)

@@ -9,9 +9,19 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 
 const [path, port, ...overrides] = process.argv.slice(2);
 const urls = Object.fromEntries(overrides.map((o) => o.split(/=(.*)/s).slice(0, 2)));
+// REFERENCE_SUBGRAPH_HEADERS (a JSON object): headers added to every subgraph request.
+const extraHeaders = JSON.parse(process.env.REFERENCE_SUBGRAPH_HEADERS || "{}");
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(path, "utf8"),
-  buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls[name] ?? url }),
+  buildService: ({ name, url }) =>
+    new RemoteGraphQLDataSource({
+      url: urls[name] ?? url,
+      willSendRequest({ request }) {
+        for (const [header, value] of Object.entries(extraHeaders)) {
+          request.http.headers.set(header, value);
+        }
+      },
+    }),
   logger: { debug() {}, info() {}, warn() {}, error: console.error },
 });
 const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
