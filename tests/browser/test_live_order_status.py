@@ -35,8 +35,11 @@ def live_feed(app: Starlette) -> EventFeed:
     [route] = [r for r in app.routes if isinstance(r, WebSocketRoute) and r.path == "/graphql"]
     socket = route.app
     assert isinstance(socket, GraphQLTransportWS), socket
-    assert isinstance(socket.source, SupergraphSubscriptions), socket.source
-    return socket.source.feed
+    source = socket.source
+    while not isinstance(source, SupergraphSubscriptions):
+        # authentication and subgraph-identity wrappers around the gateway's own source
+        source = getattr(source, "inner")  # noqa: B009
+    return source.feed
 
 
 async def until_subscribed(feed: EventFeed, count: int = 1) -> None:
