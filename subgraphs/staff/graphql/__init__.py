@@ -1,7 +1,6 @@
 """The staff subgraph's GraphQL schema, its runtime and the caller accessor."""
 
 from subgraphs.staff.graphql.caller import (
-    BearerIdentity,
     identity_of,
     require_caller,
     require_scope,
@@ -10,7 +9,6 @@ from subgraphs.staff.graphql.runtime import StaffRuntime
 from subgraphs.staff.graphql.schema import schema
 
 __all__ = [
-    "BearerIdentity",
     "StaffRuntime",
     "identity_of",
     "require_caller",
