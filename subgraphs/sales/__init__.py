@@ -1,0 +1,1 @@
+"""The sales context: walk-in sales at a register, shifts, receipts and returns."""

@@ -1,0 +1,1 @@
+"""The pure domain of walk-in sales (re-exports are added as modules land)."""
