@@ -1,0 +1,1 @@
+"""The stores bounded context: stores (locations), their registers, and tax regions."""
