@@ -20,12 +20,14 @@ from subgraphs.stores.application.demo import (
     seed_demo_stores,
 )
 from subgraphs.stores.application.handlers import StoresHandlers
+from subgraphs.stores.application.ports import Clock, utcnow
 
 __all__ = [
     "DEMO_REGIONS",
     "DEMO_STORES",
     "AddRegister",
     "AddressInput",
+    "Clock",
     "CloseStore",
     "DeactivateRegister",
     "DefineTaxRegion",
@@ -38,4 +40,5 @@ __all__ = [
     "demo_register_id",
     "demo_store_id",
     "seed_demo_stores",
+    "utcnow",
 ]

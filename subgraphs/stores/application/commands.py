@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ class DeactivateRegister:
 class DefineTaxRegion:
     code: str
     name: str
-    rates: Mapping[str, str] = field(default_factory=dict)
-    """Tax class -> rate in percent, e.g. {"STANDARD": "21", "REDUCED": "9"}."""
+    rates: Sequence[tuple[str, str]] = ()
+    """(tax class, rate in percent) pairs, e.g. [("STANDARD", "21"), ("REDUCED", "9")]."""
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ async def seed_demo_stores(target: EventStore | StoresHandlers) -> int:
         if await handlers.region_by_code(region.code) is None:
             done = await execute(
                 handlers.define_tax_region,
-                DefineTaxRegion(code=region.code, name=region.name, rates=region.rates),
+                DefineTaxRegion(
+                    code=region.code, name=region.name, rates=tuple(region.rates.items())
+                ),
             )
             written += len(done.envelopes)
     for demo in DEMO_STORES:

@@ -25,6 +25,7 @@ from subgraphs.stores.application.commands import (
     SetTaxRate,
     UpdateStore,
 )
+from subgraphs.stores.application.ports import Clock, utcnow
 from subgraphs.stores.domain import (
     STORE_CLOSED,
     Address,
@@ -76,8 +77,9 @@ def address_of(given: AddressInput) -> Address:
 
 
 class StoresHandlers:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, clock: Clock = utcnow) -> None:
         self.store = store
+        self.clock = clock
         self.stores = EventSourcedRepository(store, Store)
         self.claims = EventSourcedRepository(store, StoreCodeClaim)
         self.registers = EventSourcedRepository(store, Register)
@@ -120,7 +122,9 @@ class StoresHandlers:
             return_window_days=window,
             discount_approval_threshold_percent=threshold,
         )
-        store = Store.open(store_id, code=code, currency=currency, settings=settings)
+        store = Store.open(
+            store_id, code=code, currency=currency, settings=settings, now=self.clock()
+        )
         async with self.store.unit_of_work() as uow:
             envelopes = await self.claims.save(claim, uow=uow)
             envelopes += await self.stores.save(store, uow=uow)
@@ -180,7 +184,7 @@ class StoresHandlers:
 
     async def close_store(self, command: CloseStore) -> Handled[Store]:
         store = await self._store(parse_id(command.store_id, "id", "store"))
-        store.close(command.reason)
+        store.close(self.clock(), command.reason)
         registers = [await self.registers.load(rid) for rid in store.registers.values()]
         for register in registers:
             if register.active:
@@ -224,7 +228,7 @@ class StoresHandlers:
         code = parse_region_code(command.code, "code")
         name = parse_name(command.name)
         rates: dict[str, Decimal] = {}
-        for raw_class, raw_rate in command.rates.items():
+        for raw_class, raw_rate in command.rates:
             tax_class = parse_tax_class(raw_class, "rates.taxClass")
             if tax_class in rates:
                 raise DomainError(f"rates name {tax_class} twice", field="rates.taxClass")

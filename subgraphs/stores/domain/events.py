@@ -7,6 +7,8 @@ not a field here, as in every context.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from eventbus import DomainEvent, event
 
 
@@ -39,6 +41,7 @@ class StoreOpened(DomainEvent):
     """E.g. "0.05": cash totals are rounded to it; None: no cash rounding."""
     return_window_days: int
     discount_approval_threshold_percent: str
+    opened_at: datetime
 
 
 @event("pos.stores.StoreUpdated")
@@ -66,6 +69,7 @@ class StoreClosed(DomainEvent):
 
     store_id: str
     reason: str
+    closed_at: datetime
 
 
 @event("pos.stores.RegisterAssigned")

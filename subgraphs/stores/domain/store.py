@@ -10,6 +10,7 @@ the same way, so no active register belongs to a closed store.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -95,16 +96,24 @@ class Store(Aggregate):
         self.currency = ""
         self.settings: StoreSettings | None = None
         self.active = False
+        self.opened_at: datetime | None = None
+        self.closed_at: datetime | None = None
         self.registers: dict[str, str] = {}
         """Register code -> register id, every register this store ever had."""
 
     @classmethod
-    def open(cls, store_id: str, *, code: str, currency: str, settings: StoreSettings) -> Store:
+    def open(
+        cls, store_id: str, *, code: str, currency: str, settings: StoreSettings, now: datetime
+    ) -> Store:
         """A new, active store. `code`, `currency` and `settings` arrive validated."""
         store = cls(store_id)
         store._record(
             StoreOpened(
-                store_id=store_id, code=code, currency=currency, **settings.as_event_fields()
+                store_id=store_id,
+                code=code,
+                currency=currency,
+                opened_at=now,
+                **settings.as_event_fields(),
             )
         )
         return store
@@ -129,14 +138,14 @@ class Store(Aggregate):
             )
         return changed
 
-    def close(self, reason: str = "") -> None:
+    def close(self, now: datetime, reason: str = "") -> None:
         self._require_open("close")
         text = " ".join(reason.split())
         if len(text) > CLOSE_REASON_MAX:
             raise DomainError(
                 f"reason must be at most {CLOSE_REASON_MAX} characters", field="reason"
             )
-        self._record(StoreClosed(store_id=self.id, reason=text))
+        self._record(StoreClosed(store_id=self.id, reason=text, closed_at=now))
 
     def assign_register(self, register_id: str, code: str) -> None:
         """Give `code` (validated) to a new register of this store."""
@@ -162,9 +171,11 @@ class Store(Aggregate):
                 self.currency = event.currency
                 self.settings = StoreSettings.from_event(event)
                 self.active = True
+                self.opened_at = event.opened_at
             case StoreUpdated():
                 self.settings = StoreSettings.from_event(event)
             case StoreClosed():
                 self.active = False
+                self.closed_at = event.closed_at
             case RegisterAssigned():
                 self.registers[event.code] = event.register_id

@@ -60,7 +60,9 @@ async def region(handlers: StoresHandlers, **rates: str) -> str:
     code = unique("R-")
     await execute(
         handlers.define_tax_region,
-        DefineTaxRegion(code=code, name="Somewhere", rates=rates or {"STANDARD": "21"}),
+        DefineTaxRegion(
+            code=code, name="Somewhere", rates=tuple((rates or {"STANDARD": "21"}).items())
+        ),
     )
     return code
 
@@ -262,7 +264,7 @@ async def test_tax_regions_define_and_set_rates(
     code = unique("NL-")
     done = await execute(
         handlers.define_tax_region,
-        DefineTaxRegion(code=code, name="Netherlands", rates={"standard": "21", "ZERO": "0"}),
+        DefineTaxRegion(code=code, name="Netherlands", rates=[("standard", "21"), ("ZERO", "0")]),
     )
     assert done.value.rates == {"STANDARD": 21, "ZERO": 0}
     rate = await execute(handlers.set_tax_rate, SetTaxRate(code, "reduced", "9"))
@@ -283,7 +285,7 @@ async def test_tax_regions_define_and_set_rates(
     with pytest.raises(DomainError) as bad_rate:
         await execute(
             handlers.define_tax_region,
-            DefineTaxRegion(code=unique("X-"), name="x", rates={"STANDARD": "100"}),
+            DefineTaxRegion(code=unique("X-"), name="x", rates=[("STANDARD", "100")]),
         )
     assert bad_rate.value.field == "rates.ratePercent"
     with pytest.raises(NotFound):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import uuid4
 
@@ -40,6 +41,7 @@ from subgraphs.stores.domain import (
     tax_region_id,
 )
 
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ADDRESS = Address(line1="Hoofdstraat 1", city="Amsterdam", postal_code="1011 AA", country="NL")
 
 
@@ -56,7 +58,9 @@ def settings(**changes: object) -> StoreSettings:
 
 
 def opened(**changes: object) -> Store:
-    store = Store.open(str(uuid4()), code="S01", currency="EUR", settings=settings(**changes))
+    store = Store.open(
+        str(uuid4()), code="S01", currency="EUR", settings=settings(**changes), now=NOW
+    )
     store.collect()
     return store
 
@@ -160,7 +164,7 @@ def test_addresses_need_line1_city_postcode_and_a_two_letter_country() -> None:
 
 
 def test_opening_records_the_store_with_its_defaults() -> None:
-    store = Store.open(str(uuid4()), code="S01", currency="EUR", settings=settings())
+    store = Store.open(str(uuid4()), code="S01", currency="EUR", settings=settings(), now=NOW)
     [event] = store.collect()
     assert isinstance(event, StoreOpened)
     assert event.event_type == "pos.stores.StoreOpened.v1"
@@ -172,7 +176,7 @@ def test_opening_records_the_store_with_its_defaults() -> None:
 
 
 def test_a_store_replays_to_the_same_state() -> None:
-    store = Store.open(str(uuid4()), code="S01", currency="EUR", settings=settings())
+    store = Store.open(str(uuid4()), code="S01", currency="EUR", settings=settings(), now=NOW)
     store.assign_register(str(uuid4()), "R1")
     events = store.collect()
     again = Store.replay(store.id, events)
@@ -198,11 +202,11 @@ def test_updating_records_only_a_real_change_and_names_it() -> None:
 
 def test_a_closed_store_cannot_be_updated_closed_again_or_get_registers() -> None:
     store = opened()
-    store.close("  lease   ended ")
+    store.close(NOW, "  lease   ended ")
     assert store.collect()[0].reason == "lease ended"  # type: ignore[attr-defined]
     assert not store.active
     with pytest.raises(Conflict, match="closed"):
-        store.close()
+        store.close(NOW)
     with pytest.raises(Conflict, match="closed"):
         store.update(settings(name="Other"))
     with pytest.raises(Conflict, match="closed"):

@@ -1,0 +1,51 @@
+"""The stores context as a `ContextModule`: what a host needs to run it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from beanie import Document
+from starlette.types import ASGIApp
+
+from eventbus.projection import Projection
+from subgraphs.hosting.app import create_subgraph_app
+from subgraphs.hosting.schema import graphql_app
+from subgraphs.hosting.services import ContextServices
+from subgraphs.stores.application import Clock, utcnow
+from subgraphs.stores.graphql import StoresRuntime, schema
+from subgraphs.stores.projections import DOCUMENTS, StoresView
+
+
+class StoresContext:
+    name = "stores"
+
+    def __init__(self, clock: Clock = utcnow) -> None:
+        self.clock = clock
+
+    def runtime(self, services: ContextServices) -> StoresRuntime:
+        return StoresRuntime.build(services, self.clock)
+
+    def documents(self) -> Sequence[type[Document]]:
+        return DOCUMENTS
+
+    def projections(self, services: ContextServices) -> Sequence[Projection]:
+        return [StoresView()]
+
+    def reactors(self, services: ContextServices) -> Sequence[Projection]:
+        return []
+
+    def graphql_app(self, services: ContextServices) -> ASGIApp:
+        return graphql_app(schema, self.runtime(services))
+
+    def build_app(self, services: ContextServices) -> ASGIApp:
+        return create_subgraph_app(self.name, self.graphql_app(services), services, context=self)
+
+    def sdl(self) -> str:
+        """What the gateway reads from `_service { sdl }`."""
+        result = schema.execute_sync("{ _service { sdl } }")
+        assert result.data is not None, result.errors
+        sdl: str = result.data["_service"]["sdl"]
+        return sdl.rstrip("\n") + "\n"
+
+
+STORES = StoresContext()
