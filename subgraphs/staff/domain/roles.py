@@ -34,6 +34,7 @@ _RUN_THE_SHOP = (
     "prices:write",
     "reports:read",
     "staff:read",
+    "stores:manage",
 )
 
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
