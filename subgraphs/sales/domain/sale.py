@@ -58,7 +58,7 @@ QUANTITY_MAX = 9999
 TEXT_MAX = 200
 
 
-def _text(value: str, field: str) -> str:
+def parse_text(value: str, field: str) -> str:
     text = " ".join(value.split())
     if not text or len(text) > TEXT_MAX:
         raise SaleInputError(
@@ -67,7 +67,7 @@ def _text(value: str, field: str) -> str:
     return text
 
 
-def _quantity(value: int) -> int:
+def parse_quantity(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= QUANTITY_MAX:
         raise SaleInputError(
             f"quantity must be a whole number from 1 to {QUANTITY_MAX}, got {value}",
@@ -125,7 +125,7 @@ class Sale(SaleState):
         if command_id in self._outcomes:
             return self._outcomes[command_id]
         self._require_open("attach a customer to")
-        customer = _text(customer_id, "customerId")
+        customer = parse_text(customer_id, "customerId")
         self._record(CustomerAttached(**self._meta(by, now, command_id), customer_id=customer))
         return ""
 
@@ -163,12 +163,12 @@ class Sale(SaleState):
         self.table.rate_for(tax_class)
         line = SaleLine(
             line_id=f"L{self._counters['L'] + 1}",
-            product_id=_text(product_id, "productId"),
-            sku=_text(sku, "sku"),
-            name=_text(name, "name"),
+            product_id=parse_text(product_id, "productId"),
+            sku=parse_text(sku, "sku"),
+            name=parse_text(name, "name"),
             unit_price=price,
             tax_class=tax_class,
-            quantity=_quantity(quantity),
+            quantity=parse_quantity(quantity),
         )
         self._check([*self.lines.values(), line], list(self.discounts.values()))
         self._record(LineAdded(**self._meta(by, now, command_id), line=line))
@@ -181,7 +181,7 @@ class Sale(SaleState):
             return self._outcomes[command_id]
         self._require_basket_editable("change a quantity in")
         line = self._line(line_id)
-        changed = dataclasses.replace(line, quantity=_quantity(quantity))
+        changed = dataclasses.replace(line, quantity=parse_quantity(quantity))
         lines = [changed if x.line_id == line_id else x for x in self.lines.values()]
         self._check(lines, list(self.discounts.values()))
         self._record(
@@ -299,7 +299,7 @@ class Sale(SaleState):
         self._record(
             SaleVoided(
                 **self._meta(by, now, command_id),
-                reason=_text(reason, "reason"),
+                reason=parse_text(reason, "reason"),
                 had_tenders=bool(self.tenders),
             )
         )
@@ -337,7 +337,7 @@ class Sale(SaleState):
                     field="amount",
                     balance=str(balance),
                 )
-            ref = _text(reference or "", "reference")
+            ref = parse_text(reference or "", "reference")
         else:
             ref = None
         tender = Tender(f"T{self._counters['T'] + 1}", kind, value, ref)
@@ -364,7 +364,7 @@ class Sale(SaleState):
             )
         completed = SaleCompleted(
             **self._meta(by, now, command_id),
-            receipt_number=_text(receipt_number, "receiptNumber"),
+            receipt_number=parse_text(receipt_number, "receiptNumber"),
             store_id=self.store_id,
             register_id=self.register_id,
             shift_id=self.shift_id,
