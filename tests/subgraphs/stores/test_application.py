@@ -110,6 +110,7 @@ async def test_opening_a_store_claims_its_code_and_records_the_actor(
     assert types == ["pos.stores.StoreCodeClaimed.v1", "pos.stores.StoreOpened.v1"]
     assert all(e.actor == ACTOR and e.topic == "pos.stores" for e in done.envelopes)
     opened = done.value
+    assert opened.opened_at is not None and done.envelopes[1].data["opened_at"]
     assert opened.code == "S-MAIN" and opened.currency == "EUR" and opened.name == "Main Street"
     assert opened.settings is not None and opened.settings.tax_region == code
     assert opened.settings.address.country == "NL"
@@ -288,6 +289,14 @@ async def test_tax_regions_define_and_set_rates(
             DefineTaxRegion(code=unique("X-"), name="x", rates=[("STANDARD", "100")]),
         )
     assert bad_rate.value.field == "rates.ratePercent"
+    with pytest.raises(DomainError, match="twice") as twice:
+        await execute(
+            handlers.define_tax_region,
+            DefineTaxRegion(
+                code=unique("X-"), name="x", rates=[("standard", "1"), ("STANDARD", "2")]
+            ),
+        )
+    assert twice.value.field == "rates.taxClass"
     with pytest.raises(NotFound):
         await execute(handlers.set_tax_rate, SetTaxRate("NOWHERE", "STANDARD", "1"))
     assert await event_count(store) == before

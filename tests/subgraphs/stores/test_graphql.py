@@ -13,6 +13,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from eventbus.projection import rebuild
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.stores import STORES, StoresContext, seed_demo_stores
 from subgraphs.stores.application import demo_store_id
@@ -426,3 +427,19 @@ def test_the_sdl_declares_what_each_field_needs() -> None:
         assert line.endswith('@requiresScopes(scopes: [["stores:manage"]])'), line
     assert 'type Store @key(fields: "id")' in sdl
     assert 'type Register @key(fields: "id")' in sdl
+
+
+async def test_a_rebuild_equals_the_live_result(stores: Stores) -> None:
+    opened = await open_store(stores)
+    await stores.data(ADD, {"store": opened["id"], "code": "R1"})
+    await stores.data(
+        "mutation($id: ID!) { updateStore(input: {id: $id, returnWindowDays: 7}) { id } }",
+        {"id": opened["id"]},
+    )
+    await stores.h.settle()
+    everything = f"""{{ stores(first: 100) {{ totalCount nodes {{ {STORE} }} }}
+      taxRegions {{ id code name rates {{ taxClass ratePercent }} }} }}"""
+    live = await stores.data(everything)
+    for runner in stores.h.views["stores"].runners:
+        await rebuild(stores.h.store, runner.projection)
+    assert await stores.data(everything) == live
