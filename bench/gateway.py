@@ -103,7 +103,7 @@ def serve_ours(port: int, urls: dict[str, str]) -> None:
     from supergraph.runtime import create_app
 
     sdl = (FIXTURES / "graphs" / "shop" / "supergraph.graphql").read_text()
-    app = create_app(sdl, subgraph_urls=urls)
+    app = create_app(sdl, subgraph_urls=urls, rate_limits=None)  # one client, full speed
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

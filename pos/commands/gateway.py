@@ -148,35 +148,84 @@ def gateway(
             envvar="POS_MAX_COST",
             help="Demand control: refuse operations whose estimated cost (@cost/@listSize, "
             "Apollo's static estimate) is above this, before any subgraph is called "
-            "(COST_ESTIMATED_TOO_EXPENSIVE). Off when not given.",
+            "(COST_ESTIMATED_TOO_EXPENSIVE). Default 50000 (lists sized by first/last, else "
+            "--default-list-size); 0: off.",
         ),
     ] = None,
     default_list_size: Annotated[
         int | None,
         typer.Option(
-            help="Demand control: items assumed for a list field without @listSize "
-            "(default 10). Needs --max-cost.",
+            help="Demand control: items assumed for a list field without @listSize (default 10).",
         ),
     ] = None,
     max_depth: Annotated[
         int | None,
         typer.Option(
-            help="Operation limit: deepest field nesting (MAX_DEPTH_LIMIT). Off if unset."
+            help="Operation limit: deepest field nesting (MAX_DEPTH_LIMIT). Default 15; "
+            "0 (here and in every limit below): off."
         ),
     ] = None,
     max_height: Annotated[
         int | None,
         typer.Option(
-            help="Operation limit: distinct fields, fragments included (MAX_HEIGHT_LIMIT)."
+            help="Operation limit: distinct fields, fragments included (MAX_HEIGHT_LIMIT). "
+            "Default 200."
         ),
     ] = None,
     max_root_fields: Annotated[
         int | None,
-        typer.Option(help="Operation limit: fields on the root type (MAX_ROOT_FIELDS_LIMIT)."),
+        typer.Option(
+            help="Operation limit: fields on the root type (MAX_ROOT_FIELDS_LIMIT). Default 20."
+        ),
     ] = None,
     max_aliases: Annotated[
         int | None,
-        typer.Option(help="Operation limit: aliased fields (MAX_ALIASES_LIMIT)."),
+        typer.Option(help="Operation limit: aliased fields (MAX_ALIASES_LIMIT). Default 30."),
+    ] = None,
+    max_document_length: Annotated[
+        int | None,
+        typer.Option(help="Characters in a document (OPERATION_TOO_LARGE). Default 1000000."),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(help="Parser tokens in a document (MAX_TOKENS_LIMIT). Default 15000."),
+    ] = None,
+    max_nesting: Annotated[
+        int | None,
+        typer.Option(help="Brackets open at once in a document (MAX_NESTING_LIMIT). Default 100."),
+    ] = None,
+    max_expanded_fields: Annotated[
+        int | None,
+        typer.Option(
+            help="Fields once fragments are expanded, checked before validation "
+            "(OPERATION_TOO_LARGE). Default 5000."
+        ),
+    ] = None,
+    max_directives: Annotated[
+        int | None,
+        typer.Option(help="Directives in a document (MAX_DIRECTIVES_LIMIT). Default 50."),
+    ] = None,
+    max_field_repeats: Annotated[
+        int | None,
+        typer.Option(
+            help="Times one field may be written in one selection set (MAX_FIELD_REPEATS_LIMIT). "
+            "Default 10."
+        ),
+    ] = None,
+    request_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a request may take, subgraph calls included; then they are cancelled "
+            "(GATEWAY_TIMEOUT, HTTP 504). Default 30."
+        ),
+    ] = None,
+    max_response_bytes: Annotated[
+        int | None,
+        typer.Option(help="Serialized response size (RESPONSE_TOO_LARGE). Default 16777216."),
+    ] = None,
+    plan_cache_bytes: Annotated[
+        int | None,
+        typer.Option(help="Estimated bytes the plan cache may hold. Default 67108864."),
     ] = None,
     limits_warn_only: bool = typer.Option(
         False,
@@ -190,6 +239,48 @@ def gateway(
         int | None,
         typer.Option(help="Most requests in one batch (default 32). Needs --batching."),
     ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="production (introspection, GraphiQL and error details off) or development."
+        ),
+    ] = "production",
+    introspection: Annotated[
+        bool | None,
+        typer.Option("--introspection/--no-introspection", help="Override the profile."),
+    ] = None,
+    graphiql: Annotated[
+        bool | None, typer.Option("--graphiql/--no-graphiql", help="Override the profile.")
+    ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Origin (scheme://host[:port], repeatable, * for any) whose pages may call "
+            "the gateway (CORS) and open WebSockets/event streams. Default: same origin only."
+        ),
+    ] = None,
+    cors_credentials: bool = typer.Option(
+        False, help="Let listed origins send cookies (Access-Control-Allow-Credentials)."
+    ),
+    csrf: bool = typer.Option(
+        True, help="Refuse requests a browser sends without a CORS preflight (Router's CSRF)."
+    ),
+    check_origin: bool = typer.Option(
+        True, help="Refuse WebSockets and event streams from origins not allowed."
+    ),
+    max_body_size: Annotated[
+        int, typer.Option(help="Largest request body and WebSocket message, bytes (0: none).")
+    ] = 2_000_000,
+    rate_limit: Annotated[
+        float, typer.Option(help="Operations per second per client (0: no rate limits).")
+    ] = 50.0,
+    rate_burst: Annotated[int, typer.Option(help="Operations a client may send at once.")] = 200,
+    max_websockets: Annotated[
+        int, typer.Option(help="Open WebSockets per client (0: no cap).")
+    ] = 20,
+    max_subscriptions: Annotated[
+        int, typer.Option(help="Open subscriptions per client, all transports (0: no cap).")
+    ] = 100,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -212,6 +303,21 @@ def gateway(
     )
     budget = _demand_control(max_cost, default_list_size)
     limits = _limits(max_depth, max_height, max_root_fields, max_aliases, limits_warn_only)
+    safety = _safety(
+        max_document_length,
+        max_tokens,
+        max_nesting,
+        max_expanded_fields,
+        max_directives,
+        max_field_repeats,
+    )
+    for name, value in (
+        ("deadline", request_timeout),
+        ("max_response_bytes", max_response_bytes),
+        ("plan_cache_bytes", plan_cache_bytes),
+    ):
+        if value is not None:
+            safety[name] = value or None
     batches = _batching(batching, max_batch_size)
     bus = (
         None
@@ -227,6 +333,18 @@ def gateway(
             demand_control=budget,
             limits=limits,
             batching=batches,
+            **_policies(
+                profile,
+                introspection,
+                graphiql,
+                cors_origin or [],
+                cors_credentials,
+                csrf,
+                check_origin,
+                max_body_size,
+                (rate_limit, rate_burst, max_websockets, max_subscriptions),
+            ),
+            **safety,
             **security,
         )
     except (SupergraphError, ValueError) as e:
@@ -236,7 +354,7 @@ def gateway(
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
     if budget is not None:
         typer.echo(
-            f"  demand control: max cost {max_cost:g}, default list size {budget.list_size}",
+            f"  demand control: max cost {budget.max_cost:g}, default list size {budget.list_size}",
             err=True,
         )
     if limits is not None:
@@ -254,6 +372,47 @@ def gateway(
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
+
+
+def _policies(
+    profile: str,
+    introspection: bool | None,
+    graphiql: bool | None,
+    origins: Sequence[str],
+    credentials: bool,
+    csrf: bool,
+    check_origin: bool,
+    max_body_size: int,
+    rates: tuple[float, int, int, int],
+) -> dict[str, Any]:
+    """`create_app` arguments for the HTTP policies (supergraph/runtime/policies.py)."""
+    from supergraph.runtime.cors import Cors
+    from supergraph.runtime.csrf import CsrfPrevention
+    from supergraph.runtime.profile import PROFILES
+    from supergraph.runtime.rate_limit import RateLimits
+
+    if profile not in PROFILES:
+        raise typer.BadParameter(
+            f"{profile!r}: expected production or development", param_hint="--profile"
+        )
+    rate, burst, websockets, subscriptions = rates
+    try:
+        cors = Cors(allow_origins=tuple(origins), allow_credentials=credentials)
+        limits = (
+            RateLimits(rate, burst, websockets or None, subscriptions or None) if rate > 0 else None
+        )
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--cors-origin/--rate-*") from e
+    return {
+        "profile": profile,
+        "introspection": introspection,
+        "graphiql": graphiql,
+        "cors": cors,
+        "csrf": CsrfPrevention() if csrf else None,
+        "check_origin": check_origin,
+        "max_body_size": max_body_size if max_body_size > 0 else None,
+        "rate_limits": limits,
+    }
 
 
 def _security(
@@ -308,27 +467,66 @@ def _authorization_errors(option: str, log_paths: bool) -> Any:
 
 
 def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
-    """The `DemandControl` budget the options ask for, or None (no cost limit)."""
-    from supergraph.runtime.demand_control import DEFAULT_LIST_SIZE, DemandControl
+    """The `DemandControl` budget the options ask for (the safe default when not given), or
+    None (--max-cost 0: no cost limit)."""
+    import dataclasses
 
-    if max_cost is None:
+    from supergraph.runtime.demand_control import DemandControl
+
+    if max_cost == 0:
         if list_size is not None:
-            raise typer.BadParameter("needs --max-cost", param_hint="--default-list-size")
+            raise typer.BadParameter("needs demand control", param_hint="--default-list-size")
         return None
+    budget = DemandControl.safe_default()
+    changes: dict[str, Any] = {}
+    if max_cost is not None:
+        changes["max_cost"] = max_cost
+    if list_size is not None:
+        changes["list_size"] = list_size
     try:
-        return DemandControl(max_cost, DEFAULT_LIST_SIZE if list_size is None else list_size)
+        return dataclasses.replace(budget, **changes)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-cost/--default-list-size") from e
+
+
+def _safety(*values: int | None) -> dict[str, Any]:
+    """`create_app(document_limits=...)` from the document options (None: the default,
+    0: off)."""
+    import dataclasses
+
+    from supergraph.runtime.document_limits import DocumentLimits
+
+    names = (
+        "max_length",
+        "max_tokens",
+        "max_nesting",
+        "max_expanded_fields",
+        "max_directives",
+        "max_field_repeats",
+    )
+    given = {n: v or None for n, v in zip(names, values, strict=True) if v is not None}
+    try:
+        return {"document_limits": dataclasses.replace(DocumentLimits(), **given)}
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--max-tokens/--max-nesting/...") from e
 
 
 def _limits(
     depth: int | None, height: int | None, roots: int | None, aliases: int | None, warn: bool
 ) -> Any:
-    """The `OperationLimits` the options ask for, or None (no limit)."""
+    """The `OperationLimits` the options ask for (a limit not given keeps its safe default,
+    0 turns it off), or None (no limit)."""
+    import dataclasses
+
     from supergraph.runtime.limits import OperationLimits
 
+    names = ("max_depth", "max_height", "max_root_fields", "max_aliases")
+    values = (depth, height, roots, aliases)
+    given: dict[str, Any] = {
+        n: v or None for n, v in zip(names, values, strict=True) if v is not None
+    }
     try:
-        limits = OperationLimits(depth, height, roots, aliases, warn)
+        limits = dataclasses.replace(OperationLimits(warn_only=warn), **given)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-depth/--max-height/...") from e
     if warn and not limits.enabled:

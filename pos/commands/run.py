@@ -124,6 +124,7 @@ def build_embedded_app(
         event_transport=services.transport,
         example_query=EXAMPLE_QUERY,
         subgraph_identity=signer,
+        profile="development",  # GraphiQL, introspection and suggestions on a laptop
     )
     host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
     target.app = host

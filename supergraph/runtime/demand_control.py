@@ -18,12 +18,19 @@ client's operation on the supergraph, `@requires` selections included:
   fields, a list its items, null nothing; `__typename` and introspection are free; fields
   skipped by `@skip`/`@include` are free.
 
-Estimates of operations without variables are cached per (document, operation name), like
-plans; with variables the cached parse is walked again, as slicing values may differ.
+`implicit_slicing` (not in Router; empty unless configured, set by the gateway's safe default):
+a field without `@listSize` that has one of these integer arguments (e.g. `first`, `last`)
+given in the operation is sized by it as if it had `@listSize(slicingArguments: [...],
+requireOneSlicingArgument: false)`, and when it is not a list itself (a Relay connection),
+the list fields directly below it (`edges`, `nodes`) take that size.
+
+Estimates of operations without variables are cached per (document hash, operation name),
+like plans; with variables the parse is walked again, as slicing values may differ.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +69,9 @@ ESTIMATED_TOO_EXPENSIVE = "COST_ESTIMATED_TOO_EXPENSIVE"
 QUERY_PARSE_FAILURE = "COST_QUERY_PARSE_FAILURE"
 DEFAULT_LIST_SIZE = 10
 MUTATION_COST = 10.0
+# the gateway's safe default budget (see the README's "Safe defaults")
+DEFAULT_MAX_COST = 50_000.0
+DEFAULT_IMPLICIT_SLICING = ("first", "last")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,12 @@ class DemandControl:
 
     max_cost: float
     list_size: int = DEFAULT_LIST_SIZE
+    implicit_slicing: tuple[str, ...] = ()
+
+    @classmethod
+    def safe_default(cls) -> DemandControl:
+        """The budget a gateway has unless told otherwise."""
+        return cls(DEFAULT_MAX_COST, DEFAULT_LIST_SIZE, DEFAULT_IMPLICIT_SLICING)
 
     def __post_init__(self) -> None:
         if self.max_cost < 0:
@@ -134,6 +150,8 @@ class CostSchema:
         cost_name, list_size_name = _directive_names(parse(supergraph_sdl, no_location=True))
         self.schema: GraphQLSchema = schema
         self.fields: dict[tuple[str, str], _Field] = {}
+        # per object or interface type, its list fields (implicit slicing sizes them)
+        self.list_fields: dict[str, frozenset[str]] = {}
         self.inputs: dict[tuple[str, str], _Input] = {}
         self.input_objects: frozenset[str] = frozenset(
             n for n, t in schema.type_map.items() if isinstance(t, GraphQLInputObjectType)
@@ -190,6 +208,9 @@ class CostSchema:
                     requires=requires,
                     args={a: input_of(arg) for a, arg in f.args.items()},
                 )
+            self.list_fields[name] = frozenset(
+                n for n in t.fields if self.fields[(name, n)].is_list
+            )
 
 
 @dataclass(frozen=True)
@@ -213,26 +234,53 @@ class CostEstimator:
     ) -> None:
         self.config = config
         self.costs = CostSchema(supergraph_sdl, supergraph)
-        self._cache: OrderedDict[tuple[str, str | None], _Prepared] = OrderedDict()
+        # documents parsed here (`estimate` without `parsed`), by text hash: a small cache,
+        # as the gateway passes its own parse; estimates without variables, by text hash
+        self._cache: OrderedDict[tuple[bytes, str | None], _Prepared] = OrderedDict()
+        self._constants: OrderedDict[tuple[bytes, str | None], float] = OrderedDict()
         self._cache_size = cache_size
 
     def estimate(
-        self, document: str, operation_name: str | None, variables: Mapping[str, Any]
+        self,
+        document: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        parsed: tuple[OperationDefinitionNode, Mapping[str, FragmentDefinitionNode]] | None = None,
     ) -> float:
         """The estimated cost of a valid operation; `variables` as coerced (defaults in).
-        Raises `CostError` when the operation breaks a `@listSize` rule."""
-        prepared = self._prepared(document, operation_name)
-        if prepared.constant is not None:
-            return prepared.constant
-        return _Scorer(self, prepared.fragments, variables).operation(prepared.operation)
+        `parsed`: the operation and its fragments when the caller has them (then only the
+        estimate is cached, not a parse). Raises `CostError` when the operation breaks a
+        `@listSize` rule."""
+        if parsed is None:
+            prepared = self._prepared(document, operation_name)
+            if prepared.constant is not None:
+                return prepared.constant
+            return _Scorer(self, prepared.fragments, variables).operation(prepared.operation)
+        operation, fragments = parsed
+        if operation.variable_definitions:
+            return _Scorer(self, fragments, variables).operation(operation)
+        key = (_digest(document), operation_name)
+        found = self._constants.get(key)
+        if found is not None:
+            self._constants.move_to_end(key)
+            return found
+        cost = _Scorer(self, fragments, {}).operation(operation)
+        self._constants[key] = cost
+        if len(self._constants) > self._cache_size:
+            self._constants.popitem(last=False)
+        return cost
 
     def check(
-        self, document: str, operation_name: str | None, variables: Mapping[str, Any]
+        self,
+        document: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        parsed: tuple[OperationDefinitionNode, Mapping[str, FragmentDefinitionNode]] | None = None,
     ) -> tuple[float | None, dict[str, Any] | None]:
         """(estimate, None) within budget, else (estimate or None, the GraphQL error)."""
         limit = _number(self.config.max_cost)
         try:
-            cost = self.estimate(document, operation_name, variables)
+            cost = self.estimate(document, operation_name, variables, parsed)
         except CostError as exc:
             message = f"The operation's cost cannot be estimated: {exc}"
             return None, {"message": message, "extensions": {"code": QUERY_PARSE_FAILURE}}
@@ -255,7 +303,7 @@ class CostEstimator:
         return {"estimated": _number(cost), "max": _number(self.config.max_cost)}
 
     def _prepared(self, document: str, operation_name: str | None) -> _Prepared:
-        key = (document, operation_name)
+        key = (_digest(document), operation_name)
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
@@ -272,7 +320,7 @@ class CostEstimator:
             constant = _Scorer(self, fragments, {}).operation(operation)
         prepared = _Prepared(operation, fragments, constant)
         self._cache[key] = prepared
-        if len(self._cache) > self._cache_size:
+        if len(self._cache) > min(self._cache_size, 64):
             self._cache.popitem(last=False)
         return prepared
 
@@ -288,6 +336,7 @@ class _Scorer:
     ) -> None:
         self.costs = estimator.costs
         self.list_size = estimator.config.list_size
+        self.implicit = frozenset(estimator.config.implicit_slicing)
         self.fragments = fragments
         self.variables = dict(variables)
 
@@ -327,7 +376,11 @@ class _Scorer:
         definition = self.costs.fields.get((parent, name))
         if name.startswith("__") or definition is None:
             return 0.0  # __typename and introspection; anything else failed validation
-        size = self.bound_size(definition, node) if definition.list_size else None
+        size: _Size | None
+        if definition.list_size:
+            size = self.bound_size(definition, node)
+        else:
+            size = self.implicit_size(definition, node)
         if not definition.is_list:
             count = 1
         elif upstream is not None:
@@ -350,6 +403,30 @@ class _Scorer:
         if definition.requires is not None:
             requirements = self.selections(definition.requires, parent, size)
         return max(count, 0) * type_cost + arguments + requirements
+
+    def implicit_size(self, definition: _Field, node: FieldNode) -> _Size | None:
+        """`implicit_slicing`: the size the field's slicing-like arguments give, if any."""
+        if not self.implicit or not node.arguments:
+            return None
+        values: list[int] = []
+        for argument in node.arguments:
+            if argument.name.value not in self.implicit:
+                continue
+            value: Any = argument.value
+            if isinstance(value, VariableNode):
+                value = self.variables.get(value.name.value)
+            elif isinstance(value, gast.IntValueNode):
+                value = int(value.value)
+            if isinstance(value, int) and not isinstance(value, bool):
+                values.append(value)
+        if not values:
+            return None
+        sized = (
+            frozenset()
+            if definition.is_list
+            else self.costs.list_fields.get(definition.type_name, frozenset())
+        )
+        return _Size(max(values), sized)
 
     def bound_size(self, definition: _Field, node: FieldNode) -> _Size:
         rule = definition.list_size
@@ -424,6 +501,10 @@ class _Scorer:
             if value is (name == "skip"):
                 return True
         return False
+
+
+def _digest(document: str) -> bytes:
+    return hashlib.sha256(document.encode("utf-8", "surrogatepass")).digest()
 
 
 def _directive_names(doc: DocumentNode) -> tuple[str | None, str | None]:

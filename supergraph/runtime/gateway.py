@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -27,7 +28,6 @@ from graphql import (
     VariableDefinitionNode,
     experimental_execute_incrementally,
     get_operation_ast,
-    parse,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -43,17 +43,27 @@ from .authorization import (
     PolicyEvaluator,
 )
 from .demand_control import CostEstimator, DemandControl
+from .document_limits import DocumentLimits
 from .executor import Executor, RunState
 from .fetcher import Fetcher
 from .limits import OperationLimits
 from .plan import DeferredFragment
-from .plan_cache import PlanCache, PreparedOperation
+from .plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
 from .shaping import Shaper
 from .subgraph_identity import IdentitySigner, current_subscriber
 from .supergraph_schema import Supergraph, load_supergraph
 
 log = logging.getLogger(__name__)
+
+# the safe defaults (README "Safe defaults"); None turns each off
+DEFAULT_LIMITS = OperationLimits()
+DEFAULT_DOCUMENT_LIMITS = DocumentLimits()
+DEFAULT_DEMAND_CONTROL = DemandControl.safe_default()
+DEFAULT_DEADLINE = 30.0  # seconds for one request, subgraph calls included
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # serialized JSON
+TIMEOUT = "GATEWAY_TIMEOUT"
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 
 
 @dataclass
@@ -90,6 +100,7 @@ class _DeferredRun:
     requested: Mapping[str, Any]  # as sent: which `@defer(if:)`s are active
     filtered: Filtered | None
     reported: list[dict[str, Any]]
+    deadline_at: float | None = None  # loop time the request's deadline ends at
 
 
 def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -107,11 +118,15 @@ class Gateway:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         forward_headers: tuple[str, ...] | list[str] = (),
         timeout: float = 30.0,
-        plan_cache_size: int = 2000,
+        plan_cache_size: int = DEFAULT_ENTRIES,
+        plan_cache_bytes: int | None = DEFAULT_BYTES,
         authenticator: JwtAuthenticator | None = None,
         policy_evaluator: PolicyEvaluator | None = None,
-        demand_control: DemandControl | None = None,
-        limits: OperationLimits | None = None,
+        demand_control: DemandControl | None = DEFAULT_DEMAND_CONTROL,
+        limits: OperationLimits | None = DEFAULT_LIMITS,
+        document_limits: DocumentLimits | None = DEFAULT_DOCUMENT_LIMITS,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         authorization_mode: AuthorizationMode = "filter",
         authorization_errors: ErrorReporting | None = None,
         subgraph_identity: IdentitySigner | None = None,
@@ -119,8 +134,17 @@ class Gateway:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
         self.subgraph_identity = subgraph_identity
-        # limits.py: checked in `_prepare`, so the verdict is cached with the plan
+        # limits.py: checked in `_prepare`, so the verdict is cached with the plan.
+        # Every limit is on by default (README "Safe defaults"); None (or 0 for `deadline`,
+        # `max_response_bytes`, `plan_cache_bytes`) turns one off.
         self.limits = limits if limits is not None and limits.enabled else None
+        # document_limits.py: in `_prepare`, before and while parsing, then before validation
+        self.document_limits = document_limits
+        self.repeatable = frozenset(
+            d.name for d in self.supergraph.api_schema.directives if d.is_repeatable
+        )
+        self.deadline = deadline or None
+        self.max_response_bytes = max_response_bytes or None
         self._supergraph_sdl = supergraph_sdl
         # authentication.py / authorization.py: None when not configured / not needed
         self.authenticator = authenticator
@@ -152,7 +176,7 @@ class Gateway:
             name for name, t in api.type_map.items() if isinstance(t, GraphQLObjectType)
         )
         self.executor = Executor(self.fetcher, urls, possible)
-        self.plan_cache = PlanCache(plan_cache_size)
+        self.plan_cache = PlanCache(plan_cache_size, plan_cache_bytes or None)
         self.plan_cache_size = plan_cache_size
         # demand_control.py: None = no cost limit (the default)
         self.cost_estimator: CostEstimator | None = None
@@ -187,10 +211,18 @@ class Gateway:
     def _prepare(
         self, document: str, operation_name: str | None, defers_off: frozenset[str] | None
     ) -> PreparedOperation:
+        limits = self.document_limits or _UNLIMITED
         try:
-            doc = parse(document)
+            parsed = limits.parse(document)
         except GraphQLError as exc:
             return PreparedOperation(errors=(_located(exc, "GRAPHQL_PARSE_FAILED"),))
+        if isinstance(parsed, dict):
+            return PreparedOperation(errors=(parsed,))
+        doc = parsed
+        if self.document_limits is not None:
+            refused = self.document_limits.check(doc, self.repeatable)
+            if refused is not None:
+                return PreparedOperation(errors=(refused,))
         errors = validate(self.supergraph.api_schema, doc)
         if errors:
             return PreparedOperation(
@@ -205,7 +237,9 @@ class Gateway:
             )
             return PreparedOperation(errors=(_error(message, "OPERATION_RESOLUTION_FAILURE"),))
         fragments = _fragments(doc)
-        if self.limits is not None:
+        # a `@defer` variant's document was prepared (and warned about) plain first, by
+        # `execute_incremental`: one warning per operation
+        if self.limits is not None and not (self.limits.warn_only and defers_off is not None):
             exceeded = self.limits.check(operation, fragments)
             if exceeded:
                 return PreparedOperation(errors=exceeded)
@@ -241,6 +275,8 @@ class Gateway:
             planned=planned,
             variable_definitions=tuple(operation.variable_definitions or ()),
             introspection_document=introspection_doc,
+            operation=operation,
+            fragments=fragments,
         )
 
     # ---- execution ----
@@ -255,7 +291,38 @@ class Gateway:
         """Answer one request. `cost_check_only` stops after the cost check (no subgraph
         called): an empty body when the operation may run, else its request errors.
         `deferring` (the false variables of `@defer(if:)`s): plan active `@defer`s and answer
-        with the initial payload only, the rest left in `GatewayResponse.deferred`."""
+        with the initial payload only, the rest left in `GatewayResponse.deferred`.
+        Past the deadline the request's subgraph calls are cancelled and it gets a
+        `GATEWAY_TIMEOUT` error (HTTP 504); a response serialized larger than
+        `max_response_bytes` is replaced by a `RESPONSE_TOO_LARGE` error."""
+        deadline_at = None
+        if self.deadline is not None:
+            deadline_at = asyncio.get_running_loop().time() + self.deadline
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                response = await self._execute(request, cost_check_only, deferring, deadline_at)
+        except TimeoutError:
+            return _timed_out(self.deadline)
+        if self.max_response_bytes is not None and "data" in response.body:
+            size = len(orjson.dumps(response.body))
+            if size > self.max_response_bytes:
+                log.warning("response of %d bytes refused (max %d)", size, self.max_response_bytes)
+                message = (
+                    f"The response ({size} bytes) is larger than the maximum of "
+                    f"{self.max_response_bytes} bytes; ask for fewer fields or list items."
+                )
+                return GatewayResponse(
+                    {"data": None, "errors": [_error(message, RESPONSE_TOO_LARGE)]}
+                )
+        return response
+
+    async def _execute(
+        self,
+        request: GatewayRequest,
+        cost_check_only: bool,
+        deferring: frozenset[str] | None,
+        deadline_at: float | None,
+    ) -> GatewayResponse:
         identity = ANONYMOUS
         if self.authenticator is not None:
             try:
@@ -315,8 +382,11 @@ class Gateway:
         if self.cost_estimator is not None:
             # after filtering, like Apollo's execution-stage check: what is removed is free
             costed = filtered.document if filtered is not None and filtered.document else document
+            parsed = None  # the parse behind the plan: not parsed again for the estimate
+            if prepared.operation is not None:
+                parsed = (prepared.operation, prepared.fragments)
             cost, too_expensive = self.cost_estimator.check(
-                costed, request.operation_name, variables
+                costed, request.operation_name, variables, parsed
             )
             if too_expensive is not None:
                 return GatewayResponse({"errors": [too_expensive]}, True)
@@ -365,7 +435,9 @@ class Gateway:
         if planned.deferred:
             reported = list(body.get("errors") or ()) + unauthorized + denied
             requested = dict(request.variables or {})
-            run = _DeferredRun(planned, state, variables, requested, filtered, reported)
+            run = _DeferredRun(
+                planned, state, variables, requested, filtered, reported, deadline_at
+            )
             return GatewayResponse(body, deferred=run)
         return GatewayResponse(body)
 
@@ -378,17 +450,14 @@ class Gateway:
         document = self.persisted.resolve(request.query, request.extensions)
         if not isinstance(document, str):
             return None
-        try:
-            doc = parse(document)
-        except GraphQLError:
+        # the cached preparation (parse, limits) of the document: never parsed again here;
+        # when it failed, `execute` (the caller's fallback) answers with its errors
+        prepared = self.prepare(document, request.operation_name)
+        operation = prepared.operation
+        if prepared.errors or operation is None or prepared.kind != "query":
             return None
-        operation = get_operation_ast(doc, request.operation_name)
-        if operation is None or operation.operation.value != "query":
-            return None
-        if self.limits is not None and self.limits.refuses(operation, _fragments(doc)):
-            return None  # `execute`, the caller's fallback, answers with the limit errors
         variables = dict(request.variables or {})
-        if not defer.has_active(operation, _fragments(doc), variables):
+        if not defer.has_active(operation, prepared.fragments, variables):
             return None
         # the whole operation is costed before any subgraph is called; when it is refused,
         # `execute` (the caller's fallback) answers with the same error
@@ -397,6 +466,7 @@ class Gateway:
             and (await self.execute(request, cost_check_only=True)).body
         ):
             return None
+        doc = DocumentNode(definitions=(operation, *prepared.fragments.values()))
         off = frozenset(defer.inactive_variables(doc, variables))
         return self._payloads(request, off)
 
@@ -440,7 +510,13 @@ class Gateway:
         try:
             remaining = len(tasks)
             while remaining:
-                batch = [await ready.get()]
+                try:
+                    async with asyncio.timeout_at(run.deadline_at):
+                        first = await ready.get()
+                except TimeoutError:
+                    yield {"hasNext": False, "errors": _timed_out(self.deadline).body["errors"]}
+                    return
+                batch = [first]
                 while True:  # let fragments that only waited for these finish with them
                     await asyncio.sleep(0)
                     await asyncio.sleep(0)
@@ -574,6 +650,14 @@ class Gateway:
             state.data.update(result.data)
         for e in result.errors or ():
             state.errors.append(dict(e.formatted))
+
+
+_UNLIMITED = DocumentLimits(None, None, None, None, None, None)
+
+
+def _timed_out(deadline: float | None) -> GatewayResponse:
+    message = f"The request did not complete within the gateway's deadline of {deadline:g} s."
+    return GatewayResponse({"data": None, "errors": [_error(message, TIMEOUT)]}, False, 504)
 
 
 def _located(error: GraphQLError, code: str) -> dict[str, Any]:

@@ -57,9 +57,26 @@ from supergraph.subscriptions import (
 from .authentication import JwtAuthenticator
 from .authorization import AuthorizationMode, ErrorReporting, PolicyEvaluator, SubscriptionGuard
 from .batching import NOT_ENABLED, Batching, execute_batch
+from .body_limit import DEFAULT_MAX_BODY_SIZE
+from .cors import DEFAULT_CORS, Cors
+from .csrf import DEFAULT_CSRF, CsrfPrevention
 from .demand_control import DemandControl
-from .gateway import Gateway, GatewayRequest, GatewayResponse
+from .document_limits import DocumentLimits
+from .gateway import (
+    DEFAULT_DEADLINE,
+    DEFAULT_DEMAND_CONTROL,
+    DEFAULT_DOCUMENT_LIMITS,
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Gateway,
+    GatewayRequest,
+    GatewayResponse,
+)
 from .limits import LimitedSubscriptions, OperationLimits
+from .plan_cache import DEFAULT_BYTES
+from .policies import Policies
+from .profile import Profile, ProfileName
+from .rate_limit import DEFAULT_RATE_LIMITS, RateLimits
 from .subgraph_identity import (
     JWKS_PATH,
     IdentifiedSubscriptions,
@@ -128,8 +145,10 @@ class GraphQLEndpoint:
         example_query: str | None = None,
         multipart: GraphQLMultipart | None = None,
         batching: Batching | None = None,
+        policies: Policies | None = None,
     ) -> None:
         self.gateway = gateway
+        self.policies = policies
         self.batching = batching
         self.graphiql = graphiql
         self.sse = sse
@@ -156,8 +175,14 @@ class GraphQLEndpoint:
             return decoded
         include_plan = any(request.headers.get(h) for h in PLAN_HEADERS)
         if isinstance(decoded, list):  # a batch (batching.py): a JSON array answers it
+            if self.policies is not None:
+                refused = await self.policies.admit(request, decoded, media)
+                if refused is not None:
+                    return refused
             template = GatewayRequest(None, headers=request.headers, include_plan=include_plan)
             bodies = await execute_batch(self.gateway, decoded, self._fields_from, template)
+            if self.policies is not None:
+                bodies = self.policies.masking.body(bodies)
             return Response(orjson.dumps(bodies), media_type=media)
         decoded.headers = request.headers
         decoded.include_plan = include_plan
@@ -175,12 +200,19 @@ class GraphQLEndpoint:
                     operation_name=decoded.operation_name,
                     extensions=decoded.extensions,
                     headers={k.lower(): v for k, v in request.headers.items()},
+                    peer=request.client.host if request.client else None,
                 ),
                 accept,
             )
+        if self.policies is not None:  # policies.py: introspection, rate limit
+            refused = await self.policies.admit(request, decoded, media)
+            if refused is not None:
+                return refused
         if "multipart/mixed" in request.headers.get("accept", ""):
             payloads = await self.gateway.execute_incremental(decoded)
             if payloads is not None:
+                if self.policies is not None:
+                    payloads = self.policies.masked_payloads(payloads)
                 return StreamingResponse(
                     _multipart(payloads),
                     media_type=MULTIPART,
@@ -198,6 +230,8 @@ class GraphQLEndpoint:
                     }
                 ]
             }
+            if self.policies is not None:
+                body = self.policies.masking.body(body)
             return Response(orjson.dumps(body), 500, media_type=media)
         return self._encode(result, media)
 
@@ -208,7 +242,8 @@ class GraphQLEndpoint:
         elif result.request_error and media == GRAPHQL_RESPONSE:
             status = 400
         headers = {"allow": "POST"} if status == 405 else None
-        return Response(orjson.dumps(result.body), status, headers=headers, media_type=media)
+        body = result.body if self.policies is None else self.policies.masking.body(result.body)
+        return Response(orjson.dumps(body), status, headers=headers, media_type=media)
 
     async def _decode_post(
         self, request: Request, media: str
@@ -271,6 +306,12 @@ class GraphQLEndpoint:
         return GatewayRequest(query, variables, operation_name or None, extensions)
 
     def _graphiql(self, request: Request) -> Response:
+        if self.policies is not None and not self.policies.profile.graphiql:
+            return HTMLResponse(
+                "<!doctype html><title>GraphQL</title><p>GraphiQL is off on this gateway "
+                "(production profile); POST GraphQL requests to this URL.</p>",
+                status_code=404,
+            )
         if self.graphiql is None:
             return HTMLResponse(
                 "<!doctype html><title>GraphQL</title><p>GraphiQL is not bundled in this "
@@ -314,12 +355,24 @@ def create_app(
     example_query: str | None = None,
     authenticator: JwtAuthenticator | None = None,
     policy_evaluator: PolicyEvaluator | None = None,
-    demand_control: DemandControl | None = None,
-    limits: OperationLimits | None = None,
+    demand_control: DemandControl | None = DEFAULT_DEMAND_CONTROL,
+    limits: OperationLimits | None = DEFAULT_LIMITS,
+    document_limits: DocumentLimits | None = DEFAULT_DOCUMENT_LIMITS,
+    deadline: float | None = DEFAULT_DEADLINE,
+    max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+    plan_cache_bytes: int | None = DEFAULT_BYTES,
     batching: Batching | None = None,
     authorization_mode: AuthorizationMode = "filter",
     authorization_errors: ErrorReporting | None = None,
     subgraph_identity: IdentitySigner | None = None,
+    profile: ProfileName = "production",
+    introspection: bool | None = None,
+    graphiql: bool | None = None,
+    csrf: CsrfPrevention | None = DEFAULT_CSRF,
+    cors: Cors = DEFAULT_CORS,
+    check_origin: bool = True,
+    max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    rate_limits: RateLimits | None = DEFAULT_RATE_LIMITS,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -335,9 +388,19 @@ def create_app(
     errors go and whether they are logged (see `authorization.py`);
     `demand_control` refuses operations estimated above a cost (`demand_control.py`),
     `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
-    JSON arrays of requests (`batching.py`). All three are off when None.
+    JSON arrays of requests (`batching.py`, off when None). `document_limits` (size, nesting,
+    tokens, fragment expansion, directives, repeated fields: `document_limits.py`),
+    `deadline` (seconds per request) and `max_response_bytes` are the other safe defaults;
+    every limit is on by default and None turns it off (README "Safe defaults").
     `subgraph_identity` signs the identity token every subgraph request carries
     (`subgraph_identity.py`; its public JWKS is served at /.well-known/gateway-jwks.json).
+
+    HTTP policies (README "Policies", `policies.py`), all on by default: `profile`
+    "production" (introspection, GraphiQL and error details off; `introspection`/`graphiql`
+    override it) or "development"; `csrf` (Router's rule, None turns it off), `cors`
+    (allowed origins, none by default; also the origins allowed to open WebSockets and
+    event streams when `check_origin`), `max_body_size` (bytes, also per WebSocket
+    message), `rate_limits` (per client; None turns them off).
     """
     gateway = Gateway(
         supergraph_sdl,
@@ -349,12 +412,25 @@ def create_app(
         policy_evaluator=policy_evaluator,
         demand_control=demand_control,
         limits=limits,
+        document_limits=document_limits,
+        deadline=deadline,
+        max_response_bytes=max_response_bytes,
+        plan_cache_bytes=plan_cache_bytes,
         authorization_mode=authorization_mode,
         authorization_errors=authorization_errors,
         subgraph_identity=subgraph_identity,
     )
     ready = {"value": True}
-    graphiql = _load_graphiql()
+    policies = Policies(
+        profile=Profile.of(profile, introspection=introspection, graphiql=graphiql),
+        csrf=csrf,
+        cors=cors,
+        check_origin=check_origin,
+        max_body_size=max_body_size,
+        rate_limits=rate_limits,
+        authenticator=gateway.authenticator,
+    )
+    page = _load_graphiql() if policies.profile.graphiql else None
     live: SupergraphSubscriptions | None = None
     if event_transport is not None:
         live = _subscriptions(
@@ -372,19 +448,24 @@ def create_app(
         source = SubscriptionGuard(
             source, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
         )
-    if source is not None and gateway.limits is not None:
-        source = LimitedSubscriptions(source, gateway.limits)
+    if source is not None and (gateway.limits or gateway.document_limits) is not None:
+        source = LimitedSubscriptions(
+            source, gateway.limits, gateway.document_limits, gateway.repeatable
+        )
+    if source is not None:
+        source = policies.subscriptions(source)
     sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None
     multipart = (
         GraphQLMultipart(source, heartbeat=multipart_heartbeat) if source is not None else None
     )
     endpoint = GraphQLEndpoint(
         gateway,
-        graphiql,
+        page,
         sse,
         example_query=example_query,
         multipart=multipart,
         batching=batching,
+        policies=policies,
     )
 
     async def health(_request: Request) -> Response:
@@ -421,9 +502,10 @@ def create_app(
         routes += subscription_routes(
             source, path=path, sse_path=f"{path}/stream", keepalive=sse_keepalive
         )
-    static_dir = getattr(graphiql, "STATIC_DIR", None) if graphiql else None
+    routes = policies.routes(routes, (path, f"{path}/stream"))
+    static_dir = getattr(page, "STATIC_DIR", None) if page else None
     if static_dir is not None:
-        mount_path = getattr(graphiql, "MOUNT_PATH", "/graphiql")
+        mount_path = getattr(page, "MOUNT_PATH", "/graphiql")
         routes.append(Mount(mount_path, StaticFiles(directory=str(static_dir), check_dir=False)))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway

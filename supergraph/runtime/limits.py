@@ -15,6 +15,9 @@ Router means the same here:
 
 A fragment spread counts its fragment once per spread (measured once, then reused).
 
+On by default (`OperationLimits()`): depth 15, height 200, root fields 20, aliases 30, the
+values Apollo's and graphql-armor's guidance give; None turns one limit off.
+
 `warn_only` (Router's `limits.warn_only`): an operation over a limit runs as usual and each
 exceeded limit is logged as a warning (limit, measured value, maximum, operation) instead.
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -44,6 +48,8 @@ from supergraph.subscriptions import (
     OperationRequest,
     SubscriptionSource,
 )
+
+from .document_limits import DocumentLimits
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +79,19 @@ class Measure:
 @dataclass(frozen=True)
 class OperationLimits:
     """The configured maxima; None leaves that measure unlimited. All None = off.
-    `warn_only`: log what is exceeded and let the operation run."""
+    `warn_only`: log what is exceeded and let the operation run. The defaults are the
+    gateway's safe defaults."""
 
-    max_depth: int | None = None
-    max_height: int | None = None
-    max_root_fields: int | None = None
-    max_aliases: int | None = None
+    max_depth: int | None = 15
+    max_height: int | None = 200
+    max_root_fields: int | None = 20
+    max_aliases: int | None = 30
     warn_only: bool = False
+
+    @classmethod
+    def off(cls) -> OperationLimits:
+        """No operation limit at all."""
+        return cls(None, None, None, None)
 
     def __post_init__(self) -> None:
         for name in ("max_depth", "max_height", "max_root_fields", "max_aliases"):
@@ -220,15 +232,38 @@ class LimitedSubscriptions:
     operations do not go through the gateway's `_prepare`: a subscription over a limit is
     refused when it opens, with the same errors."""
 
-    def __init__(self, inner: SubscriptionSource, limits: OperationLimits) -> None:
+    def __init__(
+        self,
+        inner: SubscriptionSource,
+        limits: OperationLimits | None,
+        document_limits: DocumentLimits | None = None,
+        repeatable: frozenset[str] = frozenset(),
+    ) -> None:
         self.inner = inner
         self.limits = limits
+        self.document_limits = document_limits
+        self.repeatable = repeatable
 
     async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
-        try:
-            document = parse(request.query) if request.query else None
-        except GraphQLError:
-            document = None  # the inner source reports it
+        document: DocumentNode | None = None
+        if request.query and self.document_limits is not None:
+            try:
+                parsed = self.document_limits.parse(request.query)
+            except GraphQLError:  # a syntax error: the inner source reports it
+                return await self.inner.open(request)
+            if isinstance(parsed, dict):
+                raise OperationErrors([parsed])
+            refused = self.document_limits.check(parsed, self.repeatable)
+            if refused is not None:
+                raise OperationErrors([refused])
+            document = parsed
+        elif request.query:
+            try:
+                document = parse(request.query)
+            except GraphQLError:
+                document = None  # the inner source reports it
+        if self.limits is None:
+            return await self.inner.open(request)
         operation = (
             get_operation_ast(document, request.operation_name) if document is not None else None
         )

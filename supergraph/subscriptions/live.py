@@ -9,11 +9,21 @@ Any other Subscription field is forwarded to its subgraph over graphql-transport
 Subscribers with the same operation and variables share each event's resolution: the
 first one to reach an event starts it, the others await the same result, so N identical
 subscribers cost one planner run and one subgraph fetch per event, not N.
+
+Arguments are checked when the subscription starts (`check_arguments`): when the
+arguments name the entity (every key field has a filter argument on the same envelope
+path, as `orderStatusChanged(orderId:)` filters on the order's key), the entity is
+resolved once through the resolver, selecting only its version field. If the owning
+subgraph refuses the key (`BAD_USER_INPUT`: `orderId: "nope"` is not an order id) the
+subscription does not start and the client gets that error, as `order(id: "nope")`
+would answer; an entity not found (null) or a subgraph that fails does not refuse it
+(the entity may be created later, the read model may lag).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -22,18 +32,29 @@ from typing import Any
 import orjson
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLNonNull,
     GraphQLSchema,
+    NameNode,
     OperationType,
+    SelectionSetNode,
+    Visitor,
     get_operation_ast,
     parse,
     validate,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from .events import EventFeed, SubscriptionClosed
-from .freshness import Freshness, find_root_field, resolve_fresh, with_version_field
+from .freshness import (
+    VERSION_ALIAS,
+    Freshness,
+    find_root_field,
+    resolve_fresh,
+    with_version_field,
+)
 from .resolver import SubscriptionResolver
 from .source import (
     ExecutionResult,
@@ -77,8 +98,10 @@ class SupergraphSubscriptions:
         forwarders: Mapping[str, SubscriptionSource] | None = None,
         freshness: Freshness | None = None,
         execute: Execute | None = None,
+        check_arguments: bool = True,
     ) -> None:
         self.schema = schema
+        self.check_arguments = check_arguments
         self.sources = dict(sources)
         self.feed = feed
         self.resolver = resolver
@@ -131,6 +154,15 @@ class SupergraphSubscriptions:
         source = self.sources.get(field_name)
         if source is not None:
             variables = dict(request.variables or {})
+            if self.check_arguments:
+                await self._check_arguments(
+                    source,
+                    arguments,
+                    _probe(document, root, source.version_field),
+                    variables,
+                    request.operation_name,
+                    root.alias.value if root.alias else field_name,
+                )
             return self._events(
                 source,
                 arguments,
@@ -152,6 +184,35 @@ class SupergraphSubscriptions:
             f"Subscription.{field_name} has no event source and no subgraph to forward to",
             "INTERNAL_SERVER_ERROR",
         )
+
+    async def _check_arguments(
+        self,
+        source: EventSource,
+        arguments: dict[str, Any],
+        probe: DocumentNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        alias: str,
+    ) -> None:
+        """Refuse to start when the owning subgraph says the arguments' entity key is
+        invalid (its BAD_USER_INPUT errors, passed through)."""
+        representation = source.representation_from_arguments(arguments)
+        if representation is None:
+            return
+        try:
+            result = await self.resolver.resolve(
+                source.entity, representation, probe, variables, operation_name, alias, None
+            )
+        except Exception:
+            log.warning("could not check the arguments of %s; starting it", source.field)
+            return
+        refused = [
+            {k: v for k, v in e.items() if k != "path"}
+            for e in result.get("errors") or []
+            if isinstance(e, dict) and (e.get("extensions") or {}).get("code") in REFUSING_CODES
+        ]
+        if refused:
+            raise OperationErrors(refused)
 
     def _events(
         self,
@@ -213,6 +274,29 @@ class SupergraphSubscriptions:
                 subscription.close()
 
         return _ClosingStream(stream(), subscription.close)
+
+
+REFUSING_CODES = frozenset({"BAD_USER_INPUT"})
+"""Codes of the argument check's errors that stop a subscription from starting."""
+
+
+def _probe(document: DocumentNode, root: FieldNode, version_field: str) -> DocumentNode:
+    """`document` whose root field selects only the entity's version field."""
+    only = FieldNode(
+        alias=NameNode(value=VERSION_ALIAS),
+        name=NameNode(value=version_field),
+        arguments=(),
+        directives=(),
+    )
+    narrowed = dataclasses.replace(root, selection_set=SelectionSetNode(selections=(only,)))
+
+    class _Narrow(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> FieldNode | None:
+            return narrowed if node is root else None
+
+    result = visit(document, _Narrow())
+    assert isinstance(result, DocumentNode)
+    return result
 
 
 class _ClosingStream(AsyncIterator[ExecutionResult]):

@@ -25,6 +25,8 @@ class OperationRequest:
     """graphql-transport-ws: the `connection_init` payload (None over SSE)."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """The HTTP request's (or WebSocket upgrade's) headers, lower-cased names."""
+    peer: str | None = None
+    """The client's address (host) as the server saw it, for per-client limits."""
 
 
 class OperationErrors(Exception):

@@ -148,6 +148,20 @@ class EventSource:
                 return False
         return True
 
+    def representation_from_arguments(self, arguments: dict[str, Any]) -> dict[str, Any] | None:
+        """The entity reference the field's arguments name, when every key field has a
+        filter argument reading the same envelope path (`key: ["id=subject"]` with
+        `filter: ["orderId=subject"]`) and the argument holds one value; else None."""
+        by_path = {m.path.text: m.name for m in self.filters}
+        rep: dict[str, Any] = {"__typename": self.entity}
+        for mapping in self.key:
+            argument = by_path.get(mapping.path.text)
+            value = arguments.get(argument) if argument is not None else None
+            if value is None or isinstance(value, list | dict):
+                return None
+            rep[mapping.name] = value
+        return rep
+
     def representation(self, envelope: Envelope) -> dict[str, Any] | None:
         """The entity reference `{__typename, key fields}`, or None if a key is missing."""
         rep: dict[str, Any] = {"__typename": self.entity}

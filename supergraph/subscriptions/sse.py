@@ -71,6 +71,7 @@ class GraphQLSSE:
             operation_name=operation_name,
             extensions=extensions,
             headers={k.lower(): v for k, v in request.headers.items()},
+            peer=request.client.host if request.client else None,
         )
         try:
             stream = await self.source.open(operation)

@@ -21,11 +21,18 @@ from .source import ExecutionResult
 
 log = logging.getLogger(__name__)
 
-_AUTH_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "UNAUTHORIZED_FIELD_OR_TYPE": 403}
+_AUTH_STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "UNAUTHORIZED_FIELD_OR_TYPE": 403,
+    "RATE_LIMITED": 429,
+    "TOO_MANY_SUBSCRIPTIONS": 429,
+}
 
 
 def auth_status(errors: list[dict[str, Any]]) -> int | None:
-    """401/403 when the operation was refused for who is asking, else None."""
+    """401/403 when the operation was refused for who is asking (429 when the client is
+    over its rate limit), else None."""
     codes = [str((e.get("extensions") or {}).get("code")) for e in errors]
     return next((_AUTH_STATUS[c] for c in codes if c in _AUTH_STATUS), None)
 

@@ -269,6 +269,7 @@ class _Connection:
             extensions=extensions,
             connection_params=self.connection_params,
             headers=self.headers,
+            peer=self.ws.client.host if self.ws.client else None,
         )
         self.operations[op_id] = asyncio.create_task(self._operate(op_id, request))
 

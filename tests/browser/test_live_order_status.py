@@ -16,10 +16,9 @@ from pathlib import Path
 import httpx
 from playwright.async_api import expect
 from starlette.applications import Starlette
-from starlette.routing import WebSocketRoute
 
 from pos.commands.run import build_embedded_app
-from supergraph.subscriptions import EventFeed, GraphQLTransportWS, SupergraphSubscriptions
+from supergraph.subscriptions import EventFeed, SupergraphSubscriptions
 from tests.browser.conftest import BrowserPage
 from tests.browser.graphiql_page import EXECUTE, RESPONSE, open_graphiql, run, set_query
 from tests.browser.served_app import serve
@@ -31,15 +30,10 @@ SHIP = """mutation($id: ID!) { shipOrder(id: $id) { status } }"""
 
 
 def live_feed(app: Starlette) -> EventFeed:
-    """The gateway's event feed behind the app's graphql-transport-ws route."""
-    [route] = [r for r in app.routes if isinstance(r, WebSocketRoute) and r.path == "/graphql"]
-    socket = route.app
-    assert isinstance(socket, GraphQLTransportWS), socket
-    source = socket.source
-    while not isinstance(source, SupergraphSubscriptions):
-        # authentication and subgraph-identity wrappers around the gateway's own source
-        source = getattr(source, "inner")  # noqa: B009
-    return source.feed
+    """The gateway's event feed (the live subscriptions `create_app` keeps in its state)."""
+    live = app.state.subscriptions
+    assert isinstance(live, SupergraphSubscriptions), live
+    return live.feed
 
 
 async def until_subscribed(feed: EventFeed, count: int = 1) -> None:

@@ -134,6 +134,7 @@ async def pos_gateways(data_dir: Path) -> AsyncIterator[PosGateways]:
                     SUPERGRAPH.read_text(),
                     subgraph_urls=urls,
                     subgraph_identity=IdentitySigner(key),
+                    profile="development",  # introspection and errors as the reference's
                 )
             ) as ours_port,
             apollo_gateway(unsecured, urls, headers={HEADER: reference_token}) as apollo,

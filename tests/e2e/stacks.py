@@ -104,7 +104,10 @@ async def services_stack(pg_url: str) -> AsyncIterator[Stack]:
             servers.append((server, task))
             urls[name] = f"http://127.0.0.1:{port}/graphql"
         gateway_app = create_app(
-            SUPERGRAPH.read_text(), subgraph_urls=urls, subgraph_identity=TEST_SIGNER
+            SUPERGRAPH.read_text(),
+            subgraph_urls=urls,
+            subgraph_identity=TEST_SIGNER,
+            profile="development",  # compared with the reference: errors as they are
         )
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=gateway_app), base_url="http://pos.test", timeout=30

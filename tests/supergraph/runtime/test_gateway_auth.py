@@ -276,6 +276,7 @@ async def _running(
         policy_evaluator=ClaimPolicies.parse(["is_staff=staff", "finance=department=finance"]),
         authorization_mode=authorization_mode,
         authorization_errors=authorization_errors,
+        profile="development",  # introspection is part of what these tests look at
     )
     gateway = Server(app, lifespan="on")
     await gateway.start()
@@ -390,6 +391,7 @@ async def test_jwks_from_a_url_picks_up_rotated_keys(supergraph: str, keys: Keys
         supergraph,
         subgraph_urls={"users": servers[0].url, "billing": servers[1].url},
         authenticator=authenticator,
+        profile="development",
     )
     gateway = Server(app, lifespan="on")
     await gateway.start()
@@ -627,6 +629,7 @@ async def test_subscriptions_are_authenticated_and_refused_when_they_select_prot
         subgraph_urls={"users": servers[0].url, "billing": servers[1].url},
         authenticator=JwtAuthenticator(str(keys.jwks_path), issuer=ISSUER, audience=AUDIENCE),
         event_transport=InProcessTransport(),
+        profile="development",
     )
     gateway = Server(app, lifespan="on")
     await gateway.start()

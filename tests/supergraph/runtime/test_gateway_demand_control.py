@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from pos.cli import app as pos_app
 from supergraph.runtime import Gateway, create_app
 from supergraph.runtime.demand_control import (
+    DEFAULT_IMPLICIT_SLICING,
     ESTIMATED_TOO_EXPENSIVE,
     QUERY_PARSE_FAILURE,
     CostEstimator,
@@ -374,7 +375,7 @@ async def test_the_estimate_comes_back_with_the_query_plan(graph: CostGraph) -> 
     assert "extensions" not in plain.json()
 
 
-async def test_demand_control_is_off_by_default(supergraph: str) -> None:
+async def test_demand_control_is_off_when_none(supergraph: str) -> None:
     async for graph in _serve(supergraph, None):
         response = await graph.post("{ products(first: 4000) { price } }")
         assert len(response.json()["data"]["products"]) == 3
@@ -393,13 +394,18 @@ def test_gateway_command_sets_the_budget(
     done = CliRunner().invoke(pos_app, [*base, "--max-cost", "50", "--default-list-size", "3"])
     assert done.exit_code == 0, done.output
     estimator = served[-1].state.gateway.cost_estimator
-    assert estimator.config == DemandControl(50, 3)
+    # the command keeps the safe default's estimate (lists sized by first/last too)
+    assert estimator.config == DemandControl(50, 3, DEFAULT_IMPLICIT_SLICING)
     assert estimator.estimate("{ categories { id } }", None, {}) == 3
     monkeypatch.setenv("POS_MAX_COST", "80")
     assert CliRunner().invoke(pos_app, base).exit_code == 0
-    assert served[-1].state.gateway.cost_estimator.config == DemandControl(80)
+    assert served[-1].state.gateway.cost_estimator.config == DemandControl(
+        80, 10, DEFAULT_IMPLICIT_SLICING
+    )
     monkeypatch.delenv("POS_MAX_COST")
-    assert CliRunner().invoke(pos_app, base).exit_code == 0
+    assert CliRunner().invoke(pos_app, base).exit_code == 0  # on by default
+    assert served[-1].state.gateway.cost_estimator.config == DemandControl.safe_default()
+    assert CliRunner().invoke(pos_app, [*base, "--max-cost", "0"]).exit_code == 0
     assert served[-1].state.gateway.cost_estimator is None
-    lonely = CliRunner().invoke(pos_app, [*base, "--default-list-size", "3"])
+    lonely = CliRunner().invoke(pos_app, [*base, "--max-cost", "0", "--default-list-size", "3"])
     assert lonely.exit_code == 2

@@ -32,10 +32,15 @@ async def test_partial_data_is_200_even_for_graphql_response_json(shop) -> None:
     assert response.json()["data"] == {"product": None}
 
 
+# a GET must prove it was not sent by a cross-site page (csrf.py), as Apollo clients do
+PREFLIGHTED = {"apollo-require-preflight": "true"}
+
+
 async def test_get_query(shop) -> None:
     response = await shop.client.get(
         shop.gateway_url,
         params={"query": "query($u: ID!) { product(upc: $u) { name } }", "variables": '{"u": "3"}'},
+        headers=PREFLIGHTED,
     )
     assert response.status_code == 200
     assert response.json() == {"data": {"product": {"name": "Chair"}}}
@@ -45,6 +50,7 @@ async def test_get_mutation_is_405(shop) -> None:
     response = await shop.client.get(
         shop.gateway_url,
         params={"query": 'mutation { renameUser(id: "u1", username: "x") { id } }'},
+        headers=PREFLIGHTED,
     )
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
@@ -62,7 +68,12 @@ async def test_malformed_requests_are_400_not_500(shop) -> None:
     assert no_query.status_code == 400
     wrong_type = await shop.client.post(url, json={"query": 1})
     assert wrong_type.status_code == 400
-    media = await shop.client.post(url, content=b"x", headers={"content-type": "text/plain"})
+    simple = await shop.client.post(url, content=b"x", headers={"content-type": "text/plain"})
+    assert simple.status_code == 400  # a form-like post needs a preflight proof (csrf.py)
+    assert simple.json()["errors"][0]["extensions"]["code"] == "CSRF_ERROR"
+    media = await shop.client.post(
+        url, content=b"x", headers={"content-type": "text/plain", **PREFLIGHTED}
+    )
     assert media.status_code == 415
     accept = await shop.client.post(
         url, json={"query": "{ me { id } }"}, headers={"accept": "text/csv"}

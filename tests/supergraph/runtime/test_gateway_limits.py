@@ -95,8 +95,11 @@ def test_limits_are_checked_once_per_document_and_cached_with_the_plan() -> None
     assert (gateway.plan_cache.misses, gateway.plan_cache.hits) == (1, 1)
 
 
-def test_limits_are_off_unless_one_is_set() -> None:
-    assert Gateway(supergraph_sdl("shop"), limits=OperationLimits()).limits is None
+def test_limits_are_on_by_default_and_off_when_none_is_set() -> None:
+    # the safe defaults (README "Safe defaults"): Router's and graphql-armor's values
+    assert Gateway(supergraph_sdl("shop")).limits == OperationLimits(15, 200, 20, 30)
+    assert Gateway(supergraph_sdl("shop"), limits=OperationLimits.off()).limits is None
+    assert Gateway(supergraph_sdl("shop"), limits=None).limits is None
     with pytest.raises(ValueError, match="max_aliases"):
         OperationLimits(max_aliases=-1)
 
@@ -193,13 +196,17 @@ def test_gateway_command_sets_the_limits(tmp_path: Path, monkeypatch: pytest.Mon
     base = ["gateway", "--supergraph", str(sdl), "--no-subscriptions"]
     done = CliRunner().invoke(pos_app, [*base, "--max-depth", "6", "--max-aliases", "2"])
     assert done.exit_code == 0, done.output
-    assert "operation limits: max_depth 6, max_aliases 2" in done.output
+    shown = "operation limits: max_depth 6, max_height 200, max_root_fields 20, max_aliases 2"
+    assert shown in done.output
     assert served[-1].state.gateway.limits == OperationLimits(max_depth=6, max_aliases=2)
     done = CliRunner().invoke(pos_app, [*base, "--max-height", "50", "--max-root-fields", "4"])
     assert done.exit_code == 0, done.output
     assert served[-1].state.gateway.limits == OperationLimits(max_height=50, max_root_fields=4)
     assert CliRunner().invoke(pos_app, base).exit_code == 0
-    assert served[-1].state.gateway.limits is None
+    assert served[-1].state.gateway.limits == OperationLimits()  # the safe defaults
+    zero = ["--max-depth", "0", "--max-height", "0", "--max-root-fields", "0", "--max-aliases"]
+    assert CliRunner().invoke(pos_app, [*base, *zero, "0"]).exit_code == 0
+    assert served[-1].state.gateway.limits is None  # 0 turns a limit off
     assert CliRunner().invoke(pos_app, [*base, "--max-depth", "-1"]).exit_code == 2
 
 
@@ -299,8 +306,15 @@ def test_gateway_command_limits_warn_only(tmp_path: Path, monkeypatch: pytest.Mo
     base = ["gateway", "--supergraph", str(sdl), "--no-subscriptions"]
     done = CliRunner().invoke(pos_app, [*base, "--max-depth", "6", "--limits-warn-only"])
     assert done.exit_code == 0, done.output
-    assert "operation limits: max_depth 6 (warn only)" in done.output
+    assert "max_depth 6, max_height 200, max_root_fields 20, max_aliases 30 (warn only)" in (
+        done.output
+    )
     assert served[-1].state.gateway.limits == OperationLimits(max_depth=6, warn_only=True)
+    # the default limits are there to warn about; with every limit off there is nothing
     alone = CliRunner().invoke(pos_app, [*base, "--limits-warn-only"])
-    assert alone.exit_code == 2
-    assert "--limits-warn-only" in alone.output
+    assert alone.exit_code == 0, alone.output
+    assert served[-1].state.gateway.limits == OperationLimits(warn_only=True)
+    off = ["--max-depth", "0", "--max-height", "0", "--max-root-fields", "0", "--max-aliases", "0"]
+    refused = CliRunner().invoke(pos_app, [*base, *off, "--limits-warn-only"])
+    assert refused.exit_code == 2
+    assert "--limits-warn-only" in refused.output

@@ -123,6 +123,7 @@ async def test_event_resolves_the_selection_once_the_read_model_caught_up(
     }
     request = OperationRequest(query=STATUS, variables={"id": "o-1"}, operation_name="Status")
     stream = await live.open(request)
+    resolver.calls.clear()  # the start-time argument check (test_subscription_arguments.py)
     await transport.publish("pos.ordering", [_order_event("OrderPaid", "o-2", 3)])  # other order
     await transport.publish("pos.ordering", [_order_event("OrderPaid", "o-1", 3)])
 
@@ -340,6 +341,7 @@ async def test_identical_subscribers_share_each_event_resolution(
             variables={"id": "o-1"},
         )
     )
+    resolver.calls.clear()  # the start-time argument checks (test_subscription_arguments.py)
     await transport.publish("pos.ordering", [_order_event("OrderPaid", "o-1", 3)])
     results = [await _next(s) for s in streams]
     assert results == [{"data": {"changed": {"id": "o-1", "status": "PAID", "number": "N1"}}}] * 3
