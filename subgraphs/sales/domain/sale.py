@@ -423,7 +423,7 @@ class Sale(SaleState):
                 tender_refunds=tuple(tender_refunds),
             )
         )
-        return ""
+        return return_id
 
     # -- guards -----------------------------------------------------------------------
 
