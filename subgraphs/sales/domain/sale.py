@@ -48,33 +48,12 @@ from subgraphs.sales.domain.events import (
     TenderAdded,
 )
 from subgraphs.sales.domain.figures import SaleFigures, SaleLine, compute_figures
+from subgraphs.sales.domain.inputs import parse_quantity, parse_text
 from subgraphs.sales.domain.money import ZERO, Money, exact_amount, parse_currency
 from subgraphs.sales.domain.refunds import RefundLine, TenderRefund
 from subgraphs.sales.domain.sale_state import SaleState, SaleStatus
 from subgraphs.sales.domain.tax import TaxClass, TaxPolicy, TaxTable
 from subgraphs.sales.domain.tenders import Tender, TenderKind
-
-QUANTITY_MAX = 9999
-TEXT_MAX = 200
-
-
-def parse_text(value: str, field: str) -> str:
-    text = " ".join(value.split())
-    if not text or len(text) > TEXT_MAX:
-        raise SaleInputError(
-            f"{field} must be 1 to {TEXT_MAX} characters", reason="INVALID_TEXT", field=field
-        )
-    return text
-
-
-def parse_quantity(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= QUANTITY_MAX:
-        raise SaleInputError(
-            f"quantity must be a whole number from 1 to {QUANTITY_MAX}, got {value}",
-            reason="INVALID_QUANTITY",
-            field="quantity",
-        )
-    return value
 
 
 class Sale(SaleState):

@@ -30,6 +30,7 @@ from typing import ClassVar
 from eventbus import Aggregate, DomainEvent, NotFound
 from subgraphs.sales.domain.errors import ApprovalRequired, SaleInputError, StateConflict
 from subgraphs.sales.domain.events import ReturnProcessed
+from subgraphs.sales.domain.inputs import parse_quantity, parse_text
 from subgraphs.sales.domain.money import ZERO, Money, exact_amount
 from subgraphs.sales.domain.refunds import (
     Disposition,
@@ -40,7 +41,7 @@ from subgraphs.sales.domain.refunds import (
     refund_for,
     split_refund,
 )
-from subgraphs.sales.domain.sale import Sale, parse_quantity, parse_text
+from subgraphs.sales.domain.sale import Sale
 from subgraphs.sales.domain.sale_state import SaleStatus
 from subgraphs.sales.domain.tax import TaxableLine, TaxClass, TaxPolicy, TaxTable, compute_tax
 from subgraphs.sales.domain.tenders import TenderKind, cash_due
