@@ -16,7 +16,7 @@ from eventbus import DomainEvent, event
 from subgraphs.sales.domain.discounts import Discount
 from subgraphs.sales.domain.figures import SaleFigures, SaleLine
 from subgraphs.sales.domain.refunds import RefundLine, TenderRefund
-from subgraphs.sales.domain.tax import TaxClass, TaxPolicy
+from subgraphs.sales.domain.tax import TaxPolicy
 from subgraphs.sales.domain.tenders import Settlement, Tender
 
 
@@ -38,7 +38,7 @@ class SaleStarted(SaleEvent):
     shift_id: str
     currency: str
     tax_region: str
-    tax_rates: dict[TaxClass, Decimal]
+    tax_rates: dict[str, Decimal]
     policy: TaxPolicy
 
 

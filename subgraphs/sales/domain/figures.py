@@ -19,7 +19,6 @@ from subgraphs.sales.domain.money import ZERO, allocate
 from subgraphs.sales.domain.tax import (
     PricingMode,
     TaxableLine,
-    TaxClass,
     TaxPolicy,
     TaxSummaryRow,
     TaxTable,
@@ -36,7 +35,7 @@ class SaleLine:
     sku: str
     name: str
     unit_price: Decimal
-    tax_class: TaxClass
+    tax_class: str
     quantity: int
 
     @property
@@ -56,7 +55,7 @@ class LineFigures:
     name: str
     quantity: int
     unit_price: Decimal
-    tax_class: TaxClass
+    tax_class: str
     rate: Decimal
     amount: Decimal
     line_discount: Decimal

@@ -16,7 +16,6 @@ from enum import StrEnum
 
 from subgraphs.sales.domain.figures import LineFigures
 from subgraphs.sales.domain.money import ZERO, RoundingMode, round_money
-from subgraphs.sales.domain.tax import TaxClass
 from subgraphs.sales.domain.tenders import TenderKind
 
 
@@ -41,7 +40,7 @@ class RefundLine:
     product_id: str
     sku: str
     name: str
-    tax_class: TaxClass
+    tax_class: str
     rate: Decimal
     quantity: int
     net: Decimal

@@ -52,7 +52,7 @@ from subgraphs.sales.domain.inputs import parse_quantity, parse_text
 from subgraphs.sales.domain.money import ZERO, Money, exact_amount, parse_currency
 from subgraphs.sales.domain.refunds import RefundLine, TenderRefund
 from subgraphs.sales.domain.sale_state import SaleState, SaleStatus
-from subgraphs.sales.domain.tax import TaxClass, TaxPolicy, TaxTable
+from subgraphs.sales.domain.tax import TaxPolicy, TaxTable
 from subgraphs.sales.domain.tenders import Tender, TenderKind
 
 
@@ -128,7 +128,7 @@ class Sale(SaleState):
         sku: str,
         name: str,
         unit_price: Money,
-        tax_class: TaxClass,
+        tax_class: str,
         quantity: int,
         by: str,
         now: datetime,

@@ -43,7 +43,7 @@ from subgraphs.sales.domain.refunds import (
 )
 from subgraphs.sales.domain.sale import Sale
 from subgraphs.sales.domain.sale_state import SaleStatus
-from subgraphs.sales.domain.tax import TaxableLine, TaxClass, TaxPolicy, TaxTable, compute_tax
+from subgraphs.sales.domain.tax import TaxableLine, TaxPolicy, TaxTable, compute_tax
 from subgraphs.sales.domain.tenders import TenderKind, cash_due
 
 
@@ -63,7 +63,7 @@ class UnreceiptedItem:
     product_id: str
     sku: str
     name: str
-    tax_class: TaxClass
+    tax_class: str
     unit_price: Money
     quantity: int
     disposition: Disposition = Disposition.RESTOCK

@@ -15,6 +15,7 @@ such as 0.05) applies to what is paid in cash, never to the tax: see `tenders.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,9 +25,14 @@ from subgraphs.sales.domain.errors import SaleInputError
 from subgraphs.sales.domain.money import ZERO, RoundingMode, allocate, quantum, round_money
 
 HUNDRED = Decimal(100)
+_TAX_CLASS = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 
 
 class TaxClass(StrEnum):
+    """The classes every region knows by name. A region may define further ones (any
+    upper-case name, as the stores context allows): tax classes are plain strings, and
+    these are constants for the common ones (and the order of the tax summary)."""
+
     STANDARD = "STANDARD"
     REDUCED = "REDUCED"
     SECOND_REDUCED = "SECOND_REDUCED"
@@ -41,21 +47,36 @@ class PricingMode(StrEnum):
     """Prices are net; the tax is added on top (US sales tax)."""
 
 
+def parse_pricing(value: str) -> PricingMode:
+    """INCLUSIVE / EXCLUSIVE, also as the stores context spells them (TAX_INCLUSIVE)."""
+    name = value.strip().upper().removeprefix("TAX_")
+    try:
+        return PricingMode(name)
+    except ValueError:
+        raise SaleInputError(
+            f"pricing {value[:30]!r} must be INCLUSIVE or EXCLUSIVE",
+            reason="UNKNOWN_PRICING",
+            field="pricing",
+        ) from None
+
+
 class RoundingLevel(StrEnum):
     PER_LINE = "PER_LINE"
     PER_TOTAL = "PER_TOTAL"
 
 
-def parse_tax_class(value: str, field: str = "taxClass") -> TaxClass:
-    try:
-        return TaxClass(value.strip().upper())
-    except ValueError:
+def parse_tax_class(value: str, field: str = "taxClass") -> str:
+    """STANDARD, REDUCED, ZERO, ... or a region's own class (1-32 of A-Z, 0-9, '_')."""
+    name = value.strip().upper()
+    if not _TAX_CLASS.match(name):
         names = ", ".join(c.value for c in TaxClass)
         raise SaleInputError(
-            f"{field} {value[:30]!r} is not a tax class: use one of {names}",
+            f"{field} {value[:32]!r} is not a tax class: use {names} or a region's own "
+            "class name (letters, digits, '_', starting with a letter)",
             reason="UNKNOWN_TAX_CLASS",
             field=field,
-        ) from None
+        )
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +106,7 @@ class TaxTable:
     """A region's rates, in percent per tax class (e.g. STANDARD: 21, REDUCED: 9)."""
 
     region: str
-    rates: Mapping[TaxClass, Decimal] = field(default_factory=dict)
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for tax_class, rate in self.rates.items():
@@ -96,7 +117,7 @@ class TaxTable:
                     field="rates",
                 )
 
-    def rate_for(self, tax_class: TaxClass) -> Decimal:
+    def rate_for(self, tax_class: str) -> Decimal:
         rate = self.rates.get(tax_class)
         if rate is None:
             raise SaleInputError(
@@ -114,14 +135,14 @@ class TaxableLine:
     """A line's amount after discounts: gross when prices are INCLUSIVE, else net."""
 
     line_id: str
-    tax_class: TaxClass
+    tax_class: str
     amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class LineTax:
     line_id: str
-    tax_class: TaxClass
+    tax_class: str
     rate: Decimal
     net: Decimal
     tax: Decimal
@@ -132,7 +153,7 @@ class LineTax:
 class TaxSummaryRow:
     """One row of the receipt's tax summary: the lines of one class (and rate)."""
 
-    tax_class: TaxClass
+    tax_class: str
     rate: Decimal
     net: Decimal
     tax: Decimal
@@ -194,7 +215,7 @@ def compute_tax(
 
 def summarize(lines: Iterable[LineTax]) -> tuple[TaxSummaryRow, ...]:
     """Rows per tax class in TaxClass order, adding the lines' (rounded) figures."""
-    rows: dict[TaxClass, TaxSummaryRow] = {}
+    rows: dict[str, TaxSummaryRow] = {}
     for line in lines:
         row = rows.get(line.tax_class)
         if row is None:
@@ -209,11 +230,17 @@ def summarize(lines: Iterable[LineTax]) -> tuple[TaxSummaryRow, ...]:
                 row.tax + line.tax,
                 row.gross + line.gross,
             )
-    return tuple(rows[c] for c in TaxClass if c in rows)
+    return tuple(rows[c] for c in _summary_order(rows))
 
 
-def _by_class(lines: Sequence[TaxableLine]) -> list[tuple[TaxClass, list[TaxableLine]]]:
-    groups: dict[TaxClass, list[TaxableLine]] = {}
+def _by_class(lines: Sequence[TaxableLine]) -> list[tuple[str, list[TaxableLine]]]:
+    groups: dict[str, list[TaxableLine]] = {}
     for line in lines:
         groups.setdefault(line.tax_class, []).append(line)
-    return [(c, groups[c]) for c in TaxClass if c in groups]
+    return [(c, groups[c]) for c in _summary_order(groups)]
+
+
+def _summary_order(classes: Iterable[str]) -> list[str]:
+    """The known classes in TaxClass order, then a region's own classes by name."""
+    known = [c.value for c in TaxClass]
+    return sorted(classes, key=lambda c: (known.index(c) if c in known else len(known), c))

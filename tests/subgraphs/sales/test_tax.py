@@ -35,6 +35,7 @@ from subgraphs.sales.domain.tax import (
     TaxPolicy,
     TaxTable,
     compute_tax,
+    parse_pricing,
     parse_tax_class,
 )
 
@@ -141,10 +142,25 @@ def test_a_class_without_a_rate_is_refused() -> None:
     assert err.value.reason == "NO_TAX_RATE"
 
 
-def test_unknown_tax_class_names_the_valid_ones() -> None:
-    assert parse_tax_class(" reduced ") is TaxClass.REDUCED
-    with pytest.raises(SaleInputError, match="use one of STANDARD"):
-        parse_tax_class("LUXURY")
+def test_tax_classes_are_names_a_region_may_extend() -> None:
+    assert parse_tax_class(" reduced ") == TaxClass.REDUCED
+    assert parse_tax_class("super_reduced") == "SUPER_REDUCED"
+    with pytest.raises(SaleInputError, match="is not a tax class: use STANDARD") as err:
+        parse_tax_class("9% food")
+    assert err.value.reason == "UNKNOWN_TAX_CLASS"
+
+
+def test_a_region_s_own_class_is_taxed_and_summarised_after_the_known_ones() -> None:
+    fr = TaxTable("FR", {"SUPER_REDUCED": D("2.1"), TaxClass.STANDARD: D("20")})
+    lines = [
+        TaxableLine("L1", "SUPER_REDUCED", D("10.21")),
+        TaxableLine("L2", TaxClass.STANDARD, D("12.00")),
+    ]
+    result = compute_tax(lines, fr, TaxPolicy(), "EUR")
+    assert [(r.tax_class, r.tax) for r in result.summary] == [
+        (TaxClass.STANDARD, D("2.00")),
+        ("SUPER_REDUCED", D("0.21")),
+    ]
 
 
 def test_allocation_sums_exactly_and_favours_largest_remainders() -> None:
@@ -155,3 +171,10 @@ def test_allocation_sums_exactly_and_favours_largest_remainders() -> None:
     ]
     assert allocate(D("0.05"), [D("0"), D("0")], "EUR") == [D("0.03"), D("0.02")]
     assert allocate(D("7"), [D("2"), D("0"), D("5")], "JPY") == [D("2"), D("0"), D("5")]
+
+
+def test_pricing_reads_the_stores_context_s_names() -> None:
+    assert parse_pricing("TAX_INCLUSIVE") is PricingMode.INCLUSIVE
+    assert parse_pricing("exclusive") is PricingMode.EXCLUSIVE
+    with pytest.raises(SaleInputError, match="INCLUSIVE or EXCLUSIVE"):
+        parse_pricing("GROSS")
