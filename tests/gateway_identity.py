@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from subgraphs.hosting.identity import IdentityVerifier
+from subgraphs.staff.domain.roles import Role, scopes_for
 from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
 
 TEST_KEY = generate_private_jwk()
@@ -21,11 +22,8 @@ TEST_KEY = generate_private_jwk()
 TEST_SIGNER = IdentitySigner(TEST_KEY)
 TEST_VERIFIER = IdentityVerifier.from_jwks(TEST_SIGNER.public_jwks(), "tests")
 
-ALL_SCOPES = (
-    "sales:write customers:read customers:write orders:read orders:write stock:read "
-    "discounts:approve sales:void refunds:write stock:receive stock:adjust catalog:write "
-    "prices:write reports:read staff:read staff:manage"
-)
+ALL_SCOPES = " ".join(scopes_for([Role.ADMIN]))
+"""Every scope of the permission matrix (an admin holds them all)."""
 TEST_CLAIMS: dict[str, Any] = {
     "sub": "test-admin",
     "name": "Test Admin",

@@ -105,8 +105,11 @@ def gateway(
         str | None,
         typer.Option(
             envvar="POS_JWKS",
-            help="JWKS file or http(s) URL: verify 'Authorization: Bearer <JWT>' with its keys "
-            "(bad tokens get 401). Without it every request is anonymous.",
+            help="JWKS file or http(s) URL of a token issuer (an OIDC provider): verify "
+            "'Authorization: Bearer <JWT>' with its keys (bad tokens get 401). Beside it, "
+            "when the supergraph has a `staff` subgraph, its /.well-known/jwks.json is "
+            "trusted too (issuer POS_STAFF_ISSUER or urn:pos:staff, audience pos; "
+            "--no-staff-tokens: not). With neither, every request is anonymous.",
         ),
     ] = None,
     jwt_issuer: Annotated[
@@ -115,6 +118,23 @@ def gateway(
     jwt_audience: Annotated[
         str | None, typer.Option(envvar="POS_JWT_AUDIENCE", help="Required `aud` of tokens.")
     ] = None,
+    jwt_roles_claim: Annotated[
+        str | None,
+        typer.Option(
+            help="Dotted path of the --jwks issuer's roles claim (realm_access.roles, groups): "
+            "its roles become our scopes by --jwt-role, and its own `scope` is ignored."
+        ),
+    ] = None,
+    jwt_role: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="ROLE=scope,scope (repeatable): the scopes a role of --jwt-roles-claim grants."
+        ),
+    ] = None,
+    staff_tokens: Annotated[
+        bool,
+        typer.Option(help="Trust the `staff` subgraph's tokens (when the supergraph has one)."),
+    ] = True,
     policy: Annotated[
         list[str] | None,
         typer.Option(
@@ -295,7 +315,10 @@ def gateway(
         typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
         raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
-    security = _security(jwks, jwt_issuer, jwt_audience, policy or [])
+    issuers = _issuers(jwks, jwt_issuer, jwt_audience, jwt_roles_claim, jwt_role or [])
+    if staff_tokens:
+        issuers += _staff_issuer(sdl, urls)
+    security = _security(issuers, policy or [])
     security["subgraph_identity"] = _subgraph_identity(Settings.from_env())
     security["authorization_mode"] = _authorization_mode(authorization_mode)
     security["authorization_errors"] = _authorization_errors(
@@ -415,11 +438,70 @@ def _policies(
     }
 
 
-def _security(
-    jwks: str | None, issuer: str | None, audience: str | None, policies: Sequence[str]
-) -> dict[str, Any]:
+def _staff_issuer(sdl: str, urls: Mapping[str, str]) -> list[Any]:
+    """The POS staff context as a trusted issuer when the supergraph has a subgraph named
+    `staff` (its URL overridden or as composed): its tokens are what POS clients send.
+    Its keys are read on first use (the staff service may start after the gateway).
+    Nothing for any other supergraph."""
+    from urllib.parse import urlsplit
+
+    from subgraphs.staff.security.identity import AUDIENCE, DEFAULT_ISSUER
+    from supergraph.runtime import load_supergraph
+    from supergraph.runtime.authentication import JwksSource, TrustedIssuer
+
+    try:
+        graphs = load_supergraph(sdl).graphs.values()
+    except Exception:  # the gateway reports an unusable supergraph itself
+        return []
+    url = urls.get("staff") or next((g.url for g in graphs if g.name == "staff"), None)
+    if not url:
+        return []
+    parts = urlsplit(url)
+    jwks = f"{parts.scheme}://{parts.netloc}/.well-known/jwks.json"
+    typer.echo(f"  staff tokens: verified with {jwks}", err=True)
+    issuer = os.environ.get("POS_STAFF_ISSUER", DEFAULT_ISSUER)
+    return [TrustedIssuer(JwksSource(jwks), issuer=issuer, audience=AUDIENCE)]
+
+
+def _issuers(
+    jwks: str | None,
+    issuer: str | None,
+    audience: str | None,
+    roles_claim: str | None,
+    roles: Sequence[str],
+) -> list[Any]:
+    """The --jwks issuer (read now: a wrong path or URL stops the gateway), if any."""
+    from supergraph.runtime.authentication import JwksError, JwksSource, TrustedIssuer
+
+    if not jwks:
+        if issuer or audience or roles_claim or roles:
+            raise typer.BadParameter(
+                "--jwt-issuer/--jwt-audience/--jwt-roles-claim/--jwt-role need --jwks",
+                param_hint="--jwks",
+            )
+        return []
+    role_scopes: dict[str, list[str]] = {}
+    for entry in roles:
+        role, sep, scopes = entry.partition("=")
+        if not sep or not role.strip():
+            raise typer.BadParameter(
+                f"{entry!r}: expected ROLE=scope,scope", param_hint="--jwt-role"
+            )
+        role_scopes[role.strip()] = [x.strip() for x in scopes.split(",") if x.strip()]
+    if role_scopes and not roles_claim:
+        raise typer.BadParameter("--jwt-role needs --jwt-roles-claim", param_hint="--jwt-role")
+    source = JwksSource(jwks)
+    try:
+        source.load_now()
+    except (OSError, JwksError) as e:
+        typer.echo(f"error: cannot use the JWKS {jwks}: {e}", err=True)
+        raise typer.Exit(2) from e
+    return [TrustedIssuer(source, issuer, audience, roles_claim, role_scopes)]
+
+
+def _security(issuers: Sequence[Any], policies: Sequence[str]) -> dict[str, Any]:
     """`create_app` arguments for JWT authentication and `@policy` decisions."""
-    from supergraph.runtime.authentication import JwksError, JwksSource, JwtAuthenticator
+    from supergraph.runtime.authentication import JwtAuthenticator
     from supergraph.runtime.authorization import ClaimPolicies
 
     out: dict[str, Any] = {}
@@ -427,16 +509,8 @@ def _security(
         out["policy_evaluator"] = ClaimPolicies.parse(policies)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--policy") from e
-    if jwks:
-        source = JwksSource(jwks)
-        try:
-            source.load_now()
-        except (OSError, JwksError) as e:
-            typer.echo(f"error: cannot use the JWKS {jwks}: {e}", err=True)
-            raise typer.Exit(2) from e
-        out["authenticator"] = JwtAuthenticator(source, issuer=issuer, audience=audience)
-    elif issuer or audience:
-        raise typer.BadParameter("--jwt-issuer/--jwt-audience need --jwks", param_hint="--jwks")
+    if issuers:
+        out["authenticator"] = JwtAuthenticator(issuers=issuers)
     return out
 
 

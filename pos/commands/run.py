@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +29,8 @@ from starlette.applications import Starlette
 from pos.settings import Settings
 
 if TYPE_CHECKING:
+    from subgraphs.staff import StaffIdentity
+    from supergraph.runtime.authentication import JwtAuthenticator, TrustedIssuer
     from supergraph.runtime.subgraph_identity import IdentitySigner
 
 log = logging.getLogger(__name__)
@@ -60,16 +62,30 @@ def embedded_subgraph_urls(names: list[str]) -> dict[str, str]:
     return {name: f"{EMBEDDED_ORIGIN}{subgraph_path(name)}" for name in names}
 
 
-EXAMPLE_QUERY = """# The POS graph, through the federated gateway. Press the run button.
-# Each order joins ordering -> customers -> catalog -> inventory in one request.
+EXAMPLE_QUERY = """# The POS graph, through the federated gateway.
+# 1. Sign in: run SignIn below, copy its accessToken, and paste into the Headers tab:
+#      {"Authorization": "Bearer <accessToken>"}
+#    Demo staff (DEV DEFAULTS, printed by `pos run`): admin, manager, supervisor and
+#    cashier, each with the password <name>-demo-pass. Without a token you see the public
+#    catalog only; personal and financial fields answer UNAUTHORIZED_FIELD_OR_TYPE.
+# 2. Run RecentOrders: each order joins ordering -> customers -> catalog -> inventory.
+mutation SignIn {
+  signIn(input: { username: "manager", password: "manager-demo-pass" }) {
+    accessToken
+    expiresAt
+    staff { displayName roles }
+  }
+}
+
 query RecentOrders {
-  orders(first: 5) {
+  orders(first: 5, orderBy: NUMBER_DESC) {
     totalCount
     edges {
       node {
         number
         status
         total { amount currency }
+        placedBy { displayName }
         customer { name email }
         lines {
           quantity
@@ -85,6 +101,19 @@ query RecentOrders {
 """
 
 
+def staff_authenticator(
+    staff: StaffIdentity, others: Sequence[TrustedIssuer] = ()
+) -> JwtAuthenticator:
+    """The gateway's authenticator: the staff context's tokens (its JWKS read in process)
+    and any `others` (an OIDC provider, see SECURITY.md)."""
+    from supergraph.runtime.authentication import JwksSource, JwtAuthenticator, TrustedIssuer
+
+    own = TrustedIssuer(
+        JwksSource.in_memory("staff", staff.jwks), issuer=staff.issuer, audience=staff.audience
+    )
+    return JwtAuthenticator(issuers=[own, *others])
+
+
 def build_embedded_app(
     data_dir: Path | str | None = None,
     *,
@@ -92,17 +121,21 @@ def build_embedded_app(
     supergraph_sdl: str | None = None,
     on_ready: Callable[[str], None] | None = None,
     subgraph_identity: IdentitySigner | None = None,
+    trusted_issuers: Sequence[TrustedIssuer] = (),
 ) -> Starlette:
     """The whole POS as one ASGI app (its lifespan starts everything and seeds).
 
     `on_ready` gets the seed's message once the data is loaded (or "seed skipped").
     `subgraph_identity` is the key the gateway signs its subgraph calls with (a fresh
     in-memory one by default); another gateway given the same key can call the subgraphs.
+    The gateway trusts the staff context's tokens (keys under `<data dir>/keys`, read in
+    process) and any `trusted_issuers` besides (an OIDC provider, see SECURITY.md).
     """
     from subgraphs import CONTEXTS
     from subgraphs.hosting.host import create_host_app
     from subgraphs.hosting.identity import IdentityVerifier
     from subgraphs.hosting.services import build_services
+    from subgraphs.staff import STAFF
     from supergraph.runtime import create_app
     from supergraph.runtime.subgraph_identity import IdentitySigner
 
@@ -112,6 +145,9 @@ def build_embedded_app(
     target = _LateApp()
     transport = httpx.ASGITransport(app=target)
     services = build_services("embedded", data_dir=data_dir)
+    root = Path(data_dir or Settings.from_env().data_dir / "embedded").resolve()
+    staff = STAFF.configure(keys_dir=root / "keys")
+    authenticator = staff_authenticator(staff, trusted_issuers)
     # the gateway signs each subgraph call with a key made now, in memory only; the
     # subgraphs in this process verify with its public half (no key files)
     signer = subgraph_identity or IdentitySigner.generate()
@@ -124,9 +160,12 @@ def build_embedded_app(
         event_transport=services.transport,
         example_query=EXAMPLE_QUERY,
         subgraph_identity=signer,
-        profile="development",  # GraphiQL, introspection and suggestions on a laptop
+        authenticator=authenticator,
+        profile="development",  # introspection, GraphiQL, error details (README "Policies")
     )
-    host = create_host_app(services, list(CONTEXTS.values()), routes=gateway_app.routes)
+    host = create_host_app(
+        services, list(CONTEXTS.values()), routes=[STAFF.jwks_route(), *gateway_app.routes]
+    )
     target.app = host
     host.state.gateway = gateway_app.state.gateway
     host.state.subscriptions = gateway_app.state.subscriptions
@@ -152,6 +191,17 @@ def build_embedded_app(
     return host
 
 
+def demo_staff_notice() -> str:
+    """The demo sign-ins the seed creates: DEV DEFAULTS, printed so a newcomer can sign in."""
+    from subgraphs.staff import DEMO_STAFF
+
+    lines = ["Demo staff (DEV DEFAULTS; change or deactivate them before real use):"]
+    lines += [
+        f"  {d.username:<11} password {d.password:<21} PIN {d.pin}  ({d.role})" for d in DEMO_STAFF
+    ]
+    return "\n".join(lines)
+
+
 async def serve_embedded(
     host: str, port: int, data_dir: Path, *, seed: bool, log_level: str = "warning"
 ) -> None:
@@ -168,6 +218,8 @@ async def serve_embedded(
         await asyncio.sleep(0.05)
     if server.started:
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        if seed:
+            typer.echo(demo_staff_notice())
         typer.echo(f"POS is running: GraphiQL at http://{shown}:{port}/graphql", color=False)
     await task
     if not server.started:

@@ -936,7 +936,9 @@ class SubscriptionGuard:
         identity = ANONYMOUS
         if self.authenticator is not None:
             try:
-                identity = await self.authenticator.authenticate(request.headers)
+                identity = await self.authenticator.authenticate(
+                    request.headers, request.connection_params
+                )
             except AuthenticationError as exc:
                 raise OperationErrors(
                     [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]

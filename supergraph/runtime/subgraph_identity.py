@@ -213,7 +213,10 @@ class IdentifiedSubscriptions:
         claims: Mapping[str, Any] | None = None
         if self.authenticator is not None:
             try:
-                claims = (await self.authenticator.authenticate(request.headers)).claims
+                identity = await self.authenticator.authenticate(
+                    request.headers, request.connection_params
+                )
+                claims = identity.claims
             except AuthenticationError:
                 claims = None  # the guard outside refuses these; never more than anonymous
         token = _subscriber.set(claims)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from playwright.async_api import Page, expect
@@ -12,8 +13,16 @@ EXECUTE = "button.graphiql-execute-button"
 ACTIVE_TAB = ".graphiql-tab-active .graphiql-tab-button"
 
 
-async def open_graphiql(page: Page, url: str) -> None:
-    """Load the page and wait until the operation editor is ready for typing."""
+async def open_graphiql(page: Page, url: str, headers: dict[str, str] | None = None) -> None:
+    """Load the page and wait until the operation editor is ready for typing.
+
+    `headers` are what a user typed into the Headers tab before (GraphiQL keeps them in
+    localStorage under `graphiql:headers` and sends them with every operation; our page
+    also puts them in the WebSocket's connection_init payload)."""
+    if headers is not None:
+        await page.add_init_script(
+            f"localStorage.setItem('graphiql:headers', {json.dumps(json.dumps(headers))});"
+        )
     await page.goto(url)
     await page.locator(QUERY_EDITOR).wait_for(state="visible")
 

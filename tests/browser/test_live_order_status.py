@@ -18,11 +18,13 @@ from playwright.async_api import expect
 from starlette.applications import Starlette
 
 from pos.commands.run import build_embedded_app
+from subgraphs.staff import STAFF
 from supergraph.subscriptions import EventFeed, SupergraphSubscriptions
 from tests.browser.conftest import BrowserPage
 from tests.browser.graphiql_page import EXECUTE, RESPONSE, open_graphiql, run, set_query
 from tests.browser.served_app import serve
 from tests.e2e.scenario import STATUS, data, eventually, shop_and_order
+from tests.staff_tokens import bearer
 
 STOP = re.compile(r"^Stop query")
 PAY = """mutation($input: PayOrderInput!) { payOrder(input: $input) { status } }"""
@@ -64,10 +66,13 @@ async def test_graphiql_follows_an_order_from_paid_to_shipped(
     app = build_embedded_app(data_dir=tmp_path / "pos", seed=False)
     async with (
         serve(app) as served,
-        httpx.AsyncClient(base_url=served.base_url, timeout=20) as client,
+        httpx.AsyncClient(
+            base_url=served.base_url, timeout=20, headers=bearer(STAFF.identity)
+        ) as client,
     ):
         order_id, expected = await shop_and_order(client)
-        await open_graphiql(page, served.url("/graphql"))
+        # the manager follows the order, signed in (token in GraphiQL's Headers tab)
+        await open_graphiql(page, served.url("/graphql"), bearer(STAFF.identity, ["MANAGER"]))
         await set_query(page, live_order(order_id), "OrderStatus")
         await run(page)
         response = page.locator(RESPONSE)

@@ -22,12 +22,14 @@ import httpx
 import orjson
 import uvicorn
 
-from pos.commands.run import SUPERGRAPH, build_embedded_app
+from pos.commands.run import SUPERGRAPH, build_embedded_app, staff_authenticator
 from subgraphs import CONTEXTS
 from subgraphs.hosting.host import subgraph_path
+from subgraphs.staff import STAFF
 from supergraph.runtime import create_app
 from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
 from tests.gateway_identity import TEST_CLAIMS
+from tests.staff_tokens import bearer
 
 _SUPERGRAPH_TESTS = Path(__file__).parents[1] / "supergraph"
 for _folder in ("fixtures", "runtime"):
@@ -54,6 +56,9 @@ class PosGateways:
     ours: str
     apollo: str
     subgraph_urls: dict[str, str]
+    ours_headers: dict[str, str]
+    """An admin's bearer token: ours enforces the supergraph's access rules, Apollo's is
+    served the supergraph without them, so both answer everything."""
 
     async def both(
         self, query: str, variables: dict[str, Any] | None = None
@@ -65,7 +70,9 @@ class PosGateways:
         content = orjson.dumps(body)
         headers = {"content-type": "application/json"}
         theirs = await self.client.post(self.apollo, content=content, headers=headers)
-        mine = await self.client.post(self.ours, content=content, headers=headers)
+        mine = await self.client.post(
+            self.ours, content=content, headers=headers | self.ours_headers
+        )
         return theirs.json(), mine.json()
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -97,13 +104,15 @@ async def _serve(app: Any) -> AsyncIterator[int]:
         await task
 
 
-async def _settle(client: httpx.AsyncClient, url: str, timeout: float = 30.0) -> None:
+async def _settle(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], timeout: float = 30.0
+) -> None:
     """Wait until the read models stop changing (the relay and projections run as tasks
     after the seed's commands returned), so both gateways see the same data."""
     previous: Any = None
     async with asyncio.timeout(timeout):
         while True:
-            body = (await client.post(url, json={"query": SETTLED})).json()
+            body = (await client.post(url, json={"query": SETTLED}, headers=headers)).json()
             assert not body.get("errors"), body
             if body == previous and body["data"]["products"]["totalCount"] > 0:
                 return
@@ -134,11 +143,13 @@ async def pos_gateways(data_dir: Path) -> AsyncIterator[PosGateways]:
                     SUPERGRAPH.read_text(),
                     subgraph_urls=urls,
                     subgraph_identity=IdentitySigner(key),
+                    authenticator=staff_authenticator(STAFF.identity),
                     profile="development",  # introspection and errors as the reference's
                 )
             ) as ours_port,
             apollo_gateway(unsecured, urls, headers={HEADER: reference_token}) as apollo,
         ):
             ours = f"http://127.0.0.1:{ours_port}/graphql"
-            await _settle(client, ours)
-            yield PosGateways(client, ours, apollo, urls)
+            admin = bearer(STAFF.identity)
+            await _settle(client, ours, admin)
+            yield PosGateways(client, ours, apollo, urls, admin)

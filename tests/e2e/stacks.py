@@ -25,13 +25,15 @@ from pymongo import AsyncMongoClient
 from eventbus.ports import EventStore
 from eventbus.relay import Relay
 from eventbus.sqlstore import SqlEventStore
-from pos.commands.run import SUPERGRAPH, build_embedded_app
+from pos.commands.run import SUPERGRAPH, build_embedded_app, staff_authenticator
 from subgraphs import CONTEXTS
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.running import start_context, stop_context
 from subgraphs.hosting.services import ContextServices
+from subgraphs.staff import STAFF
 from supergraph.runtime import create_app
 from tests.gateway_identity import TEST_SIGNER, TEST_VERIFIER
+from tests.staff_tokens import bearer
 from tests.subgraphs.hosting.harness import KAFKA, MONGO_URL, PrefixedTransport
 
 
@@ -52,7 +54,10 @@ async def embedded_stack(data_dir: Path) -> AsyncIterator[Stack]:
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://pos.test", timeout=30
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://pos.test",
+            timeout=30,
+            headers=bearer(STAFF.identity),  # an ADMIN: every operation is allowed
         ) as client,
     ):
         yield Stack(client, app.state.services.store)
@@ -100,6 +105,8 @@ async def services_stack(pg_url: str) -> AsyncIterator[Stack]:
             await start_context(context, view)
             views.append(view)
             app = create_subgraph_app(name, context.graphql_app(view), view, manage_services=False)
+            if name == "staff":  # as `pos serve staff`: its public keys for the gateway
+                app.router.routes.append(STAFF.jwks_route())
             server, task, port = await _serve(app)
             servers.append((server, task))
             urls[name] = f"http://127.0.0.1:{port}/graphql"
@@ -108,9 +115,13 @@ async def services_stack(pg_url: str) -> AsyncIterator[Stack]:
             subgraph_urls=urls,
             subgraph_identity=TEST_SIGNER,
             profile="development",  # compared with the reference: errors as they are
+            authenticator=staff_authenticator(STAFF.identity),
         )
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=gateway_app), base_url="http://pos.test", timeout=30
+            transport=httpx.ASGITransport(app=gateway_app),
+            base_url="http://pos.test",
+            timeout=30,
+            headers=bearer(STAFF.identity),
         ) as client:
             yield Stack(client, store, urls)
     finally:

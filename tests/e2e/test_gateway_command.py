@@ -7,20 +7,27 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 import typer
+from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import CliRunner
 
 from pos.cli import app
-from pos.commands.gateway import subgraph_urls
+from pos.commands.gateway import _issuers, _staff_issuer, subgraph_urls
+from pos.commands.run import SUPERGRAPH
+from subgraphs.staff import STAFF
+from supergraph.runtime.authentication import AuthenticationError, JwtAuthenticator
+from tests.e2e.pos_process import free_port as _free_port
 from tests.e2e.scenario import assert_order_confirmed_and_joined
 from tests.e2e.stacks import Stack, services_stack
-from tests.e2e.test_pos_run import _free_port
 from tests.gateway_identity import TEST_KEY
+from tests.staff_tokens import bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +93,12 @@ async def test_pos_gateway_serves_the_graph_of_running_subgraphs(
         cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=30,
+            # verified against the staff service's /.well-known/jwks.json, found by default
+            headers=bearer(STAFF.identity),
+        ) as client:
             async with asyncio.timeout(60):
                 while True:
                     assert process.returncode is None, "pos gateway exited"
@@ -101,3 +113,65 @@ async def test_pos_gateway_serves_the_graph_of_running_subgraphs(
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(30):
             await process.wait()
+
+
+def _oidc_provider(tmp_path: Path) -> tuple[rsa.RSAPrivateKey, Path]:
+    """An RSA key and the JWKS file of an outside OpenID Connect provider."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    path = tmp_path / "idp-jwks.json"
+    path.write_text(json.dumps({"keys": [{**public, "kid": "idp-1", "alg": "RS256"}]}))
+    return key, path
+
+
+async def test_an_oidc_provider_given_by_options_has_its_roles_mapped_to_our_scopes(
+    tmp_path: Path,
+) -> None:
+    key, path = _oidc_provider(tmp_path)
+    issuers = _issuers(
+        str(path),
+        "https://idp.example/realms/shop",
+        "pos",
+        "realm_access.roles",
+        ["pos-cashier=sales:write,orders:read", "pos-auditor=reports:read"],
+    )
+    authenticator = JwtAuthenticator(issuers=issuers)
+    now = int(time.time())
+    claims = {
+        "iss": "https://idp.example/realms/shop",
+        "aud": "pos",
+        "sub": "kc-42",
+        "iat": now,
+        "exp": now + 300,
+        "scope": "staff:manage",  # the provider's own scopes grant nothing of ours
+        "realm_access": {"roles": ["pos-cashier", "offline_access"]},
+    }
+    token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "idp-1"})
+    identity = await authenticator.authenticate({"authorization": f"Bearer {token}"})
+    assert identity.claims is not None
+    assert sorted(identity.claims["scope"].split()) == ["orders:read", "sales:write"]
+    assert identity.claims["roles"] == ["pos-cashier"]
+    forged = jwt.encode({**claims, "iss": "urn:pos:staff"}, key, "RS256", {"kid": "idp-1"})
+    with pytest.raises(AuthenticationError):  # not the staff issuer's key
+        await authenticator.authenticate({"authorization": f"Bearer {forged}"})
+
+
+def test_oidc_options_are_checked_when_the_gateway_starts(tmp_path: Path) -> None:
+    _, path = _oidc_provider(tmp_path)
+    with pytest.raises(typer.BadParameter, match="need --jwks"):
+        _issuers(None, "https://idp.example", None, None, [])
+    with pytest.raises(typer.BadParameter, match="ROLE=scope"):
+        _issuers(str(path), None, None, "groups", ["no-equals-sign"])
+    with pytest.raises(typer.BadParameter, match="needs --jwt-roles-claim"):
+        _issuers(str(path), None, None, None, ["pos-cashier=sales:write"])
+    with pytest.raises(typer.Exit):  # a JWKS that cannot be read stops the gateway
+        _issuers(str(tmp_path / "missing.json"), None, None, None, [])
+
+
+def test_the_staff_subgraph_of_a_supergraph_is_a_trusted_issuer_by_default() -> None:
+    sdl = SUPERGRAPH.read_text()
+    [staff] = _staff_issuer(sdl, {"staff": "http://10.0.0.7:4006/graphql"})
+    assert staff.jwks.location == "http://10.0.0.7:4006/.well-known/jwks.json"
+    assert (staff.issuer, staff.audience) == ("urn:pos:staff", "pos")
+    without_staff = sdl.replace('STAFF @join__graph(name: "staff"', 'STAFX @join__graph(name: "x"')
+    assert _staff_issuer(without_staff, {}) == []

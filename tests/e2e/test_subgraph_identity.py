@@ -27,7 +27,16 @@ async def test_embedded_subgraphs_refuse_calls_that_bypass_the_gateway(tmp_path:
                     assert code == "UNAUTHENTICATED"
         assert await stack.count_events() == before
         assert (await client.get("/subgraphs/catalog/health")).status_code == 200
-        # the gateway's own path works: it signs every subgraph call
+        # through the gateway, anonymous callers may not write either
+        anonymous = await client.post(
+            "/graphql", json={"query": CREATE}, headers={"authorization": ""}
+        )
+        assert anonymous.json()["errors"][0]["extensions"]["code"] in {
+            "UNAUTHORIZED_FIELD_OR_TYPE",
+            "UNAUTHENTICATED",
+        }, anonymous.text
+        assert await stack.count_events() == before
+        # the gateway's own path works for a signed-in member: it signs every subgraph call
         through = await client.post(
             "/graphql",
             json={"query": 'mutation { createCategory(input: {name: "Via gateway"}) { id } }'},
@@ -36,6 +45,7 @@ async def test_embedded_subgraphs_refuse_calls_that_bypass_the_gateway(tmp_path:
         assert through.json()["data"]["createCategory"]["id"]
         category = through.json()["data"]["createCategory"]["id"]
         [event] = await stack.store.read_stream(category)
-        assert event.actor is None  # an anonymous client: no member to name
+        assert event.actor is not None  # the member the gateway verified, named on the event
+        assert (event.actor["name"], event.actor["roles"]) == ("Test Admin", ["ADMIN"])
         jwks = (await client.get(JWKS_PATH)).json()
         assert [k["kty"] for k in jwks["keys"]] == ["OKP"] and "d" not in jwks["keys"][0]

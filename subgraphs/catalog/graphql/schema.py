@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import strawberry
+from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
@@ -110,7 +111,7 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["catalog:write"]])
     async def create_category(self, info: Info, input: CreateCategoryInput) -> Category:
         runtime = _runtime(info)
         executed = await runtime.run(
@@ -124,7 +125,7 @@ class Mutation:
             Category.from_aggregate,
         )
 
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["catalog:write"]])
     async def add_product(self, info: Info, input: AddProductInput) -> Product:
         runtime = _runtime(info)
         command = AddProduct(
@@ -137,7 +138,7 @@ class Mutation:
         )
         return await _product_payload(await runtime.run(runtime.handlers.add_product, command))
 
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["prices:write"]])
     async def change_product_price(self, info: Info, input: ChangeProductPriceInput) -> Product:
         runtime = _runtime(info)
         command = ChangeProductPrice(
@@ -147,19 +148,19 @@ class Mutation:
         )
         return await _product_payload(await runtime.run(runtime.handlers.change_price, command))
 
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["catalog:write"]])
     async def rename_product(self, info: Info, input: RenameProductInput) -> Product:
         runtime = _runtime(info)
         command = RenameProduct(product_id=input.id, name=input.name)
         return await _product_payload(await runtime.run(runtime.handlers.rename, command))
 
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["catalog:write"]])
     async def deactivate_product(self, info: Info, id: strawberry.ID) -> Product:
         runtime = _runtime(info)
         command = DeactivateProduct(product_id=id)
         return await _product_payload(await runtime.run(runtime.handlers.deactivate, command))
 
-    @strawberry.mutation
+    @federation.mutation(requires_scopes=[["catalog:write"]])
     async def activate_product(self, info: Info, id: strawberry.ID) -> Product:
         runtime = _runtime(info)
         command = ActivateProduct(product_id=id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
+from strawberry.federation.schema_directives import RequiresScopes
 
 from subgraphs.hosting.event_source import EventSource, served_by_gateway
 from subgraphs.inventory.domain import STOCK_ITEM_EVENTS
@@ -28,7 +29,8 @@ class Subscription:
                 key=["productId=data.product_id", "warehouse=data.warehouse"],
                 filter=["productId=data.product_id"],
                 version="version",
-            )
+            ),
+            RequiresScopes(scopes=[["stock:read"]]),
         ],
     )
     async def stock_level_changed(

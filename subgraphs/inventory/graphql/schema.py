@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
@@ -36,9 +37,10 @@ async def _payload(executed: Executed[StockItemAggregate]) -> StockItem:
 
 @strawberry.type
 class Query:
-    @strawberry.field(
+    @federation.field(
+        requires_scopes=[["stock:read"]],
         description="Stock of a product (zeros if it never had any); null if the catalog "
-        "has no such product."
+        "has no such product.",
     )
     async def stock_item(self, product_id: strawberry.ID) -> StockItem | None:
         pid = parse_product_id(product_id)
@@ -49,9 +51,10 @@ class Query:
             return StockItem.empty(pid)  # known, but not yet indexed here
         return None
 
-    @strawberry.field(
+    @federation.field(
+        requires_scopes=[["stock:read"]],
         description="Stock of active products with at most `threshold` units available "
-        "(including products never delivered), fewest first."
+        "(including products never delivered), fewest first.",
     )
     async def low_stock(
         self,
@@ -77,7 +80,10 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Record a delivery: on hand grows by `quantity`.")
+    @federation.mutation(
+        requires_scopes=[["stock:receive"]],
+        description="Record a delivery: on hand grows by `quantity`.",
+    )
     async def receive_stock(self, info: Info, input: ReceiveStockInput) -> StockItem:
         runtime = _runtime(info)
         command = ReceiveStock(
@@ -85,7 +91,10 @@ class Mutation:
         )
         return await _payload(await runtime.run(runtime.stock.receive, command))
 
-    @strawberry.mutation(description="Correct the count; never below what is reserved.")
+    @federation.mutation(
+        requires_scopes=[["stock:adjust"]],
+        description="Correct the count; never below what is reserved.",
+    )
     async def adjust_stock(self, info: Info, input: AdjustStockInput) -> StockItem:
         runtime = _runtime(info)
         command = AdjustStock(product_id=input.product_id, change=input.change, reason=input.reason)

@@ -35,11 +35,15 @@ class Product:
             raise ValueError("unitPrice is resolved by the catalog subgraph")
         return self.price
 
-    @strawberry.field(description="Units in the warehouse, reserved or not.")
+    @federation.field(
+        requires_scopes=[["stock:read"]], description="Units in the warehouse, reserved or not."
+    )
     def on_hand(self) -> int:
         return self.level.on_hand if self.level else 0
 
-    @strawberry.field(description="Units held for orders not yet shipped.")
+    @federation.field(
+        requires_scopes=[["stock:read"]], description="Units held for orders not yet shipped."
+    )
     def reserved(self) -> int:
         return self.level.reserved if self.level else 0
 
@@ -49,6 +53,7 @@ class Product:
 
     @federation.field(
         requires=["unitPrice { amount currency }"],
+        requires_scopes=[["reports:read"]],
         description="onHand x the catalog's unit price.",
     )
     def stock_value(self) -> Money | None:
@@ -72,7 +77,11 @@ class Product:
         return cls(id=strawberry.ID(product_id), level=level, price=price)
 
 
-@federation.type(keys=["productId warehouse"], description="One product's stock in one warehouse.")
+@federation.type(
+    keys=["productId warehouse"],
+    requires_scopes=[["stock:read"]],
+    description="One product's stock in one warehouse.",
+)
 class StockItem:
     product_id: strawberry.ID
     warehouse: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
+from strawberry.federation.schema_directives import RequiresScopes
 
 from subgraphs.hosting.event_source import EventSource, served_by_gateway
 from subgraphs.ordering.domain import (
@@ -41,13 +42,14 @@ class Subscription:
         description="Every change of one order's status, from PENDING on; select any "
         "fields, including those other subgraphs own.",
         directives=[
+            RequiresScopes(scopes=[["orders:read"]]),
             EventSource(
                 topic="pos.ordering",
                 events=ORDER_EVENTS,
                 key=["id=subject"],
                 filter=["orderId=subject"],
                 version="version",
-            )
+            ),
         ],
     )
     async def order_status_changed(self, order_id: strawberry.ID) -> AsyncGenerator[Order, None]:
@@ -58,13 +60,14 @@ class Subscription:
         description="Orders as they change, optionally only one customer's or only "
         "those entering the given statuses.",
         directives=[
+            RequiresScopes(scopes=[["orders:read"]]),
             EventSource(
                 topic="pos.ordering",
                 events=ORDER_EVENTS,
                 key=["id=subject"],
                 filter=["customerId=data.customer_id", "status=data.status"],
                 version="version",
-            )
+            ),
         ],
     )
     async def order_updates(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry import federation
 from strawberry.types import Info
 
 from subgraphs.hosting.commands import Executed
@@ -56,20 +57,25 @@ async def _payload(runtime: OrderingRuntime, executed: Executed[OrderAggregate])
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="An order by id, or null when there is none.")
+    @federation.field(
+        requires_scopes=[["orders:read"]], description="An order by id, or null when there is none."
+    )
     async def order(self, id: strawberry.ID) -> Order | None:
         doc = await OrderView.get(check_id(id, "id", "order"))
         return Order.from_view(doc) if doc else None
 
-    @strawberry.field(description="An order by its number (SO-yyyymmdd-nnnn).")
+    @federation.field(
+        requires_scopes=[["orders:read"]], description="An order by its number (SO-yyyymmdd-nnnn)."
+    )
     async def order_by_number(self, number: str) -> Order | None:
         doc = await OrderView.find_one({"number": number.strip().upper()[:40]})
         return Order.from_view(doc) if doc else None
 
-    @strawberry.field(
+    @federation.field(
+        requires_scopes=[["orders:read"]],
         description="Orders by number (`orderBy`, oldest first by default; NUMBER_DESC "
         "for newest first); filter by status, customer, and placement time (`from` "
-        "inclusive, `to` exclusive)."
+        "inclusive, `to` exclusive).",
     )
     async def orders(
         self,
@@ -103,9 +109,10 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
+    @federation.mutation(
+        requires_scopes=[["orders:write"]],
         description="Place an order priced from the catalog; it starts PENDING and the "
-        "saga moves it to CONFIRMED or REJECTED once inventory answers."
+        "saga moves it to CONFIRMED or REJECTED once inventory answers.",
     )
     async def place_order(self, info: Info, input: PlaceOrderInput) -> Order:
         runtime = _runtime(info)
@@ -126,19 +133,26 @@ class Mutation:
         )
         return await _payload(runtime, await runtime.run(runtime.handlers.place, command))
 
-    @strawberry.mutation(description="Pay a CONFIRMED order: the amount must equal the total.")
+    @federation.mutation(
+        requires_scopes=[["orders:write"]],
+        description="Pay a CONFIRMED order: the amount must equal the total.",
+    )
     async def pay_order(self, info: Info, input: PayOrderInput) -> Order:
         runtime = _runtime(info)
         command = PayOrder(order_id=input.id, method=input.method.value, amount=input.amount)
         return await _payload(runtime, await runtime.run(runtime.handlers.pay, command))
 
-    @strawberry.mutation(description="Ship a PAID order (inventory then commits the stock).")
+    @federation.mutation(
+        requires_scopes=[["orders:write"]],
+        description="Ship a PAID order (inventory then commits the stock).",
+    )
     async def ship_order(self, info: Info, id: strawberry.ID) -> Order:
         runtime = _runtime(info)
         return await _payload(runtime, await runtime.run(runtime.handlers.ship, ShipOrder(id)))
 
-    @strawberry.mutation(
-        description="Cancel a PENDING, CONFIRMED or PAID order (inventory releases the stock)."
+    @federation.mutation(
+        requires_scopes=[["sales:void"]],
+        description="Cancel a PENDING, CONFIRMED or PAID order (inventory releases the stock).",
     )
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> Order:
         runtime = _runtime(info)

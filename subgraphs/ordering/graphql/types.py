@@ -105,7 +105,11 @@ class RejectionReason:
     available: int | None
 
 
-@federation.type(keys=["id"], description="A customer's order and where it is in its life.")
+@federation.type(
+    keys=["id"],
+    requires_scopes=[["orders:read"]],
+    description="A customer's order and where it is in its life.",
+)
 class Order:
     id: strawberry.ID
     number: str = strawberry.field(
@@ -217,8 +221,9 @@ def order_filters(
 class Customer:
     id: strawberry.ID
 
-    @strawberry.field(
-        description="This customer's orders, by number (`orderBy`, oldest first by default)."
+    @federation.field(
+        requires_scopes=[["orders:read"]],
+        description="This customer's orders, by number (`orderBy`, oldest first by default).",
     )
     async def orders(
         self,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
+from strawberry import federation
 
 from subgraphs.hosting.schema import SubgraphSchema
 from subgraphs.reporting import reports
@@ -26,9 +27,10 @@ from subgraphs.reporting.graphql.types import (
 
 @strawberry.type
 class Query:
-    @strawberry.field(
+    @federation.field(
+        requires_scopes=[["reports:read"]],
         description="Per day from `from` to `to` (inclusive, UTC, at most 366 days): paid "
-        "orders and their revenue per currency. Days without sales are listed with zero."
+        "orders and their revenue per currency. Days without sales are listed with zero.",
     )
     async def daily_sales(
         self, from_: Annotated[date, strawberry.argument(name="from")], to: date
@@ -38,9 +40,10 @@ class Query:
             for d in await reports.daily_sales(from_, to)
         ]
 
-    @strawberry.field(
+    @federation.field(
+        requires_scopes=[["reports:read"]],
         description="Best-selling products over paid orders (optionally paid between "
-        "`from` and `to`, inclusive), by units sold or by revenue."
+        "`from` and `to`, inclusive), by units sold or by revenue.",
     )
     async def top_products(
         self,
@@ -61,7 +64,10 @@ class Query:
             for p in ranked
         ]
 
-    @strawberry.field(description="Best customers by what their paid orders add up to.")
+    @federation.field(
+        requires_scopes=[["reports:read"]],
+        description="Best customers by what their paid orders add up to.",
+    )
     async def top_customers(self, limit: int = 10) -> list[TopCustomer]:
         return [
             TopCustomer(
@@ -73,7 +79,10 @@ class Query:
             for c in await reports.top_customers(limit)
         ]
 
-    @strawberry.field(description="Stock on hand valued at current catalog prices.")
+    @federation.field(
+        requires_scopes=[["reports:read"]],
+        description="Stock on hand valued at current catalog prices.",
+    )
     async def stock_valuation(self) -> StockValuation:
         lines, totals = await reports.stock_valuation()
         return StockValuation(

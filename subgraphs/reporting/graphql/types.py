@@ -33,7 +33,10 @@ class SalesFigures:
 class Product:
     id: strawberry.ID
 
-    @strawberry.field(description="Sales of this product over all paid (not cancelled) orders.")
+    @federation.field(
+        requires_scopes=[["reports:read"]],
+        description="Sales of this product over all paid (not cancelled) orders.",
+    )
     async def sales_figures(self) -> SalesFigures:
         found = (await sales_of([str(self.id)])).get(str(self.id))
         if found is None:
@@ -49,14 +52,18 @@ class Product:
 class Customer:
     id: strawberry.ID
 
-    @strawberry.field(
-        description="Sum of this customer's paid (not cancelled) orders, one entry per currency."
+    @federation.field(
+        requires_scopes=[["reports:read"]],
+        description="Sum of this customer's paid (not cancelled) orders, one entry per currency.",
     )
     async def lifetime_value(self) -> list[Money]:
         _, amounts = (await lifetime_values([str(self.id)]))[str(self.id)]
         return money_list(amounts)
 
-    @strawberry.field(description="How many of this customer's orders count as paid.")
+    @federation.field(
+        requires_scopes=[["reports:read"]],
+        description="How many of this customer's orders count as paid.",
+    )
     async def paid_order_count(self) -> int:
         count, _ = (await lifetime_values([str(self.id)]))[str(self.id)]
         return count

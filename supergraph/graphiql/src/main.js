@@ -12,10 +12,27 @@ import { createRoot } from "react-dom/client";
 
 import { readConfig } from "./config.js";
 
+// Browsers cannot set headers on a WebSocket: the headers typed into GraphiQL's Headers
+// tab (Authorization: Bearer ...) go in the connection_init payload, read each time the
+// lazy client connects (it disconnects when no subscription is running).
+function editorHeaders() {
+  try {
+    const parsed = JSON.parse(localStorage.getItem("graphiql:headers") || "{}");
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
 const config = readConfig();
 const fetcher = createGraphiQLFetcher({
   url: config.endpoint,
-  wsClient: createClient({ url: config.subscriptions, lazy: true, retryAttempts: 5 }),
+  wsClient: createClient({
+    url: config.subscriptions,
+    lazy: true,
+    retryAttempts: 5,
+    connectionParams: editorHeaders,
+  }),
 });
 
 const props = { fetcher };

@@ -105,7 +105,14 @@ def test_roles_are_known_and_at_least_one() -> None:
 SELL = {"sales:write", "customers:read", "customers:write", "orders:read", "orders:write"}
 SELL |= {"stock:read"}
 APPROVE = {"discounts:approve", "sales:void", "refunds:write", "stock:receive"}
-RUN = {"stock:adjust", "catalog:write", "prices:write", "reports:read", "staff:read"}
+RUN = {
+    "stock:adjust",
+    "catalog:write",
+    "prices:write",
+    "reports:read",
+    "staff:read",
+    "stores:manage",
+}
 
 
 def test_each_role_grants_exactly_its_column_of_the_matrix() -> None:

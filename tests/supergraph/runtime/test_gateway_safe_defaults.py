@@ -21,11 +21,13 @@ import pytest
 from fixture_graphs import supergraph_sdl
 from gateway_harness import RunningGraph
 
-from pos.commands.run import EXAMPLE_QUERY
+from pos.commands.run import EXAMPLE_QUERY, staff_authenticator
+from subgraphs.staff import StaffIdentity
 from supergraph.runtime import Gateway, GatewayRequest, create_app
 from supergraph.runtime.demand_control import DemandControl
 from supergraph.runtime.document_limits import DocumentLimits
 from supergraph.runtime.limits import OperationLimits
+from tests.staff_tokens import bearer
 
 StartGraph = Callable[..., AbstractAsyncContextManager[RunningGraph]]
 # the HTTP body limit and the rate limiter's parse, where this gateway has them (`http.py`)
@@ -206,11 +208,15 @@ def test_the_defaults_are_on_and_documented_values() -> None:
     assert gateway.plan_cache.max_bytes == 64 * 1024 * 1024
 
 
-async def test_the_500_alias_request_on_the_pos_graph_is_too_expensive_without_alias_limit() -> (
-    None
-):
+async def test_the_500_alias_request_on_the_pos_graph_is_too_expensive_without_alias_limit(
+    tmp_path: Path,
+) -> None:
     sdl = POS_SUPERGRAPH.read_text()
-    gateway = Gateway(sdl, limits=None)
+    # a manager may read every field of it: authorization leaves it whole for the cost
+    staff = StaffIdentity(tmp_path / "keys")
+    authenticator = staff_authenticator(staff)
+    headers = bearer(staff, ["MANAGER"])
+    gateway = Gateway(sdl, limits=None, authenticator=authenticator)
     attack = (
         "{ "
         + " ".join(
@@ -220,20 +226,27 @@ async def test_the_500_alias_request_on_the_pos_graph_is_too_expensive_without_a
         + " }"
     )
     started = time.perf_counter()
-    response = await gateway.execute(GatewayRequest(attack))
+    response = await gateway.execute(GatewayRequest(attack, headers=headers))
     assert time.perf_counter() - started < 3.0  # validated, then costed: no subgraph call
     assert response.request_error
     (error,) = response.body["errors"]
     assert error["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
     assert error["extensions"]["cost.estimated"] > 50_000
     # with the alias limit on (the default) it is refused by that first
-    refused = await Gateway(sdl).execute(GatewayRequest(attack))
+    refused = await Gateway(sdl, authenticator=authenticator).execute(
+        GatewayRequest(attack, headers=headers)
+    )
     assert "MAX_ALIASES_LIMIT" in _codes(refused.body)
     # the GraphiQL example (and a page of 100 products) are well within every default
-    for query in (EXAMPLE_QUERY, "{ products(first: 100) { nodes { name onHand } } }"):
-        assert gateway.prepare(query, None).errors == ()
+    examples = [
+        (EXAMPLE_QUERY, "SignIn"),
+        (EXAMPLE_QUERY, "RecentOrders"),
+        ("{ products(first: 100) { nodes { name onHand } } }", None),
+    ]
+    for query, name in examples:
+        assert gateway.prepare(query, name).errors == ()
         assert gateway.cost_estimator is not None
-        cost, error = gateway.cost_estimator.check(query, None, {})
+        cost, error = gateway.cost_estimator.check(query, name, {})
         assert error is None and cost is not None and cost < 2_000
 
 

@@ -25,12 +25,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from eventbus import Consumer, Message, Transport
+from pos.commands.run import staff_authenticator
 from subgraphs import CONTEXTS
+from subgraphs.staff import STAFF
 from supergraph.composition import compose
 from supergraph.composition.subgraph import Subgraph
 from supergraph.runtime import create_app
 from supergraph.subscriptions import EventFeed, Freshness
 from tests.gateway_identity import TEST_SIGNER
+from tests.staff_tokens import bearer
 from tests.subgraphs.saga.stack import PrefixedTransport, Stack, open_stack
 from tests.subgraphs.saga.world import PLACE, World, build_world
 
@@ -207,6 +210,7 @@ async def open_live_shop(
                     event_transport=events,
                     freshness=Freshness(timeout=10.0),
                     subgraph_identity=TEST_SIGNER,
+                    authenticator=staff_authenticator(STAFF.identity),
                 )
                 for _ in range(gateways)
             ]
@@ -224,6 +228,11 @@ async def open_live_shop(
                     await asyncio.wait_for(task, 10)
 
 
+def admin_headers() -> dict[str, str]:
+    """An admin's bearer token, trusted by the gateways `open_live_shop` starts."""
+    return bearer(STAFF.identity)
+
+
 class WSClient:
     """A graphql-transport-ws client: one connection, many operations by id."""
 
@@ -235,9 +244,13 @@ class WSClient:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def open(cls, url: str) -> AsyncIterator[WSClient]:
+    async def open(cls, url: str, params: dict[str, str] | None = None) -> AsyncIterator[WSClient]:
+        """Connect as `params` says (an admin's `Authorization` by default, in the
+        `connection_init` payload as browsers send it)."""
+        payload = admin_headers() if params is None else params
         async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as connection:
-            await connection.send(orjson.dumps({"type": "connection_init"}).decode())
+            init = {"type": "connection_init", "payload": payload}
+            await connection.send(orjson.dumps(init).decode())
             ack = orjson.loads(await asyncio.wait_for(connection.recv(), 10))
             assert ack["type"] == "connection_ack", ack
             client = cls(connection)

@@ -18,6 +18,7 @@ from live_shop import (
     STATUS_CHANGED,
     LiveShop,
     WSClient,
+    admin_headers,
     assert_never_stale,
     wait_for,
 )
@@ -96,7 +97,7 @@ async def _sse_events(
             "POST",
             gateway_url,
             json={"query": query, "variables": variables},
-            headers={"accept": "text/event-stream"},
+            headers={"accept": "text/event-stream", **admin_headers()},
         ) as response,
     ):
         assert response.status_code == 200, await response.aread()
