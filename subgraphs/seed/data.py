@@ -24,6 +24,9 @@ class DemoProduct:
     category: str
     price: str
     stock: int
+    barcode: str
+    """EAN-13 with its check digit computed (`demo_barcode`)."""
+    tax_class: str
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,20 @@ _CATALOG: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 
+FOOD = frozenset({"Tea", "Coffee", "Snacks"})
+"""Taxed at the REDUCED rate (food in the NL region); the rest is STANDARD."""
+
+BARCODE_PREFIX = "8712345"
+"""A made-up company prefix under GS1 Netherlands (871): 7 digits + 5 for the item."""
+
+
+def demo_barcode(index: int) -> str:
+    """The EAN-13 of the index-th demo product: prefix, item number, check digit."""
+    payload = f"{BARCODE_PREFIX}{index + 1:05d}"
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(payload)))
+    return payload + str((10 - total % 10) % 10)
+
+
 LOW_STOCK = {"TEA-PUERH": 2, "COF-GEISHA": 3, "CUP-LIMITED": 1, "BRW-GRINDER": 4}
 
 
@@ -120,7 +137,15 @@ def _stock(index: int, sku: str) -> int:
 
 
 PRODUCTS: tuple[DemoProduct, ...] = tuple(
-    DemoProduct(sku=sku, name=name, category=category, price=price, stock=_stock(i, sku))
+    DemoProduct(
+        sku=sku,
+        name=name,
+        category=category,
+        price=price,
+        stock=_stock(i, sku),
+        barcode=demo_barcode(i),
+        tax_class="REDUCED" if category in FOOD else "STANDARD",
+    )
     for i, (category, sku, name, price) in enumerate(
         (category, sku, name, price)
         for category, items in _CATALOG.items()

@@ -171,6 +171,8 @@ class _Loader:
                         unit_price=product.price,
                         currency=CURRENCY,
                         product_id=product_id,
+                        barcode=product.barcode,
+                        tax_class=product.tax_class,
                     ),
                 )
             priced[product.sku] = PricedProduct(

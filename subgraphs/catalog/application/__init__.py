@@ -7,6 +7,8 @@ from subgraphs.catalog.application.commands import (
     CreateCategory,
     DeactivateProduct,
     RenameProduct,
+    SetProductBarcode,
+    SetProductTaxClass,
 )
 from subgraphs.catalog.application.handlers import CatalogHandlers
 
@@ -18,4 +20,6 @@ __all__ = [
     "CreateCategory",
     "DeactivateProduct",
     "RenameProduct",
+    "SetProductBarcode",
+    "SetProductTaxClass",
 ]

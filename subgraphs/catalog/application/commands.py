@@ -19,6 +19,9 @@ class AddProduct:
     unit_price: str
     currency: str
     product_id: str | None = None
+    barcode: str | None = None
+    tax_class: str | None = None
+    """None: STANDARD."""
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,16 @@ class DeactivateProduct:
 @dataclass(frozen=True)
 class ActivateProduct:
     product_id: str
+
+
+@dataclass(frozen=True)
+class SetProductBarcode:
+    product_id: str
+    barcode: str | None
+    """None removes the product's barcode (and frees it for another product)."""
+
+
+@dataclass(frozen=True)
+class SetProductTaxClass:
+    product_id: str
+    tax_class: str

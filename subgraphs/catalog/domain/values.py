@@ -14,7 +14,10 @@ SKU_MAX = 64
 NAME_MAX = 200
 CATEGORY_NAME_MAX = 100
 PRICE_MAX = Decimal("1000000000")
+TAX_CLASS_MAX = 32
+DEFAULT_TAX_CLASS = "STANDARD"
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
+_TAX_CLASS = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,20 @@ def parse_sku(value: str) -> str:
             field="sku",
         )
     return sku
+
+
+def parse_tax_class(value: str, field: str = "taxClass") -> str:
+    """An open class name (STANDARD, REDUCED, ZERO, or a region's own such as
+    SUPER_REDUCED); the stores context gives each class its rate per tax region."""
+    name = value.strip().upper()
+    if not name or len(name) > TAX_CLASS_MAX or not _TAX_CLASS.match(name):
+        raise DomainError(
+            f"{field} {value[:TAX_CLASS_MAX]!r} is not a tax class: use STANDARD, REDUCED, "
+            f"ZERO or a name of 1 to {TAX_CLASS_MAX} letters, digits and '_' starting with a "
+            "letter",
+            field=field,
+        )
+    return name
 
 
 def parse_name(value: str, field: str = "name", limit: int = NAME_MAX) -> str:

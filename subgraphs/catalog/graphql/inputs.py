@@ -28,6 +28,15 @@ class AddProductInput:
     id: strawberry.ID | None = strawberry.field(
         default=None, description="Optional client-chosen UUID (makes retries safe)."
     )
+    barcode: str | None = strawberry.field(
+        default=None,
+        description="Optional EAN-13 (13 digits) or UPC-A (12) code, check digit valid; "
+        "unique across products.",
+    )
+    tax_class: str | None = strawberry.field(
+        default=None,
+        description="STANDARD (the default), REDUCED, ZERO or a region's own class name.",
+    )
 
 
 @strawberry.input

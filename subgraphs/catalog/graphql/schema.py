@@ -17,9 +17,11 @@ from subgraphs.catalog.application import (
     CreateCategory,
     DeactivateProduct,
     RenameProduct,
+    SetProductBarcode,
+    SetProductTaxClass,
 )
 from subgraphs.catalog.domain import Product as ProductAggregate
-from subgraphs.catalog.domain import parse_id, parse_sku
+from subgraphs.catalog.domain import gtin13, parse_barcode, parse_id, parse_sku
 from subgraphs.catalog.graphql.inputs import (
     AddProductInput,
     ChangeProductPriceInput,
@@ -63,7 +65,15 @@ class Query:
         view = await ProductView.find_one(ProductView.sku == parse_sku(sku))
         return Product.from_view(view) if view else None
 
-    @strawberry.field(description="Products by sku; `search` matches name or sku.")
+    @strawberry.field(
+        description="The product with this EAN-13 or UPC-A barcode (a UPC-A code also finds "
+        "it written as EAN-13 with a leading 0); null if none has it."
+    )
+    async def product_by_barcode(self, barcode: str) -> Product | None:
+        view = await ProductView.find_one(ProductView.gtin13 == gtin13(parse_barcode(barcode)))
+        return Product.from_view(view) if view else None
+
+    @strawberry.field(description="Products by sku; `search` matches name, sku or barcode.")
     async def products(
         self,
         first: int | None = None,
@@ -86,6 +96,7 @@ class Query:
             filters["$or"] = [
                 {"name": {"$regex": pattern, "$options": "i"}},
                 {"sku": {"$regex": pattern, "$options": "i"}},
+                {"barcode": {"$regex": pattern}},
             ]
         page = await paginate(
             ProductView,
@@ -135,8 +146,33 @@ class Mutation:
             unit_price=input.unit_price.amount,
             currency=input.unit_price.currency,
             product_id=input.id,
+            barcode=input.barcode,
+            tax_class=input.tax_class,
         )
         return await _product_payload(await runtime.run(runtime.handlers.add_product, command))
+
+    @federation.mutation(
+        requires_scopes=[["catalog:write"]],
+        description="Give the product a barcode (EAN-13 or UPC-A), replacing any it had; "
+        "null removes it, and the old one is free for another product.",
+    )
+    async def set_product_barcode(
+        self, info: Info, product_id: strawberry.ID, barcode: str | None
+    ) -> Product:
+        runtime = _runtime(info)
+        command = SetProductBarcode(product_id=product_id, barcode=barcode)
+        return await _product_payload(await runtime.run(runtime.handlers.set_barcode, command))
+
+    @federation.mutation(
+        requires_scopes=[["catalog:write"]],
+        description="Put the product in a tax class (STANDARD, REDUCED, ZERO, ...).",
+    )
+    async def set_product_tax_class(
+        self, info: Info, product_id: strawberry.ID, tax_class: str
+    ) -> Product:
+        runtime = _runtime(info)
+        command = SetProductTaxClass(product_id=product_id, tax_class=tax_class)
+        return await _product_payload(await runtime.run(runtime.handlers.set_tax_class, command))
 
     @federation.mutation(requires_scopes=[["prices:write"]])
     async def change_product_price(self, info: Info, input: ChangeProductPriceInput) -> Product:

@@ -43,6 +43,13 @@ class Product:
     )
     unit_price: Money
     active: bool = strawberry.field(description="Only active products can be ordered.")
+    barcode: str | None = strawberry.field(
+        description="EAN-13 (13 digits) or UPC-A (12), as entered; unique. Null: none."
+    )
+    tax_class: str = strawberry.field(
+        description="Tax class name (STANDARD, REDUCED, ZERO, ...); each store's tax region "
+        "gives it a rate."
+    )
     category_id: strawberry.Private[str]
 
     @strawberry.field(description="Null only while a just-created category is being indexed.")
@@ -58,6 +65,8 @@ class Product:
             name=view.name,
             unit_price=Money(amount=view.unit_price, currency=view.currency),
             active=view.active,
+            barcode=view.barcode,
+            tax_class=view.tax_class,
             category_id=view.category_id,
         )
 
@@ -71,6 +80,8 @@ class Product:
                 amount=str(product.unit_price.amount), currency=product.unit_price.currency
             ),
             active=product.active,
+            barcode=product.barcode,
+            tax_class=product.tax_class,
             category_id=product.category_id,
         )
 

@@ -1,7 +1,7 @@
 """Projection `catalog.view`: pos.catalog events -> `CategoryView` and `ProductView`.
 
 Idempotent: each document records the last version applied per stream and ignores
-anything at or below it. Events it does not model (name claims) count as applied.
+anything at or below it. Events it does not model (name claims and releases) count as applied.
 """
 
 from __future__ import annotations
@@ -16,9 +16,12 @@ from subgraphs.catalog.domain import (
     CategoryCreated,
     ProductActivated,
     ProductAdded,
+    ProductBarcodeSet,
     ProductDeactivated,
     ProductPriceChanged,
     ProductRenamed,
+    ProductTaxClassSet,
+    gtin13,
 )
 from subgraphs.catalog.projections.documents import CategoryView, ProductView
 
@@ -30,6 +33,8 @@ _PRODUCT_EVENTS = {
         ProductPriceChanged,
         ProductDeactivated,
         ProductActivated,
+        ProductBarcodeSet,
+        ProductTaxClassSet,
     )
 }
 
@@ -68,7 +73,15 @@ class CatalogView(Projection):
                     unit_price=event.unit_price,
                     currency=event.currency,
                     active=event.active,
+                    barcode=event.barcode,
+                    gtin13=gtin13(event.barcode) if event.barcode else None,
+                    tax_class=event.tax_class,
                 )
+            case ProductBarcodeSet() if isinstance(doc, ProductView):
+                doc.barcode = event.barcode
+                doc.gtin13 = gtin13(event.barcode) if event.barcode else None
+            case ProductTaxClassSet() if isinstance(doc, ProductView):
+                doc.tax_class = event.tax_class
             case ProductRenamed() if isinstance(doc, ProductView):
                 doc.name = event.name
             case ProductPriceChanged() if isinstance(doc, ProductView):

@@ -24,6 +24,11 @@ class ProductView(AppliedMixin, Document):
     """Decimal as a string: exact, and the same text the events carry."""
     currency: str
     active: bool = True
+    barcode: str | None = None
+    """As entered: 13 digits (EAN-13) or 12 (UPC-A)."""
+    gtin13: str | None = None
+    """The barcode's 13-digit form, what `productByBarcode` looks up."""
+    tax_class: str = "STANDARD"
 
     class Settings:
         name = "catalog_products"
