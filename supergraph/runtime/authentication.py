@@ -263,23 +263,11 @@ class JwtAuthenticator:
         self.leeway = leeway
         self.header = header.lower()
 
-    async def authenticate(
-        self, headers: Mapping[str, str], connection_params: Mapping[str, Any] | None = None
-    ) -> Identity:
-        """The caller's identity from the `header` (Authorization) of the request, or, on a
-        WebSocket, from the same key of the `connection_init` payload: browsers cannot set
-        headers on a WebSocket, so graphql-ws clients send `connectionParams:
-        {Authorization: "Bearer ..."}` (the upgrade's header wins when both are present)."""
+    async def authenticate(self, headers: Mapping[str, str]) -> Identity:
+        """The caller's identity from the `header` (Authorization) of the request; on a
+        WebSocket the `connection_init` payload's Authorization counts as that header
+        (`supergraph.subscriptions.ws`)."""
         value = _header(headers, self.header)
-        if value is None and connection_params:
-            value = next(
-                (
-                    v
-                    for k, v in connection_params.items()
-                    if isinstance(k, str) and k.lower() == self.header and isinstance(v, str)
-                ),
-                None,
-            )
         if value is None:
             return ANONYMOUS
         scheme, _, token = value.strip().partition(" ")

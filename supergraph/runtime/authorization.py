@@ -936,9 +936,7 @@ class SubscriptionGuard:
         identity = ANONYMOUS
         if self.authenticator is not None:
             try:
-                identity = await self.authenticator.authenticate(
-                    request.headers, request.connection_params
-                )
+                identity = await self.authenticator.authenticate(request.headers)
             except AuthenticationError as exc:
                 raise OperationErrors(
                     [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]

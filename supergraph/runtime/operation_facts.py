@@ -40,18 +40,37 @@ class OperationFacts:
 _NOTHING = OperationFacts(1, False)
 
 
+MAX_LENGTH = 1_000_000
+"""Longer documents are not parsed here: the gateway refuses them (document_limits.py)."""
+MAX_TOKENS = 15_000
+"""Parsing stops past this many tokens (the gateway's default token limit)."""
+CACHED_LENGTH = 32_768
+"""Only documents up to this size are cached, so the cache stays small in bytes (2048 x
+32 KiB at most); the rare larger one is parsed again, within the token bound."""
+
+
 def facts(query: str | None, operation_name: str | None = None) -> OperationFacts:
-    """The facts of `query` (None, e.g. a persisted-query hash alone: one operation)."""
-    if not query:
+    """The facts of `query` (None, e.g. a persisted-query hash alone: one operation).
+
+    Runs before the gateway's own document limits, so it applies the same bounds itself:
+    a document too long or with too many tokens counts 1 and is not introspection (the
+    gateway then refuses it with the precise code)."""
+    if not query or len(query) > MAX_LENGTH:
         return _NOTHING
+    if len(query) > CACHED_LENGTH:
+        return _parse_facts(query, operation_name)
     return _facts(query, operation_name)
 
 
 @functools.lru_cache(maxsize=2048)
 def _facts(query: str, operation_name: str | None) -> OperationFacts:
+    return _parse_facts(query, operation_name)
+
+
+def _parse_facts(query: str, operation_name: str | None) -> OperationFacts:
     try:
-        document = parse(query, no_location=True)
-    except GraphQLError:
+        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
+    except (GraphQLError, RecursionError):
         return _NOTHING
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)

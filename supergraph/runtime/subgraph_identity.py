@@ -213,10 +213,7 @@ class IdentifiedSubscriptions:
         claims: Mapping[str, Any] | None = None
         if self.authenticator is not None:
             try:
-                identity = await self.authenticator.authenticate(
-                    request.headers, request.connection_params
-                )
-                claims = identity.claims
+                claims = (await self.authenticator.authenticate(request.headers)).claims
             except AuthenticationError:
                 claims = None  # the guard outside refuses these; never more than anonymous
         token = _subscriber.set(claims)

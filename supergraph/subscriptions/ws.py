@@ -225,6 +225,20 @@ class _Connection:
         if payload is not None and not isinstance(payload, dict):
             raise _BadMessage("Invalid message received")
         self.connection_params = payload
+        # Browsers cannot set headers on a WebSocket: graphql-ws clients send their
+        # credentials as `connectionParams: {Authorization: "Bearer ..."}`. They count as
+        # the connection's Authorization header (the upgrade's own header wins), so every
+        # operation on it (queries and mutations too) is authenticated like over HTTP.
+        credential = next(
+            (
+                v
+                for k, v in (payload or {}).items()
+                if isinstance(k, str) and k.lower() == "authorization" and isinstance(v, str)
+            ),
+            None,
+        )
+        if credential is not None and "authorization" not in self.headers:
+            self.headers = {**self.headers, "authorization": credential}
         verdict: OnConnectResult = True
         if self.app.on_connect is not None:
             outcome = self.app.on_connect(payload)
