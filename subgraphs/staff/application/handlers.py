@@ -181,10 +181,11 @@ class StaffHandlers:
         matched = await asyncio.to_thread(
             self.hasher.verify, member.password_hash, command.current_password
         )
-        if not matched:
-            raise DomainError(
-                "currentPassword is not your current password", field="currentPassword"
-            )
+        try:
+            member.confirm_password(secret_matched=matched, now=self.clock())
+        except DomainError:
+            await self.members.save(member)  # the failure (and any lockout) counts
+            raise
         if new_password == command.current_password:
             raise DomainError(
                 "newPassword must differ from the current password", field="newPassword"

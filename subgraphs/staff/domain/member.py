@@ -149,10 +149,7 @@ class StaffMember(Aggregate):
         if self.is_locked(now):
             raise Unauthenticated(reason="locked")
         if not secret_matched:
-            failures = self.failed_sign_ins + 1
-            self._record(SignInFailed(staff_id=self.id, method=method, failures=failures, at=now))
-            if failures >= MAX_FAILED_SIGN_INS:
-                self._record(LockedOut(staff_id=self.id, until=now + LOCKOUT_DURATION))
+            self._failed(method, now)
             raise Unauthenticated(reason="wrong secret")
         self._record(
             SignedIn(
@@ -163,6 +160,24 @@ class StaffMember(Aggregate):
                 register_id=register_id,
             )
         )
+
+    def confirm_password(self, *, secret_matched: bool, now: datetime) -> None:
+        """A signed-in member proving their password again (to change it). A wrong one
+        counts toward the lockout like a failed sign-in, so a stolen session cannot be
+        used to guess the password; while locked, nothing is accepted."""
+        if self.is_locked(now):
+            raise Unauthenticated(reason="locked")
+        if not secret_matched:
+            self._failed("pwd", now)
+            raise DomainError(
+                "currentPassword is not your current password", field="currentPassword"
+            )
+
+    def _failed(self, method: Method, now: datetime) -> None:
+        failures = self.failed_sign_ins + 1
+        self._record(SignInFailed(staff_id=self.id, method=method, failures=failures, at=now))
+        if failures >= MAX_FAILED_SIGN_INS:
+            self._record(LockedOut(staff_id=self.id, until=now + LOCKOUT_DURATION))
 
     # -- leaving ----------------------------------------------------------------------
 

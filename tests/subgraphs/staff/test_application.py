@@ -152,6 +152,28 @@ async def test_five_failures_lock_for_fifteen_minutes_then_the_member_can_sign_i
     assert done.member.failed_sign_ins == 0
 
 
+async def test_wrong_current_passwords_count_toward_the_lockout(
+    handlers: StaffHandlers, clock: FakeClock
+) -> None:
+    """A stolen session cannot be used to guess the password through changeMyPassword."""
+    username = await hire(handlers)
+    member = await handlers.member_by_username(username)
+    assert member is not None
+    for _ in range(5):
+        with pytest.raises(DomainError, match="not your current password"):
+            await execute(
+                handlers.change_my_password,
+                ChangeMyPassword(member.id, "guess guess guess", "a new password"),
+            )
+    await refused(handlers, username, PASSWORD)  # locked, for sign-in too
+    with pytest.raises(Unauthenticated):  # and the right password is not taken either
+        await execute(
+            handlers.change_my_password, ChangeMyPassword(member.id, PASSWORD, "a new password")
+        )
+    clock.advance(timedelta(minutes=15))
+    await execute(handlers.sign_in, SignIn(username, PASSWORD))
+
+
 async def test_refresh_rotates_and_reuse_revokes_the_whole_family(
     handlers: StaffHandlers, identity: StaffIdentity
 ) -> None:
