@@ -11,12 +11,18 @@ from eventbus.projection import Projection
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.schema import graphql_app
 from subgraphs.hosting.services import ContextServices
-from subgraphs.inventory.application import InventorySaga, ReservationHandlers
+from subgraphs.inventory.application import (
+    InventorySaga,
+    ReservationHandlers,
+    StoreMovementHandlers,
+    StoreSalesReactor,
+)
 from subgraphs.inventory.graphql import InventoryRuntime, schema
 from subgraphs.inventory.projections import (
     DOCUMENTS,
     CatalogProducts,
     KnownProducts,
+    KnownStoresProjection,
     StockLevels,
 )
 
@@ -28,10 +34,13 @@ class InventoryContext:
         return DOCUMENTS
 
     def projections(self, services: ContextServices) -> Sequence[Projection]:
-        return [CatalogProducts(), StockLevels()]
+        return [CatalogProducts(), KnownStoresProjection(), StockLevels()]
 
     def reactors(self, services: ContextServices) -> Sequence[Projection]:
-        return [InventorySaga(ReservationHandlers(services.store, KnownProducts()))]
+        return [
+            InventorySaga(ReservationHandlers(services.store, KnownProducts())),
+            StoreSalesReactor(StoreMovementHandlers(services.store)),
+        ]
 
     def graphql_app(self, services: ContextServices) -> ASGIApp:
         return graphql_app(schema, InventoryRuntime.build(services))

@@ -1,11 +1,15 @@
-"""The inventory's domain model: stock items and per-order reservations."""
+"""The inventory's domain model: stock items per location, per-order reservations,
+transfers between locations, stock counts, and store sales applied to stock."""
 
 from subgraphs.inventory.domain.events import (
     STOCK_ITEM_EVENTS,
+    CountLine,
     LineQuantity,
     RejectionReason,
     StockAdjusted,
     StockCommitted,
+    StockCounted,
+    StockCountRecorded,
     StockItemCommitted,
     StockItemReleased,
     StockItemReserved,
@@ -13,29 +17,51 @@ from subgraphs.inventory.domain.events import (
     StockReleased,
     StockReservationRejected,
     StockReserved,
+    StockReturned,
+    StockSold,
+    StockTransferredIn,
+    StockTransferredOut,
+    StoreStockMoved,
+    TransferLine,
+    TransferReceived,
+    TransferSent,
 )
+from subgraphs.inventory.domain.location import MAIN, parse_location
 from subgraphs.inventory.domain.reservation import (
     Reservation,
     ReservationStatus,
     reservation_id,
 )
+from subgraphs.inventory.domain.stock_count import StockCount
 from subgraphs.inventory.domain.stock_item import (
     DEFAULT_WAREHOUSE,
     MAX_QUANTITY,
     StockItem,
     stock_item_id,
 )
+from subgraphs.inventory.domain.store_movement import (
+    MovementKind,
+    StoreMovement,
+    store_movement_id,
+)
+from subgraphs.inventory.domain.transfer import Transfer, TransferStatus
 
 __all__ = [
     "DEFAULT_WAREHOUSE",
+    "MAIN",
     "MAX_QUANTITY",
     "STOCK_ITEM_EVENTS",
+    "CountLine",
     "LineQuantity",
+    "MovementKind",
     "RejectionReason",
     "Reservation",
     "ReservationStatus",
     "StockAdjusted",
     "StockCommitted",
+    "StockCount",
+    "StockCountRecorded",
+    "StockCounted",
     "StockItem",
     "StockItemCommitted",
     "StockItemReleased",
@@ -44,6 +70,19 @@ __all__ = [
     "StockReleased",
     "StockReservationRejected",
     "StockReserved",
+    "StockReturned",
+    "StockSold",
+    "StockTransferredIn",
+    "StockTransferredOut",
+    "StoreMovement",
+    "StoreStockMoved",
+    "Transfer",
+    "TransferLine",
+    "TransferReceived",
+    "TransferSent",
+    "TransferStatus",
+    "parse_location",
     "reservation_id",
     "stock_item_id",
+    "store_movement_id",
 ]

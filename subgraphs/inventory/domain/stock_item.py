@@ -1,8 +1,10 @@
-"""The StockItem aggregate: units of one product in one warehouse.
+"""The StockItem aggregate: units of one product in one location (warehouse or store).
 
-Invariant: 0 <= reserved <= on_hand, always; so `available = on_hand - reserved` never
-goes negative and a reservation is only ever made against units that exist. Each order
-holds at most one reservation per stock item.
+Invariant: reserved <= on_hand, and 0 <= reserved; a reservation is only ever made
+against units that exist, and each order holds at most one reservation per stock item.
+Only sales at a register can take `on_hand` below 0 (the goods were in the customer's
+hands, whatever the books said): such a level is never clamped, it `needs_count`.
+Receipts, adjustments, transfers out and counts keep the level at 0 or above.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from eventbus import Aggregate, Conflict, DomainError, DomainEvent
 from subgraphs.inventory.domain.events import (
     STOCK_ITEM_EVENTS,
     StockAdjusted,
+    StockCounted,
     StockItemCommitted,
     StockItemReleased,
     StockItemReserved,
     StockReceived,
+    StockReturned,
+    StockSold,
+    StockTransferredIn,
+    StockTransferredOut,
 )
+from subgraphs.inventory.domain.location import MAIN
 
-DEFAULT_WAREHOUSE = "MAIN"
+DEFAULT_WAREHOUSE = MAIN
 MAX_QUANTITY = 1_000_000
 TEXT_MAX = 200
 _NAMESPACE = uuid5(NAMESPACE_URL, "pos:inventory:stock-items")
@@ -29,6 +37,14 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "pos:inventory:stock-items")
 def stock_item_id(product_id: str, warehouse: str = DEFAULT_WAREHOUSE) -> str:
     """The stream id of a product's stock in a warehouse (derived: no lookup needed)."""
     return str(uuid5(_NAMESPACE, f"{product_id}:{warehouse}"))
+
+
+def _count(value: int, field: str) -> int:
+    if value < 0:
+        raise DomainError(f"{field} must not be negative, got {value}", field=field)
+    if value > MAX_QUANTITY:
+        raise DomainError(f"{field} must be at most {MAX_QUANTITY}, got {value}", field=field)
+    return value
 
 
 def _quantity(value: int, field: str) -> int:
@@ -71,6 +87,11 @@ class StockItem(Aggregate):
     def available(self) -> int:
         return self.on_hand - self.reserved
 
+    @property
+    def needs_count(self) -> bool:
+        """The books are below zero: someone should count the shelf."""
+        return self.on_hand < 0
+
     def receive(self, quantity: int, receipt: str) -> None:
         quantity = _quantity(quantity, "quantity")
         receipt = _text(receipt, "receipt")
@@ -100,7 +121,7 @@ class StockItem(Aggregate):
             raise DomainError("change must not be 0", field="change")
         if abs(change) > MAX_QUANTITY or self.on_hand + change > MAX_QUANTITY:
             raise DomainError(f"change is out of range (max {MAX_QUANTITY})", field="change")
-        if self.on_hand + change < self.reserved:
+        if change < 0 and self.on_hand + change < self.reserved:
             raise Conflict(
                 f"cannot remove {-change} units: only {self.available} are available "
                 f"(on hand {self.on_hand}, reserved {self.reserved})",
@@ -117,6 +138,100 @@ class StockItem(Aggregate):
                 reserved=self.reserved,
             )
         )
+
+    def sell(self, sale_id: str, quantity: int) -> None:
+        """Goods left with a customer at a register: never refused for lack of stock."""
+        quantity = _quantity(quantity, "quantity")
+        self._record(
+            StockSold(
+                product_id=self.product_id,
+                warehouse=self.warehouse,
+                sale_id=sale_id,
+                quantity=quantity,
+                on_hand=self.on_hand - quantity,
+                reserved=self.reserved,
+            )
+        )
+
+    def restock(self, return_id: str, quantity: int) -> None:
+        """Returned goods back on the shelf."""
+        quantity = _quantity(quantity, "quantity")
+        self._record(
+            StockReturned(
+                product_id=self.product_id,
+                warehouse=self.warehouse,
+                return_id=return_id,
+                quantity=quantity,
+                on_hand=self.on_hand + quantity,
+                reserved=self.reserved,
+            )
+        )
+
+    def transfer_out(self, transfer_id: str, to_location: str, quantity: int) -> None:
+        """Booked out to another location; only what is available can leave."""
+        quantity = _quantity(quantity, "quantity")
+        if quantity > self.available:
+            raise Conflict(
+                f"cannot send {quantity} units of product {self.product_id} from "
+                f"{self.warehouse}: only {max(self.available, 0)} are available",
+                field="lines",
+                product=self.product_id,
+                available=self.available,
+            )
+        self._record(
+            StockTransferredOut(
+                product_id=self.product_id,
+                warehouse=self.warehouse,
+                transfer_id=transfer_id,
+                to_location=to_location,
+                quantity=quantity,
+                on_hand=self.on_hand - quantity,
+                reserved=self.reserved,
+            )
+        )
+
+    def transfer_in(self, transfer_id: str, from_location: str, quantity: int) -> None:
+        quantity = _quantity(quantity, "quantity")
+        if self.on_hand + quantity > MAX_QUANTITY:
+            raise DomainError(f"on hand would exceed {MAX_QUANTITY} units", field="lines")
+        self._record(
+            StockTransferredIn(
+                product_id=self.product_id,
+                warehouse=self.warehouse,
+                transfer_id=transfer_id,
+                from_location=from_location,
+                quantity=quantity,
+                on_hand=self.on_hand + quantity,
+                reserved=self.reserved,
+            )
+        )
+
+    def count(self, count_id: str, counted: int) -> int:
+        """The shelf holds `counted` units: record the variance (if any) as the
+        adjustment; returns it. Units reserved for orders must still be there."""
+        counted = _count(counted, "counted")
+        if counted < self.reserved:
+            raise Conflict(
+                f"counted {counted} units of product {self.product_id}, but {self.reserved} "
+                "are reserved for customer orders: recount, or cancel orders first",
+                field="lines",
+                product=self.product_id,
+                reserved=self.reserved,
+            )
+        change = counted - self.on_hand
+        if change:
+            self._record(
+                StockCounted(
+                    product_id=self.product_id,
+                    warehouse=self.warehouse,
+                    count_id=count_id,
+                    counted=counted,
+                    change=change,
+                    on_hand=counted,
+                    reserved=self.reserved,
+                )
+            )
+        return change
 
     def can_reserve(self, quantity: int) -> bool:
         return 0 < quantity <= self.available

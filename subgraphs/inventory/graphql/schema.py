@@ -1,6 +1,9 @@
-"""The inventory subgraph: stock queries read projections; two stock commands."""
+"""The inventory subgraph: stock queries read projections; stock commands (receipts and
+adjustments per location, transfers between locations, stock counts)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 from strawberry import federation
@@ -12,13 +15,27 @@ from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
 from subgraphs.hosting.schema import SubgraphSchema, runtime_of
-from subgraphs.inventory.application import AdjustStock, ReceiveStock, parse_product_id
+from subgraphs.inventory.application import (
+    AdjustStock,
+    CountedLine,
+    OrderLine,
+    ReceiveStock,
+    ReceiveTransfer,
+    RecordStockCount,
+    SendTransfer,
+    parse_product_id,
+)
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
-from subgraphs.inventory.domain import stock_item_id
-from subgraphs.inventory.graphql.inputs import AdjustStockInput, ReceiveStockInput
+from subgraphs.inventory.domain import parse_location, stock_item_id
+from subgraphs.inventory.graphql.inputs import (
+    AdjustStockInput,
+    CountedLineInput,
+    ReceiveStockInput,
+    StockLineInput,
+)
 from subgraphs.inventory.graphql.live import Subscription
 from subgraphs.inventory.graphql.runtime import InventoryRuntime
-from subgraphs.inventory.graphql.types import Product, StockItem
+from subgraphs.inventory.graphql.types import Product, StockCount, StockItem, Transfer
 from subgraphs.inventory.projections import KnownProduct, StockLevel
 
 
@@ -42,23 +59,28 @@ class Query:
         description="Stock of a product (zeros if it never had any); null if the catalog "
         "has no such product.",
     )
-    async def stock_item(self, product_id: strawberry.ID) -> StockItem | None:
+    async def stock_item(
+        self, product_id: strawberry.ID, location_id: strawberry.ID | None = None
+    ) -> StockItem | None:
         pid = parse_product_id(product_id)
-        level = await StockLevel.get(stock_item_id(pid))
+        location = parse_location(location_id)
+        level = await StockLevel.get(stock_item_id(pid, location))
         if level is not None:
             return StockItem.from_level(level)
         if await KnownProduct.get(pid) is not None:
-            return StockItem.empty(pid)  # known, but not yet indexed here
+            return StockItem.empty(pid, location)  # known, but no stock here (yet)
         return None
 
     @federation.field(
         requires_scopes=[["stock:read"]],
         description="Stock of active products with at most `threshold` units available "
-        "(including products never delivered), fewest first.",
+        "(including products never delivered), fewest first; at MAIN unless `locationId` "
+        "names a store (there: the products it ever held).",
     )
     async def low_stock(
         self,
         threshold: int,
+        location_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -68,7 +90,11 @@ class Query:
             raise DomainError(f"threshold must not be negative, got {threshold}", field="threshold")
         page = await paginate(
             StockLevel,
-            {"available": {"$lte": threshold}, "active": True},
+            {
+                "available": {"$lte": threshold},
+                "active": True,
+                "warehouse": parse_location(location_id),
+            },
             order_by="available",
             first=first,
             after=after,
@@ -87,7 +113,10 @@ class Mutation:
     async def receive_stock(self, info: Info, input: ReceiveStockInput) -> StockItem:
         runtime = _runtime(info)
         command = ReceiveStock(
-            product_id=input.product_id, quantity=input.quantity, receipt=input.receipt
+            product_id=input.product_id,
+            quantity=input.quantity,
+            receipt=input.receipt,
+            location_id=input.location_id,
         )
         return await _payload(await runtime.run(runtime.stock.receive, command))
 
@@ -97,10 +126,87 @@ class Mutation:
     )
     async def adjust_stock(self, info: Info, input: AdjustStockInput) -> StockItem:
         runtime = _runtime(info)
-        command = AdjustStock(product_id=input.product_id, change=input.change, reason=input.reason)
+        command = AdjustStock(
+            product_id=input.product_id,
+            change=input.change,
+            reason=input.reason,
+            location_id=input.location_id,
+        )
         return await _payload(await runtime.run(runtime.stock.adjust, command))
+
+    @federation.mutation(
+        requires_scopes=[["stock:receive"]],
+        description="Send goods from one location to another (MAIN or store ids): they "
+        "leave `from` now and arrive at `to` with receiveTransfer. Only available units "
+        "can be sent.",
+    )
+    async def send_transfer(
+        self,
+        info: Info,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        lines: list[StockLineInput],
+        transfer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Optional client-chosen UUID (retries are safe)."),
+        ] = None,
+    ) -> Transfer:
+        runtime = _runtime(info)
+        command = SendTransfer(
+            from_location=from_,
+            to_location=to,
+            lines=tuple(OrderLine(line.product_id, line.quantity) for line in lines),
+            transfer_id=transfer_id,
+        )
+        executed = await runtime.run(runtime.transfers.send, command)
+        return Transfer.from_aggregate(executed.value)
+
+    @federation.mutation(
+        requires_scopes=[["stock:receive"]],
+        description="Record what arrived of a transfer (a product sent but not listed "
+        "arrived 0 times); each line keeps sent, received and the difference.",
+    )
+    async def receive_transfer(
+        self, info: Info, transfer_id: strawberry.ID, received_lines: list[StockLineInput]
+    ) -> Transfer:
+        runtime = _runtime(info)
+        command = ReceiveTransfer(
+            transfer_id=transfer_id,
+            received_lines=tuple(
+                OrderLine(line.product_id, line.quantity) for line in received_lines
+            ),
+        )
+        executed = await runtime.run(runtime.transfers.receive, command)
+        return Transfer.from_aggregate(executed.value)
+
+    @federation.mutation(
+        requires_scopes=[["stock:adjust"]],
+        description="Record a count of a location's shelves: each product's variance "
+        "(counted - on hand) is booked as an adjustment.",
+    )
+    async def record_stock_count(
+        self,
+        info: Info,
+        location_id: strawberry.ID,
+        lines: list[CountedLineInput],
+        count_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Optional client-chosen UUID (retries are safe)."),
+        ] = None,
+    ) -> StockCount:
+        runtime = _runtime(info)
+        command = RecordStockCount(
+            location_id=location_id,
+            lines=tuple(CountedLine(line.product_id, line.counted) for line in lines),
+            count_id=count_id,
+        )
+        executed = await runtime.run(runtime.counts.record, command)
+        return StockCount.from_aggregate(executed.value)
 
 
 schema = SubgraphSchema(
-    query=Query, mutation=Mutation, subscription=Subscription, types=[Money, Product, StockItem]
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Money, Product, StockItem, Transfer, StockCount],
 )

@@ -1,4 +1,5 @@
-"""Inventory GraphQL types: `StockItem` (compound key) and its extension of `Product`.
+"""Inventory GraphQL types: `StockItem` (compound key) and its extension of `Product`,
+`Transfer` and `StockCount` (mutation payloads, from the write model).
 
 `Product.stockValue` needs the catalog's price: `@requires(fields: "unitPrice { amount
 currency }")` makes the gateway fetch `unitPrice` from the catalog first and pass it in
@@ -8,6 +9,7 @@ the entity representation; inventory never calls the catalog itself.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -17,9 +19,11 @@ from strawberry.types import Info
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.schema import loaders_of
 from subgraphs.inventory.application import parse_product_id
-from subgraphs.inventory.domain import DEFAULT_WAREHOUSE, stock_item_id
+from subgraphs.inventory.domain import DEFAULT_WAREHOUSE, MAIN, parse_location, stock_item_id
+from subgraphs.inventory.domain import StockCount as StockCountAggregate
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
-from subgraphs.inventory.projections import StockLevel
+from subgraphs.inventory.domain import Transfer as TransferAggregate
+from subgraphs.inventory.projections import KnownStore, StockLevel
 
 
 # No description: catalog, the owner, describes Product.
@@ -52,6 +56,28 @@ class Product:
         return self.level.available if self.level else 0
 
     @federation.field(
+        requires_scopes=[["stock:read"]],
+        description="The product's stock at one location: a store id or MAIN (zeros where "
+        "it never had any).",
+    )
+    async def stock_at(self, info: Info, location_id: strawberry.ID) -> StockItem:
+        location = parse_location(location_id)
+        level = await loaders_of(info).by(StockLevel).load(stock_item_id(self.id, location))
+        return StockItem.from_level(level) if level else StockItem.empty(self.id, location)
+
+    @federation.field(
+        requires_scopes=[["stock:read"]],
+        description="The product's stock per location: MAIN first, then every store that "
+        "ever held it, by store code.",
+    )
+    async def stock_levels(self, info: Info) -> list[StockItem]:
+        stores = await KnownStore.find_all().sort("code").to_list()
+        loader = loaders_of(info).by(StockLevel)
+        levels = [await loader.load(stock_item_id(self.id, s.id)) for s in stores]
+        main = StockItem.from_level(self.level) if self.level else StockItem.empty(self.id)
+        return [main, *(StockItem.from_level(level) for level in levels if level is not None)]
+
+    @federation.field(
         requires=["unitPrice { amount currency }"],
         requires_scopes=[["reports:read"]],
         description="onHand x the catalog's unit price.",
@@ -80,14 +106,20 @@ class Product:
 @federation.type(
     keys=["productId warehouse"],
     requires_scopes=[["stock:read"]],
-    description="One product's stock in one warehouse.",
+    description="One product's stock at one location: the warehouse MAIN (customer "
+    "orders reserve from it) or a store (its id).",
 )
 class StockItem:
     product_id: strawberry.ID
-    warehouse: str
-    on_hand: int
+    warehouse: str = strawberry.field(description="The location: MAIN or a store id.")
+    on_hand: int = strawberry.field(
+        description="Units there; below 0 only after store sales of goods the books lacked."
+    )
     reserved: int
     available: int
+    needs_count: bool = strawberry.field(
+        description="On hand is below 0: the shelf should be counted (recordStockCount)."
+    )
     version: int = strawberry.field(
         description="The stock item stream's version these levels reflect (the gateway's "
         "subscriptions never push levels older than the event)."
@@ -103,7 +135,8 @@ class StockItem:
             reserved=self.reserved,
             available=self.available,
         )
-        return Product(id=self.product_id, level=level)
+        main = level if self.warehouse == MAIN else None
+        return Product(id=self.product_id, level=main)
 
     @classmethod
     def from_level(cls, level: StockLevel) -> StockItem:
@@ -113,6 +146,7 @@ class StockItem:
             on_hand=level.on_hand,
             reserved=level.reserved,
             available=level.available,
+            needs_count=level.on_hand < 0,
             version=level.applied.get(level.id, 0),
         )
 
@@ -124,6 +158,7 @@ class StockItem:
             on_hand=0,
             reserved=0,
             available=0,
+            needs_count=False,
             version=0,
         )
 
@@ -135,6 +170,7 @@ class StockItem:
             on_hand=item.on_hand,
             reserved=item.reserved,
             available=item.available,
+            needs_count=item.needs_count,
             version=item.version,
         )
 
@@ -145,3 +181,88 @@ class StockItem:
         product_id = parse_product_id(productId)
         level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id, warehouse))
         return cls.from_level(level) if level else None
+
+
+@strawberry.type(description="One product of a transfer: sent, and once received what came.")
+class TransferLine:
+    product_id: strawberry.ID
+    sent: int
+    received: int | None = strawberry.field(description="Null until the transfer is received.")
+    difference: int | None = strawberry.field(
+        description="received - sent: negative when goods went missing on the way."
+    )
+
+
+@strawberry.enum
+class TransferStatus(Enum):
+    IN_TRANSIT = "IN_TRANSIT"
+    RECEIVED = "RECEIVED"
+
+
+@federation.type(
+    requires_scopes=[["stock:read"]],
+    description="Goods moved between two locations (MAIN or stores).",
+)
+class Transfer:
+    id: strawberry.ID
+    from_location: str
+    to_location: str
+    status: TransferStatus
+    lines: list[TransferLine]
+
+    @classmethod
+    def from_aggregate(cls, transfer: TransferAggregate) -> Transfer:
+        received = {line.product_id: line for line in transfer.received}
+        return cls(
+            id=strawberry.ID(transfer.id),
+            from_location=transfer.from_location,
+            to_location=transfer.to_location,
+            status=TransferStatus(transfer.status.value),
+            lines=[
+                TransferLine(
+                    product_id=strawberry.ID(line.product_id),
+                    sent=line.quantity,
+                    received=received[line.product_id].received
+                    if line.product_id in received
+                    else None,
+                    difference=received[line.product_id].difference
+                    if line.product_id in received
+                    else None,
+                )
+                for line in transfer.lines
+            ],
+        )
+
+
+@strawberry.type(description="One product of a stock count: the books, the shelf, the variance.")
+class StockCountLine:
+    product_id: strawberry.ID
+    expected: int = strawberry.field(description="On hand by the books before the count.")
+    counted: int
+    variance: int = strawberry.field(description="counted - expected, booked as adjustment.")
+
+
+@federation.type(
+    requires_scopes=[["stock:read"]],
+    description="A count of a location's shelves; its variances became adjustments.",
+)
+class StockCount:
+    id: strawberry.ID
+    location_id: str
+    lines: list[StockCountLine]
+
+    @classmethod
+    def from_aggregate(cls, count: StockCountAggregate) -> StockCount:
+        return cls(
+            id=strawberry.ID(count.id),
+            location_id=count.location_id,
+            lines=[
+                StockCountLine(
+                    product_id=strawberry.ID(line.product_id),
+                    expected=line.expected,
+                    counted=line.counted,
+                    variance=line.variance,
+                )
+                for line in count.lines
+            ],
+        )

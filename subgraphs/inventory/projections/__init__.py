@@ -1,16 +1,20 @@
-"""Inventory read side: what it knows of the catalog, and stock levels."""
+"""Inventory read side: what it knows of the catalog and the stores, and stock levels."""
 
 from subgraphs.inventory.projections.catalog_products import CatalogProducts, KnownProducts
-from subgraphs.inventory.projections.documents import KnownProduct, StockLevel
+from subgraphs.inventory.projections.documents import KnownProduct, KnownStore, StockLevel
+from subgraphs.inventory.projections.known_stores import KnownStores, KnownStoresProjection
 from subgraphs.inventory.projections.stock_levels import StockLevels
 
-DOCUMENTS = (KnownProduct, StockLevel)
+DOCUMENTS = (KnownProduct, KnownStore, StockLevel)
 
 __all__ = [
     "DOCUMENTS",
     "CatalogProducts",
     "KnownProduct",
     "KnownProducts",
+    "KnownStore",
+    "KnownStores",
+    "KnownStoresProjection",
     "StockLevel",
     "StockLevels",
 ]

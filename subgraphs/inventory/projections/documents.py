@@ -21,9 +21,21 @@ class KnownProduct(AppliedMixin, Document):
         name = "inventory_products"
 
 
+class KnownStore(AppliedMixin, Document):
+    """A store of the stores context (from `pos.stores` events): a location for stock."""
+
+    id: str  # type: ignore[assignment]  # the store id
+    code: str
+    name: str
+    active: bool = True
+
+    class Settings:
+        name = "inventory_stores"
+
+
 class StockLevel(AppliedMixin, Document):
     """One stock item's levels (zeros until the first delivery); `available` is stored so
-    low-stock queries can sort on it."""
+    low-stock queries can sort on it. `warehouse` is the location: MAIN or a store id."""
 
     id: str  # type: ignore[assignment]  # the stock item's stream id
     product_id: str
@@ -31,8 +43,10 @@ class StockLevel(AppliedMixin, Document):
     on_hand: int = 0
     reserved: int = 0
     available: int = 0
+    needs_count: bool = False
+    """On hand is below 0 (sales of goods the books did not have): count the shelf."""
     active: bool = True
-    """Mirrors the catalog: retired products drop out of low-stock lists."""
+    """Mirrors the catalog (MAIN's level): retired products drop out of low-stock lists."""
 
     class Settings:
         name = "inventory_stock"

@@ -60,6 +60,7 @@ class StockLevels(Projection):
             doc.on_hand = int(data["on_hand"])
             doc.reserved = int(data["reserved"])
             doc.available = doc.on_hand - doc.reserved
+            doc.needs_count = doc.on_hand < 0
         elif envelope.type == PRODUCT_ADDED:
             doc.active = bool(data.get("active", True))
         else:
