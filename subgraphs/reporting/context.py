@@ -14,9 +14,13 @@ from subgraphs.hosting.services import ContextServices
 from subgraphs.reporting.graphql import schema, sdl
 from subgraphs.reporting.projections import (
     DOCUMENTS,
+    SHOP_DOCUMENTS,
     CustomerFacts,
     OrderFacts,
     ProductFacts,
+    ReturnFacts,
+    SaleFacts,
+    ShiftFacts,
     StockFacts,
 )
 
@@ -25,10 +29,18 @@ class ReportingContext:
     name = "reporting"
 
     def documents(self) -> Sequence[type[Document]]:
-        return DOCUMENTS
+        return (*DOCUMENTS, *SHOP_DOCUMENTS)
 
     def projections(self, services: ContextServices) -> Sequence[Projection]:
-        return [ProductFacts(), CustomerFacts(), OrderFacts(), StockFacts()]
+        return [
+            ProductFacts(),
+            CustomerFacts(),
+            OrderFacts(),
+            StockFacts(),
+            SaleFacts(),
+            ReturnFacts(),
+            ShiftFacts(),
+        ]
 
     def reactors(self, services: ContextServices) -> Sequence[Projection]:
         return []

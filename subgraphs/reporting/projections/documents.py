@@ -43,7 +43,8 @@ class CustomerFact(AppliedMixin, Document):
 
 
 class StockFact(AppliedMixin, Document):
-    """One stock item's levels (pos.inventory): product x warehouse."""
+    """One stock item's levels (pos.inventory): product x location (`warehouse`: MAIN or
+    a store id). A store's level may be below zero (sold before it was booked in)."""
 
     id: str  # type: ignore[assignment]
     product_id: str
@@ -53,7 +54,7 @@ class StockFact(AppliedMixin, Document):
 
     class Settings:
         name = "reporting_stock"
-        indexes = ["product_id"]
+        indexes = ["product_id", "warehouse"]
 
 
 class SoldLine(BaseModel):

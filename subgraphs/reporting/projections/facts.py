@@ -28,8 +28,15 @@ STOCK_LEVEL_EVENTS = frozenset(
         "StockItemReserved",
         "StockItemReleased",
         "StockItemCommitted",
+        "StockSold",
+        "StockReturned",
+        "StockTransferredOut",
+        "StockTransferredIn",
+        "StockCounted",
     )
 )
+"""Stock item events (one stream per product x location: MAIN or a store id), each with
+the levels after the change."""
 
 
 def _name(envelope: Envelope) -> str:
