@@ -10,6 +10,7 @@ from subgraphs.inventory import INVENTORY
 from subgraphs.ordering import context as ordering_context
 from subgraphs.reporting import context as reporting_context
 from subgraphs.staff import STAFF
+from subgraphs.stores import STORES
 
 CONTEXTS: dict[str, ContextModule] = {
     "catalog": CATALOG,
@@ -19,6 +20,7 @@ CONTEXTS: dict[str, ContextModule] = {
     "ordering": ordering_context,
     "reporting": reporting_context,
     "staff": STAFF,
+    "stores": STORES,
 }
 
 __all__ = ["CONTEXTS"]

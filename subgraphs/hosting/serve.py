@@ -15,6 +15,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "ordering": 4004,
     "reporting": 4005,
     "staff": 4006,
+    "stores": 4007,
 }
 
 

@@ -49,6 +49,8 @@ from subgraphs.seed.data import (
     seed_id,
 )
 from subgraphs.staff import DEMO_STAFF, seed_demo_staff
+from subgraphs.stores import seed_demo_stores
+from subgraphs.stores.application.demo import DEMO_STORES
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class SeedReport:
     orders: dict[str, int] = field(default_factory=dict)
     staff: int = 0
     """Demo staff members (DEV DEFAULTS, see subgraphs/staff/README.md); 0 without staff."""
+    stores: int = 0
+    """Demo stores (with their registers and tax regions); 0 without the stores context."""
 
 
 class _KnownProducts:
@@ -149,6 +153,11 @@ class _Loader:
         if "staff" in self.services:  # first: sign-in works even if the saga is not running
             self.wrote = await seed_demo_staff(self.services["staff"].store) > 0
             staff = len(DEMO_STAFF)
+        stores = 0
+        if "stores" in self.services:  # stores, registers and tax regions for the tills
+            written = await seed_demo_stores(self.services["stores"].store)
+            self.wrote = self.wrote or written > 0
+            stores = len(DEMO_STORES)
         catalog = CatalogHandlers(self.services["catalog"].store)
         for name in CATEGORIES:
             category_id = seed_id("category", name)
@@ -227,6 +236,7 @@ class _Loader:
             customers=len(CUSTOMERS),
             orders=counts,
             staff=staff,
+            stores=stores,
         )
 
     async def _orders(
@@ -346,4 +356,5 @@ def summary(report: SeedReport) -> dict[str, Any]:
         "customers": report.customers,
         "orders": report.orders,
         "staff": report.staff,
+        "stores": report.stores,
     }

@@ -23,7 +23,8 @@ Operation = tuple[str, dict[str, Any] | None]
 
 SEEDED_IDS = """{
   categories { id }
-  products(first: 1) { nodes { id sku } }
+  products(first: 1) { nodes { id sku barcode } }
+  stores(first: 1) { nodes { id registers { id } } }
   orders(first: 50) { nodes { id number status placedAt paidAt customer { id } } }
 }"""
 
@@ -116,6 +117,9 @@ def _arguments(ids: dict[str, Any]) -> dict[str, str]:
     return {
         "product": f'(id: "{ids["product"]}")',
         "productBySku": f'(sku: "{ids["sku"]}")',
+        "productByBarcode": f'(barcode: "{ids["barcode"]}")',
+        "store": f'(id: "{ids["store"]}")',
+        "register": f'(id: "{ids["register"]}")',
         "category": f'(id: "{ids["category"]}")',
         "customer": f'(id: "{ids["customer"]}")',
         "stockItem": f'(productId: "{ids["product"]}")',
@@ -161,6 +165,9 @@ async def _seeded_ids(gateways: PosGateways) -> dict[str, Any]:
         "category": data["categories"][0]["id"],
         "product": product["id"],
         "sku": product["sku"],
+        "barcode": product["barcode"],
+        "store": data["stores"]["nodes"][0]["id"],
+        "register": data["stores"]["nodes"][0]["registers"][0]["id"],
         "order": paid[0]["id"],
         "number": paid[0]["number"],
         "customer": paid[0]["customer"]["id"],

@@ -12,6 +12,7 @@ same requests took 11 s to 114 s.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -19,7 +20,7 @@ import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
 from tests.security.conftest import RunningPos
@@ -344,3 +345,37 @@ async def _cashier_token(client: httpx.AsyncClient, pos: RunningPos) -> str:
     from tests.e2e.pos_process import sign_in
 
     return await sign_in(client, pos.url, pos.process.lines, "cashier")
+
+
+async def test_websockets_and_subscriptions_are_capped_per_client(pos_run: RunningPos) -> None:
+    """Defaults: 20 WebSockets per client (the 21st is closed with 4429) and 100 open
+    subscriptions per client over all transports (the 101st is refused)."""
+    ws = pos_run.url.replace("http://", "ws://")
+    protocols = [Subprotocol("graphql-transport-ws")]
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {pos_run.manager}"}}
+    async with contextlib.AsyncExitStack() as sockets:
+        opened = [
+            await sockets.enter_async_context(connect(ws, subprotocols=protocols))
+            for _ in range(20)
+        ]
+        extra = await sockets.enter_async_context(connect(ws, subprotocols=protocols))
+        with pytest.raises(ConnectionClosed) as closed:
+            await extra.send(orjson.dumps(init).decode())
+            await asyncio.wait_for(extra.recv(), 10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+        socket = opened[0]
+        await socket.send(orjson.dumps(init).decode())
+        assert orjson.loads(await socket.recv())["type"] == "connection_ack"
+        query = "subscription { orderUpdates { id } }"
+        for n in range(101):
+            message = {"id": str(n), "type": "subscribe", "payload": {"query": query}}
+            await socket.send(orjson.dumps(message).decode())
+        refused = None
+        async with asyncio.timeout(20):
+            while refused is None:
+                answer = orjson.loads(await socket.recv())
+                if answer["type"] == "error":
+                    refused = answer
+        assert refused["id"] == "100", refused
+        codes = {e["extensions"]["code"] for e in refused["payload"]}
+        assert codes == {"TOO_MANY_SUBSCRIPTIONS"}
