@@ -10,6 +10,8 @@ from strawberry import federation
 
 from subgraphs.hosting.schema import SubgraphSchema
 from subgraphs.reporting import reports
+from subgraphs.reporting.graphql import shop
+from subgraphs.reporting.graphql.shop_types import Register, StaffMember, Store
 from subgraphs.reporting.graphql.types import (
     Customer,
     DailySales,
@@ -100,8 +102,59 @@ class Query:
             totals=money_list(totals),
         )
 
+    # -- the shop floor: stores, registers, shifts (days and hours UTC) ---------------
 
-schema = SubgraphSchema(query=Query, types=[Money, Product, Customer])
+    store_sales = federation.field(
+        resolver=shop.store_sales,
+        requires_scopes=[["reports:read"]],
+        description="Completed sales and returns from `from` to `to` (inclusive, UTC, at "
+        "most 366 days), one row per store x group x currency: by REGISTER, CASHIER, "
+        "SHIFT, HOUR of day, DAY or just STORE. Without `storeId`: every store.",
+    )
+    tender_mix = federation.field(
+        resolver=shop.tender_mix,
+        requires_scopes=[["reports:read"]],
+        description="A store's takings per tender (CASH, CARD) with change given, refunds "
+        "and cash rounding, from `from` to `to` (inclusive, UTC); one entry per currency.",
+    )
+    taxes_collected = federation.field(
+        resolver=shop.taxes_collected,
+        requires_scopes=[["reports:read"]],
+        description="A store's tax per day, class and rate, less refunded tax.",
+    )
+    discounts_given = federation.field(
+        resolver=shop.discounts_given,
+        requires_scopes=[["reports:read"]],
+        description="A store's discounts on completed sales by reason and approver, the "
+        "largest amount first.",
+    )
+    returns_summary = federation.field(
+        resolver=shop.returns_summary,
+        requires_scopes=[["reports:read"]],
+        description="A store's returns: how many, refunded per tender, units restocked "
+        "and written off; one entry per currency.",
+    )
+    top_products_at_store = federation.field(
+        resolver=shop.top_products_at_store,
+        requires_scopes=[["reports:read"]],
+        description="Best-selling products at one store (optionally completed between "
+        "`from` and `to`, inclusive), by units sold or by revenue (taxes included).",
+    )
+    stock_valuation_by_store = federation.field(
+        resolver=shop.stock_valuation_by_store,
+        requires_scopes=[["reports:read"]],
+        description="Stock on hand per location (MAIN first, then each store, or only "
+        "`locationId`) valued at current catalog prices.",
+    )
+    shift_over_short = federation.field(
+        resolver=shop.shift_over_short,
+        requires_scopes=[["reports:read"]],
+        description="The Z reports of a store's shifts closed from `from` to `to` "
+        "(inclusive, UTC): expected against counted per tender, over/short.",
+    )
+
+
+schema = SubgraphSchema(query=Query, types=[Money, Product, Customer, Store, Register, StaffMember])
 
 
 def sdl() -> str:

@@ -108,7 +108,10 @@ class StockValuationLine:
     product: Product
     sku: str
     name: str
-    on_hand: int = strawberry.field(description="Units on hand over all warehouses.")
+    on_hand: int = strawberry.field(
+        description="Units on hand: over all locations in `stockValuation`, at the location "
+        "in `stockValuationByStore`."
+    )
     unit_price: Money = strawberry.field(description="The current catalog price.")
     value: Money
 
