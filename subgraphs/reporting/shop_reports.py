@@ -417,7 +417,8 @@ async def closed_shifts(store_id: str, start: date, end: date) -> list[ShiftFact
     """The store's shifts closed in the window (their Z reports), in closing order."""
     check_window(start, end)
     query = {"store_id": store_id, **_between("closed_at", start, end)}
-    return await ShiftFact.find(query).sort("closed_at").to_list()
+    shifts = await ShiftFact.find(query).to_list()
+    return sorted(shifts, key=lambda s: (s.closed_at, s.register_id, s.id))
 
 
 def over_short(shift: ShiftFact) -> Decimal:

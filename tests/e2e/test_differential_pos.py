@@ -127,6 +127,18 @@ def _arguments(ids: dict[str, Any]) -> dict[str, str]:
         "order": f'(id: "{ids["order"]}")',
         "orderByNumber": f'(number: "{ids["number"]}")',
         "dailySales": f'(from: "{ids["day"]}", to: "{ids["day"]}")',
+        "storeSales": f'(from: "{ids["day"]}", to: "{ids["day"]}", groupBy: REGISTER)',
+        "topProductsAtStore": f'(storeId: "{ids["store"]}")',
+        **{
+            report: f'(storeId: "{ids["store"]}", from: "{ids["day"]}", to: "{ids["day"]}")'
+            for report in (
+                "tenderMix",
+                "taxesCollected",
+                "discountsGiven",
+                "returnsSummary",
+                "shiftOverShort",
+            )
+        },
     }
 
 

@@ -9,7 +9,8 @@ its sale, so the sequence has no gaps, and no two sales share a number.
 
 Format: ``<store code>-<register code>-<number>``, the number zero-padded to at least
 six digits (``AMS-R1-000123``; it simply grows past 999999). The codes are the stores
-context's short codes, upper-cased; they make a receipt unique across the company.
+context's short codes (1-16 of A-Z, 0-9, '_', '-'), upper-cased; they make a receipt
+unique across the company.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from subgraphs.sales.domain.errors import SaleInputError
 from subgraphs.sales.domain.events import ReceiptNumberTaken
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "pos:sales:receipt-sequences")
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_]{0,11}$")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,15}$")
 DIGITS = 6
 
 
@@ -39,7 +40,8 @@ def format_receipt_number(store_code: str, register_code: str, sequence: int) ->
         value = code.strip().upper()
         if not _CODE.match(value):
             raise SaleInputError(
-                f"{label} {code[:20]!r} must be 1-12 letters, digits or '_'",
+                f"{label} {code[:20]!r} must be 1-16 letters, digits, '_' or '-'"
+                " (the stores context's codes)",
                 reason="INVALID_CODE",
                 field=label.replace(" code", "Code"),
             )

@@ -219,6 +219,10 @@ class Shift(Aggregate):
     def expected_card(self) -> Decimal:
         return self.totals["card"] - self.totals["card_refunds"]
 
+    def figures(self, *, by: str, now: datetime) -> ShiftReport:
+        """The X figures as they stand, recording nothing (what a read model shows)."""
+        return self.z_report or self._report("X", by, now)
+
     def x_report(self, *, by: str, now: datetime, command_id: str) -> ShiftReport:
         """Mid-shift figures; records only that the report was taken."""
         self._require_open("take an X report of")
