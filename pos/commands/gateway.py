@@ -623,11 +623,12 @@ def _batching(enabled: bool, max_size: int | None) -> Any:
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:
-    """Start the Kafka transport before the gateway's event feed, stop it after."""
+    """Stop the Kafka transport after the gateway's event feed. It is not started here: the
+    gateway only consumes (the feed connects, and reconnects, by itself), so neither a
+    broker that is down nor a supergraph without `@eventSource` keeps it from serving."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        await bus.start()
         try:
             async with inner(app):
                 yield

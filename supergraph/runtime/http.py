@@ -469,9 +469,13 @@ def create_app(
     )
 
     async def health(_request: Request) -> Response:
-        if ready["value"]:
-            return JSONResponse({"status": "ok"})
-        return JSONResponse({"status": "starting"}, status_code=503)
+        if not ready["value"]:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        if live is not None and live.feed.topics:
+            # still 200: queries and mutations are served while the feed reconnects
+            state = "connected" if live.feed.connected else "connecting"
+            return JSONResponse({"status": "ok", "eventFeed": state})
+        return JSONResponse({"status": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,6 +1,13 @@
 """Live subscriptions at the gateway: event-driven fields fed by the bus, others forwarded."""
 
-from .events import EventFeed, FeedStopped, FeedSubscription, SubscriberOverflow, SubscriptionClosed
+from .events import (
+    EventFeed,
+    FeedStopped,
+    FeedSubscription,
+    FeedUnavailable,
+    SubscriberOverflow,
+    SubscriptionClosed,
+)
 from .forward import SubgraphForwarder, websocket_url
 from .freshness import Freshness
 from .live import SupergraphSubscriptions
@@ -31,6 +38,7 @@ __all__ = [
     "ExecutionResult",
     "FeedStopped",
     "FeedSubscription",
+    "FeedUnavailable",
     "Freshness",
     "GraphQLMultipart",
     "GraphQLSSE",

@@ -10,6 +10,14 @@ since the broker came back.
 
 Fan-out never blocks: each subscriber has a bounded queue, and one that falls behind is
 closed with `SubscriberOverflow` instead of slowing the consumer or the other subscribers.
+
+The broker is not needed to start: a feed with no topics (a supergraph without
+`@eventSource`) never touches it, and a feed whose broker cannot be reached at startup
+keeps connecting in the background (backoff up to `retry_max` seconds) while the gateway
+serves queries and mutations. Until it is positioned, new subscriptions are refused with
+`FeedUnavailable` (code EVENT_FEED_UNAVAILABLE) rather than held: a client told at once
+can show "live updates unavailable" and retry, where a held one would wait silently. A feed
+whose consumer fails while running ends its subscriptions the same way and reconnects.
 """
 
 from __future__ import annotations
@@ -46,6 +54,12 @@ class FeedStopped(SubscriptionClosed):
     """The gateway's event feed stopped (shutdown or a lost broker connection)."""
 
     code = "SUBSCRIPTION_ENDED"
+
+
+class FeedUnavailable(SubscriptionClosed):
+    """The feed is not connected to its broker yet (or again): new subscriptions wait for it."""
+
+    code = "EVENT_FEED_UNAVAILABLE"
 
 
 @dataclass
@@ -152,6 +166,8 @@ class EventFeed:
         poll_timeout: float = 0.5,
         max_records: int = 500,
         ready_timeout: float = 30.0,
+        retry_initial: float = 0.5,
+        retry_max: float = 10.0,
     ) -> None:
         if queue_size < 1:
             raise ValueError("queue_size must be at least 1")
@@ -162,11 +178,19 @@ class EventFeed:
         self.poll_timeout = poll_timeout
         self.max_records = max_records
         self.ready_timeout = ready_timeout
+        self.retry_initial = retry_initial
+        self.retry_max = retry_max
         self.metrics = FeedMetrics()
         self._subscribers: dict[str, set[FeedSubscription]] = {t: set() for t in self.topics}
         self._consumer: Consumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
+        self._connected = False
+
+    @property
+    def connected(self) -> bool:
+        """Consuming (positioned on every partition): new subscriptions are accepted."""
+        return self._connected or not self.topics
 
     @property
     def subscriber_count(self) -> int:
@@ -177,22 +201,44 @@ class EventFeed:
         return self._task is not None and not self._task.done()
 
     async def start(self) -> None:
-        if self._task is not None:
+        """Connect and position the consumer; returns once it is (events published after
+        it are delivered). A broker that cannot be reached does not fail the start: the
+        feed logs it and keeps connecting in the background. No topics: nothing to do."""
+        if self._task is not None or not self.topics:
             return
-        consumer = self.transport.consumer(self.group, self.topics, from_beginning=False)
-        await consumer.start()
         try:
+            consumer = await self._connect()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning(
+                "event feed %s cannot reach the broker (%s: %s); serving without live events "
+                "and retrying in the background",
+                self.group,
+                exc.__class__.__name__,
+                exc,
+            )
+            consumer = None
+        self._task = asyncio.create_task(self._run(consumer), name=f"event-feed {self.group}")
+
+    async def _connect(self) -> Consumer:
+        consumer = self.transport.consumer(self.group, self.topics, from_beginning=False)
+        try:
+            await consumer.start()
             # Every partition gets its position first, so nothing published later is missed.
             await consumer.wait_assigned(timeout=self.ready_timeout)
         except BaseException:
-            await consumer.stop()
+            with contextlib.suppress(Exception):
+                await consumer.stop()
             raise
         self._consumer = consumer
-        self._task = asyncio.create_task(self._run(consumer), name=f"event-feed {self.group}")
+        self._connected = True
+        return consumer
 
     async def stop(self) -> None:
         """Stop consuming and end every subscription with `FeedStopped`."""
         task, self._task = self._task, None
+        self._connected = False
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -211,8 +257,12 @@ class EventFeed:
                 f"this feed does not consume {topic!r} (it reads {', '.join(self.topics)}); "
                 "create the feed with every topic its event sources name"
             )
-        if self._failure is not None or (self._task is not None and self._task.done()):
-            raise FeedStopped("the gateway's event feed has stopped; try again later")
+        if not self._connected:
+            raise FeedUnavailable(
+                "live events are unavailable: the gateway is not connected to its event "
+                "broker (it keeps reconnecting); queries and mutations still work, so re-query "
+                "the current state and subscribe again in a few seconds"
+            )
         sub = FeedSubscription(self, topic, accept, queue_size or self.queue_size)
         self._subscribers[topic].add(sub)
         return sub
@@ -225,23 +275,45 @@ class EventFeed:
             for sub in list(subs):
                 sub._close(reason)
 
-    async def _run(self, consumer: Consumer) -> None:
-        try:
-            while True:
-                messages = await consumer.poll(
-                    timeout=self.poll_timeout, max_records=self.max_records
+    async def _run(self, consumer: Consumer | None) -> None:
+        """Consume; on a failure end the subscriptions, then reconnect with backoff."""
+        delay = self.retry_initial
+        while True:
+            if consumer is None:
+                try:
+                    consumer = await self._connect()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.info("event feed %s: broker still unreachable (%s)", self.group, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.retry_max)
+                    continue
+                log.warning("event feed %s connected: live events are back", self.group)
+                delay = self.retry_initial
+            try:
+                await self._consume(consumer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("event feed %s failed; ending its subscriptions", self.group)
+                self._failure = exc
+                self._connected = False
+                self._close_all(
+                    FeedStopped(f"the gateway lost its event feed ({exc}); subscribe again later")
                 )
-                self._dispatch(messages)
-                if messages:
-                    await self._commit(consumer, messages)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("event feed %s failed; ending its subscriptions", self.group)
-            self._failure = exc
-            self._close_all(
-                FeedStopped(f"the gateway lost its event feed ({exc}); subscribe again later")
-            )
+                self._consumer = None
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+                consumer = None
+                await asyncio.sleep(delay)
+
+    async def _consume(self, consumer: Consumer) -> None:
+        while True:
+            messages = await consumer.poll(timeout=self.poll_timeout, max_records=self.max_records)
+            self._dispatch(messages)
+            if messages:
+                await self._commit(consumer, messages)
 
     async def _commit(self, consumer: Consumer, messages: Sequence[Message]) -> None:
         """Best effort: a failed commit (broker away, rebalance) only costs that resume

@@ -231,7 +231,8 @@ class SupergraphSubscriptions:
                 source.topic, lambda envelope: source.accepts(envelope, arguments)
             )
         except SubscriptionClosed as exc:
-            raise operation_error(str(exc), "SUBSCRIPTION_ENDED") from None
+            code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
+            raise operation_error(str(exc), code) from None
 
         async def stream() -> AsyncGenerator[ExecutionResult, None]:
             try:
