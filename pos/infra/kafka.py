@@ -179,8 +179,8 @@ class Kafka(Service):
                 "kafka.tools.StorageTool",
                 "format",
                 "--standalone",
-                "-t",
-                _cluster_id(),
+                # one id in 64 starts with '-': as a separate argument it reads as an option
+                f"--cluster-id={_cluster_id()}",
                 "-c",
                 str(props),
             ]
