@@ -15,9 +15,9 @@ from eventbus.sql.database import Database
 from eventbus.sql.migrations import migrate
 from eventbus.sql.outbox import SqlOutbox
 from eventbus.sql.snapshots import upsert_snapshot
-from eventbus.sql.unit_of_work import SqlUnitOfWork
+from eventbus.sql.unit_of_work import CommitOutcomeUnknown, SqlUnitOfWork
 
-__all__ = ["SqlEventStore"]
+__all__ = ["CommitOutcomeUnknown", "SqlEventStore"]
 
 
 class SqlEventStore(EventStore):

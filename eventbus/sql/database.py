@@ -27,6 +27,7 @@ from eventbus.sql.driver import DriverConnection, driver_connection
 from eventbus.sql.sqlite_writer import SqliteWriterConnection
 
 BUSY_TIMEOUT_SECONDS = 30.0
+POOL_RECYCLE_SECONDS = 1800
 _IMMEDIATE = "pos_sqlite_immediate"
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
 """WAL: readers never wait for the writer. NORMAL: in WAL mode a commit survives a
@@ -50,7 +51,12 @@ class Database:
             "json_deserializer": orjson.loads,
             "pool_size": pool_size,
             "max_overflow": max_overflow,
-            "pool_pre_ping": False,
+            # A server restart leaves every pooled connection dead; without a check each
+            # one failed its next request (once per connection, for as long as it sat in
+            # the pool). The ping costs one round trip per checkout on PostgreSQL; a
+            # connection older than POOL_RECYCLE_SECONDS is replaced anyway.
+            "pool_pre_ping": not self.is_sqlite,
+            "pool_recycle": POOL_RECYCLE_SECONDS,
         }
         if self.is_sqlite:
             if parsed.database in (None, "", ":memory:"):

@@ -14,15 +14,23 @@ work is doomed: PostgreSQL has aborted the transaction and would turn a COMMIT i
 silent rollback. If the caller catches the error and leaves the block normally, the
 transaction is rolled back and the error raised again: nothing is half-written, and
 nobody is told it was written when it was not.
+
+A COMMIT that fails for any reason other than the server refusing it (the connection
+dropped, the server shut down, a timeout) leaves the outcome unknown: the server may have
+committed before the connection went. That raises `CommitOutcomeUnknown` naming the
+streams, so the caller can say "may have been saved, look it up" instead of "failed".
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any, Self
+
+import asyncpg
 
 from eventbus.actor import current_actor
 from eventbus.envelope import Envelope
@@ -32,6 +40,29 @@ from eventbus.sql.database import Database
 from eventbus.sql.driver import DriverConnection, Prepared
 from eventbus.sql.statements import MAX_ROWS_PER_INSERT
 from eventbus.sql.timestamps import utc
+
+# SQLSTATE classes whose COMMIT failure is a definite "not committed": integrity (23),
+# invalid transaction state (25), transaction rollback (40: serialization, deadlock)
+_REFUSED_CLASSES = ("23", "25", "40")
+
+
+class CommitOutcomeUnknown(Exception):
+    """The COMMIT got no answer: the transaction may or may not have been committed."""
+
+    def __init__(self, streams: Sequence[str], cause: BaseException) -> None:
+        super().__init__(
+            f"the database connection failed during COMMIT ({cause.__class__.__name__}: "
+            f"{cause}); streams {', '.join(streams) or '-'} may or may not have been written"
+        )
+        self.streams = list(streams)
+
+
+def _commit_refused(error: BaseException) -> bool:
+    """Whether a failed COMMIT certainly rolled back (the server answered with a refusal)."""
+    if isinstance(error, sqlite3.Error):
+        return True  # in-process: a failed COMMIT is a rolled-back one
+    state = getattr(error, "sqlstate", None)
+    return isinstance(error, asyncpg.PostgresError) and str(state or "")[:2] in _REFUSED_CLASSES
 
 
 def _event_row(e: Envelope, stream_id: str, version: int) -> tuple[Any, ...]:
@@ -59,6 +90,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._stack: AsyncExitStack | None = None
         self._tx: DriverConnection | None = None
         self._doomed: BaseException | None = None
+        self._streams: list[str] = []
 
     async def __aenter__(self) -> Self:
         if self._stack is not None:
@@ -93,8 +125,10 @@ class SqlUnitOfWork(UnitOfWork):
                         await tx.commit()
                     else:
                         await asyncio.shield(tx.rollback())
-                except BaseException:
+                except BaseException as error:
                     tx.broken = True
+                    if ok and isinstance(error, Exception) and not _commit_refused(error):
+                        raise CommitOutcomeUnknown(self._streams, error) from error
                     if ok:
                         raise
         finally:
@@ -117,6 +151,8 @@ class SqlUnitOfWork(UnitOfWork):
         tx = self._transaction()
         if not events:
             return []
+        if stream_id not in self._streams:
+            self._streams.append(stream_id)
         for envelope in events:
             if envelope.subject != stream_id:
                 raise ValueError(

@@ -37,7 +37,7 @@ from subgraphs.customers.domain import Customer
 from subgraphs.customers.graphql.views import from_view, from_write_model
 from subgraphs.customers.projections import CustomerView
 from subgraphs.hosting.access import AccessRules
-from subgraphs.hosting.commands import Executed, execute
+from subgraphs.hosting.commands import Executed, committed_payload, execute
 from subgraphs.hosting.errors import ARIADNE_LOGGER, format_error
 from subgraphs.hosting.identity import GatewayIdentityGuard, IdentityVerifier, identity_of
 from subgraphs.hosting.pagination import paginate
@@ -97,11 +97,14 @@ def build_schema(
         return datetime.fromisoformat(value)
 
     async def answer(done: Executed[Customer]) -> dict[str, Any]:
-        if done.caught_up:
-            doc = await CustomerView.get(done.value.id)
-            if doc is not None:
-                return from_view(doc)
-        return await from_write_model(done.value, store)
+        async def read() -> dict[str, Any]:
+            if done.caught_up:
+                doc = await CustomerView.get(done.value.id)
+                if doc is not None:
+                    return from_view(doc)
+            return await from_write_model(done.value, store)
+
+        return await committed_payload(done, read)  # a store down now: OUTCOME_UNKNOWN
 
     async def run(handler: Any, command: Any) -> dict[str, Any]:
         return await answer(

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
-from subgraphs.hosting.commands import Executed
+from subgraphs.hosting.commands import Executed, committed_payload
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.pagination import paginate
 from subgraphs.hosting.schema import SubgraphSchema
@@ -45,14 +45,19 @@ def _runtime(info: Info) -> OrderingRuntime:
 
 
 async def _payload(runtime: OrderingRuntime, executed: Executed[OrderAggregate]) -> Order:
-    """Read-your-writes: the projection's view once caught up, else the event stream."""
-    if executed.caught_up:
-        doc = await OrderView.get(executed.value.id)
-        if doc is not None:
-            return Order.from_view(doc)
-    folded = fold(await runtime.services.store.read_stream(executed.value.id))
-    assert folded is not None
-    return Order.from_view(folded)
+    """Read-your-writes: the projection's view once caught up, else the event stream
+    (a store down after the commit: OUTCOME_UNKNOWN, saved, by `committed_payload`)."""
+
+    async def read() -> Order:
+        if executed.caught_up:
+            doc = await OrderView.get(executed.value.id)
+            if doc is not None:
+                return Order.from_view(doc)
+        folded = fold(await runtime.services.store.read_stream(executed.value.id))
+        assert folded is not None
+        return Order.from_view(folded)
+
+    return await committed_payload(executed, read)
 
 
 @strawberry.type
