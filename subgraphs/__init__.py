@@ -9,6 +9,7 @@ from subgraphs.hosting.context import ContextModule
 from subgraphs.inventory import INVENTORY
 from subgraphs.ordering import context as ordering_context
 from subgraphs.reporting import context as reporting_context
+from subgraphs.sales.context import SALES
 from subgraphs.staff import STAFF
 from subgraphs.stores import STORES
 
@@ -21,6 +22,7 @@ CONTEXTS: dict[str, ContextModule] = {
     "reporting": reporting_context,
     "staff": STAFF,
     "stores": STORES,
+    "sales": SALES,
 }
 
 __all__ = ["CONTEXTS"]

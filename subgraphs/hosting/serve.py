@@ -16,6 +16,7 @@ DEFAULT_PORTS: dict[str, int] = {
     "reporting": 4005,
     "staff": 4006,
     "stores": 4007,
+    "sales": 4008,
 }
 
 

@@ -1,0 +1,39 @@
+"""Entities of other subgraphs a sale points at (`resolvable: false`: only the id)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import federation
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+
+_STUB = [Key(fields=FieldSet("id"), resolvable=False)]
+
+
+@federation.type(keys=_STUB)
+class StaffMember:
+    id: strawberry.ID
+
+
+@federation.type(keys=_STUB)
+class Store:
+    id: strawberry.ID
+
+
+@federation.type(keys=_STUB)
+class Register:
+    id: strawberry.ID
+
+
+@federation.type(keys=_STUB)
+class Customer:
+    id: strawberry.ID
+
+
+@federation.type(keys=_STUB)
+class Product:
+    id: strawberry.ID
+
+
+def staff(staff_id: str | None) -> StaffMember | None:
+    return StaffMember(id=strawberry.ID(staff_id)) if staff_id else None

@@ -1,0 +1,32 @@
+"""From read-model documents to GraphQL answers, and the checks of query arguments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from subgraphs.sales.domain import SaleInputError
+from subgraphs.sales.graphql.types import Shift
+from subgraphs.sales.projections import ShiftView, shift_of
+
+ARG_MAX = 100
+
+
+def text_arg(value: str, field: str) -> str:
+    """An id or code argument: 1-100 characters (BAD_USER_INPUT otherwise)."""
+    text = str(value).strip()
+    if not text or len(text) > ARG_MAX:
+        raise SaleInputError(
+            f"{field} must be 1 to {ARG_MAX} characters", reason="INVALID_ID", field=field
+        )
+    return text
+
+
+def receipt_number_of(value: str) -> str:
+    """Receipt numbers are upper-case (`S01-R1-000042`); a typed one may not be."""
+    return text_arg(value, "number").upper()
+
+
+def shift_from_view(view: ShiftView, now: datetime) -> Shift:
+    return Shift.from_aggregate(
+        shift_of(view), now=now, opened_at=view.opened_at, closed_at=view.closed_at
+    )

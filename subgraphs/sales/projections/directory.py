@@ -1,0 +1,123 @@
+"""`ProjectedDirectory`: the application's `Directory` port over this context's
+projections of catalog and stores events, and the folds of its own views back into
+domain aggregates (`sale_of`, `shift_of`, `promotion_of`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from eventbus import Aggregate, DomainEvent
+from eventbus.events import registry
+from subgraphs.sales.application.ports import ProductInfo, RegisterInfo, StoreInfo
+from subgraphs.sales.domain import (
+    Promotion,
+    RoundingLevel,
+    RoundingMode,
+    Sale,
+    Shift,
+    TaxPolicy,
+    TaxTable,
+)
+from subgraphs.sales.domain.tax import parse_pricing
+from subgraphs.sales.projections.documents import (
+    PromotionView,
+    SaleProduct,
+    SaleRegister,
+    SaleStore,
+    SaleTaxRegion,
+    SaleView,
+    ShiftView,
+)
+
+
+def product_info(doc: SaleProduct) -> ProductInfo:
+    return ProductInfo(
+        product_id=doc.id,
+        sku=doc.sku,
+        name=doc.name,
+        unit_price=Decimal(doc.unit_price),
+        currency=doc.currency,
+        active=doc.active,
+        tax_class=doc.tax_class,
+        barcode=doc.barcode,
+    )
+
+
+def store_info(doc: SaleStore, region: SaleTaxRegion | None) -> StoreInfo:
+    rates = {k: Decimal(v) for k, v in (region.rates if region else {}).items()}
+    increment = doc.cash_rounding_increment
+    address = doc.address
+    lines = [address.get("line1"), address.get("line2")]
+    lines.append(" ".join(x for x in (address.get("postal_code"), address.get("city")) if x))
+    return StoreInfo(
+        store_id=doc.id,
+        code=doc.code,
+        name=doc.name,
+        currency=doc.currency,
+        active=doc.active,
+        tax_table=TaxTable(doc.tax_region, rates),
+        policy=TaxPolicy(
+            pricing=parse_pricing(doc.pricing_mode),
+            level=RoundingLevel(doc.rounding_level),
+            mode=RoundingMode(doc.rounding_mode),
+            cash_increment=Decimal(increment) if increment else None,
+        ),
+        return_window_days=doc.return_window_days,
+        approval_threshold=Decimal(doc.discount_approval_threshold_percent),
+        address=tuple(x for x in lines if x),
+    )
+
+
+class ProjectedDirectory:
+    async def product(self, product_id: str) -> ProductInfo | None:
+        doc = await SaleProduct.get(product_id)
+        return product_info(doc) if doc else None
+
+    async def product_by_sku(self, sku: str) -> ProductInfo | None:
+        doc = await SaleProduct.find_one({"sku": sku})
+        return product_info(doc) if doc else None
+
+    async def product_by_barcode(self, gtin13: str) -> ProductInfo | None:
+        doc = await SaleProduct.find_one({"gtin13": gtin13})
+        return product_info(doc) if doc else None
+
+    async def register(self, register_id: str) -> RegisterInfo | None:
+        doc = await SaleRegister.get(register_id)
+        if doc is None:
+            return None
+        return RegisterInfo(doc.id, doc.store_id, doc.code, doc.name, doc.active)
+
+    async def store(self, store_id: str) -> StoreInfo | None:
+        doc = await SaleStore.get(store_id)
+        if doc is None:
+            return None
+        return store_info(doc, await SaleTaxRegion.get(doc.tax_region_id))
+
+
+def _events(logged: list[dict[str, Any]]) -> list[DomainEvent]:
+    out: list[DomainEvent] = []
+    for entry in logged:
+        decoded = registry.decode(entry["type"], entry["data"])
+        if isinstance(decoded, DomainEvent):
+            out.append(decoded)
+    return out
+
+
+def _fold(cls: type[Aggregate], aggregate_id: str, logged: list[dict[str, Any]]) -> Any:
+    return cls.replay(aggregate_id, _events(logged))
+
+
+def sale_of(view: SaleView) -> Sale:
+    sale: Sale = _fold(Sale, view.id, view.events)
+    return sale
+
+
+def shift_of(view: ShiftView) -> Shift:
+    shift: Shift = _fold(Shift, view.id, view.events)
+    return shift
+
+
+def promotion_of(view: PromotionView) -> Promotion:
+    promotion: Promotion = _fold(Promotion, view.id, view.events)
+    return promotion
