@@ -301,6 +301,23 @@ def gateway(
     max_subscriptions: Annotated[
         int, typer.Option(help="Open subscriptions per client, all transports (0: no cap).")
     ] = 100,
+    trusted_documents: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A persisted query list (Apollo's manifest, or a {id: document} map as "
+            "GraphQL Code Generator and Relay write it); repeatable. Clients may send ids."
+        ),
+    ] = None,
+    trusted_documents_mode: Annotated[
+        str | None,
+        typer.Option(
+            help="enforce (only listed documents run), log (others run and are logged once) "
+            "or allow. Default: enforce in the production profile, allow in development."
+        ),
+    ] = None,
+    web_app: bool = typer.Option(
+        False, "--app/--no-app", help="Serve the POS web app (web/, built by setup) at /."
+    ),
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -319,6 +336,9 @@ def gateway(
     if staff_tokens:
         issuers += _staff_issuer(sdl, urls)
     security = _security(issuers, policy or [])
+    security["trusted_documents"] = _trusted_documents(
+        trusted_documents or [], trusted_documents_mode, profile
+    )
     security["subgraph_identity"] = _subgraph_identity(Settings.from_env())
     security["authorization_mode"] = _authorization_mode(authorization_mode)
     security["authorization_errors"] = _authorization_errors(
@@ -375,6 +395,10 @@ def gateway(
         raise typer.Exit(2) from e
     if bus is not None:
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
+    if web_app:
+        from web import mount_app
+
+        mount_app(app)  # after every gateway route: its page route is a catch-all
     if budget is not None:
         typer.echo(
             f"  demand control: max cost {budget.max_cost:g}, default list size {budget.list_size}",
@@ -390,11 +414,36 @@ def gateway(
         typer.echo(f"  batching: at most {batches.max_size} requests per batch", err=True)
     for name, url in sorted(app.state.gateway.urls.items()):
         typer.echo(f"  {name}: {url}", err=True)
+    if web_app:
+        typer.echo(f"POS app at http://{host}:{port}/", err=True)
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
     sys.stdout.flush()
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
+
+
+def _trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:
+    """`create_app(trusted_documents=...)`: the loaded manifests, or None without any."""
+    from supergraph.runtime.trusted_documents import MODES, TrustedDocuments
+
+    if not paths:
+        if mode is not None:
+            raise typer.BadParameter(
+                "needs --trusted-documents", param_hint="--trusted-documents-mode"
+            )
+        return None
+    chosen = mode or ("enforce" if profile == "production" else "allow")
+    if chosen not in MODES:
+        raise typer.BadParameter(
+            f"{chosen!r}: expected one of {', '.join(MODES)}", param_hint="--trusted-documents-mode"
+        )
+    try:
+        loaded = TrustedDocuments.from_files(paths, chosen)
+    except (OSError, ValueError) as e:
+        raise typer.BadParameter(str(e), param_hint="--trusted-documents") from e
+    typer.echo(f"  trusted documents: {len(loaded)} ({chosen})", err=True)
+    return loaded
 
 
 def _policies(

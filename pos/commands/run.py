@@ -3,7 +3,8 @@
 Every context is mounted by `subgraphs.hosting.create_host_app` at
 `/subgraphs/<name>/graphql` over one set of embedded services (SQLite event store,
 in-process bus with the relay as a task, SecantusDB read store), and the gateway serves
-the committed supergraph at `/graphql` (GraphiQL on GET with Accept text/html).
+the committed supergraph at `/graphql` (GraphiQL on GET with Accept text/html) and the web
+app (`web/`) at `/`.
 
 The gateway reaches the subgraphs through in-process ASGI transports (`httpx.ASGITransport`
 on the host app itself): no loopback sockets, no second port, and the subgraph URLs in
@@ -163,8 +164,13 @@ def build_embedded_app(
         authenticator=authenticator,
         profile="development",  # introspection, GraphiQL, error details (README "Policies")
     )
+    from web import app_routes
+
     host = create_host_app(
-        services, list(CONTEXTS.values()), routes=[STAFF.jwks_route(), *gateway_app.routes]
+        services,
+        list(CONTEXTS.values()),
+        # the web app last: its page route answers every path no other route owns
+        routes=[STAFF.jwks_route(), *gateway_app.routes, *app_routes()],
     )
     target.app = host
     host.state.gateway = gateway_app.state.gateway
@@ -220,6 +226,7 @@ async def serve_embedded(
         shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
         if seed:
             typer.echo(demo_staff_notice())
+        typer.echo(f"POS app (till, back office, reports): http://{shown}:{port}/", color=False)
         typer.echo(f"POS is running: GraphiQL at http://{shown}:{port}/graphql", color=False)
     await task
     if not server.started:
@@ -241,7 +248,7 @@ def run(
     seed: bool = typer.Option(True, help="Load the demo data on start (skips what exists)."),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
 ) -> None:
-    """Run all of POS in one process: every subgraph, the gateway and GraphiQL on one port."""
+    """Run all of POS in one process: subgraphs, gateway, web app and GraphiQL on one port."""
     chosen_port = port or int(os.environ.get("POS_PORT", DEFAULT_PORT))
     root = data_dir or Settings.from_env().data_dir / "embedded"
     logging.basicConfig(level=logging.WARNING)

@@ -1,0 +1,90 @@
+"""The POS web app in Chromium against a real `pos run` (the embedded default, started as
+a user starts it): helpers the tests/browser/test_app_*.py files share.
+
+`pos run` is a child process on a free loopback port with its own data dir; the app is
+what it serves at `/`. Staff sign in through the app's own form with the passwords
+`pos run` printed (DEV DEFAULTS), as a newcomer following the README would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import Page, expect
+
+from tests.e2e.pos_process import PosRun, free_port, printed_password, sign_in
+
+
+@dataclass
+class RunningPos:
+    """A `pos run` child process and what it printed."""
+
+    process: PosRun
+    base_url: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.process.lines
+
+    def password(self, username: str) -> str:
+        return printed_password(self.lines, username)
+
+    def printed_app_url(self) -> str:
+        for line in self.lines:
+            match = re.match(r"POS app \(till, back office, reports\): (\S+)", line)
+            if match:
+                return match.group(1)
+        raise AssertionError("pos run printed no app URL:\n" + "".join(self.lines))
+
+    @contextlib.asynccontextmanager
+    async def api(self, username: str = "manager") -> AsyncIterator[httpx.AsyncClient]:
+        """An HTTP client on the gateway, signed in as a demo member."""
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as client:
+            token = await sign_in(client, "/graphql", self.lines, username)
+            client.headers["Authorization"] = f"Bearer {token}"
+            yield client
+
+
+@contextlib.asynccontextmanager
+async def running_pos(data_dir: Path) -> AsyncIterator[RunningPos]:
+    """`pos run` with the demo data, stopped (Ctrl-C, then killed) when the block ends."""
+    process = PosRun(data_dir, free_port())
+    try:
+        url = await process.start(timeout=180)
+        yield RunningPos(process, url.removesuffix("/graphql"))
+    finally:
+        with contextlib.suppress(Exception):
+            await process.interrupt(timeout=20)
+        await process.kill()
+
+
+async def gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> Any:
+    """POST an operation; its data (errors fail the test)."""
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]
+
+
+async def sign_in_ui(page: Page, pos: RunningPos, username: str) -> None:
+    """Open the app and sign in through its form; wait for the menu."""
+    await page.goto(f"{pos.base_url}/")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(pos.password(username))
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    await expect(page.get_by_role("status", name="Connection")).to_have_text("Online")
+
+
+async def open_screen(page: Page, name: str) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+    await expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
