@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from eventbus import Aggregate, DomainEvent
 from eventbus.events import registry
 from subgraphs.sales.application.ports import ProductInfo, RegisterInfo, StoreInfo
@@ -98,7 +100,7 @@ class ProjectedDirectory:
 def _events(logged: list[dict[str, Any]]) -> list[DomainEvent]:
     out: list[DomainEvent] = []
     for entry in logged:
-        decoded = registry.decode(entry["type"], entry["data"])
+        decoded = registry.decode(entry["type"], orjson.loads(entry["json"]))
         if isinstance(decoded, DomainEvent):
             out.append(decoded)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from beanie import Document
 
 from eventbus import DomainEvent, Envelope, topic_for
@@ -77,7 +78,10 @@ _STATUS: dict[type[DomainEvent], str] = {
 
 
 def _logged(envelope: Envelope) -> dict[str, Any]:
-    return {"type": envelope.type, "data": envelope.data}
+    """The event as kept in its document: the data as JSON text, because a cash count's
+    denominations are pairs (nested arrays), which FerretDB and the embedded store
+    refuse; the view never queries inside an event."""
+    return {"type": envelope.type, "json": orjson.dumps(envelope.data).decode()}
 
 
 def _actor_name(envelope: Envelope) -> str | None:

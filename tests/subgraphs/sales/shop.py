@@ -5,16 +5,23 @@ of each role signing the sales subgraph's requests like the gateway does."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from subgraphs.catalog import CATALOG
 from subgraphs.hosting.app import create_subgraph_app
+from subgraphs.hosting.context import ContextModule
+from subgraphs.sales.context import SalesContext
 from subgraphs.staff.domain.roles import Role, scopes_for
+from subgraphs.stores import STORES, seed_demo_stores
 from subgraphs.stores.application.demo import demo_register_id, demo_store_id
 from tests.gateway_identity import identity_client
-from tests.subgraphs.hosting.harness import Harness
+from tests.subgraphs.hosting.harness import Backend, Harness, running
 
 AMS, NYC = demo_store_id("S01"), demo_store_id("S02")
 AMS_R1, AMS_R2 = demo_register_id("S01", "R1"), demo_register_id("S01", "R2")
@@ -142,18 +149,32 @@ def fresh_barcode() -> str:
     return ean13("2" + f"{uuid4().int % 10**11:011d}")
 
 
+class ShopClock:
+    """The sales context's clock: real time, moved on by `advance` (a return window)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, days: int) -> None:
+        self.offset += timedelta(days=days)
+
+
 @dataclass
 class Shop:
-    """Calls into a running host: `as_(claims)` gives a caller of one role."""
+    """Calls into a running host's subgraph apps, signed as the gateway signs them for
+    the member in `claims` (default: a cashier)."""
 
     h: Harness
+    contexts: Mapping[str, ContextModule]
+    clock: ShopClock = field(default_factory=ShopClock)
 
     def _app(self, context: str) -> Any:
         view = self.h.views[context]
-        from subgraphs import CONTEXTS
-
         return create_subgraph_app(
-            context, CONTEXTS[context].graphql_app(view), view, manage_services=False
+            context, self.contexts[context].graphql_app(view), view, manage_services=False
         )
 
     async def gql(
@@ -164,7 +185,7 @@ class Shop:
         claims: Mapping[str, Any] | None = CASHIER,
         context: str = "sales",
     ) -> dict[str, Any]:
-        apps = self.__dict__.setdefault("_apps", {})
+        apps: dict[str, Any] = self.__dict__.setdefault("_apps", {})
         if context not in apps:
             apps[context] = self._app(context)
         async with identity_client(apps[context], claims=claims) as client:
@@ -203,6 +224,7 @@ class Shop:
         *,
         tax_class: str = "STANDARD",
         name: str = "Espresso beans 1kg",
+        barcode: str | None = None,
     ) -> dict[str, Any]:
         """A product with a fresh EAN-13, as the catalog publishes it (then settled)."""
         category = await self.data(
@@ -216,7 +238,7 @@ class Shop:
                     "name": name,
                     "categoryId": category["createCategory"]["id"],
                     "unitPrice": {"amount": price, "currency": currency},
-                    "barcode": fresh_barcode(),
+                    "barcode": barcode or fresh_barcode(),
                     "taxClass": tax_class,
                 }
             },
@@ -274,3 +296,28 @@ class Shop:
             "completeSale"
         ]
         return done
+
+
+@asynccontextmanager
+async def open_shop(
+    tmp_path: Path,
+    *,
+    backend: Backend = "sqlite",
+    pg_url: str | None = None,
+    more: Sequence[ContextModule] = (),
+) -> AsyncIterator[Shop]:
+    """Catalog, stores and sales (with `ShopClock`) running, and `more` contexts (e.g.
+    inventory, reporting), the demo stores seeded."""
+    clock = ShopClock()
+    contexts: dict[str, ContextModule] = {
+        "catalog": CATALOG,
+        "stores": STORES,
+        "sales": SalesContext(clock=clock),
+        **{context.name: context for context in more},
+    }
+    async with running(
+        list(contexts.values()), backend=backend, tmp_path=tmp_path, pg_url=pg_url
+    ) as h:
+        await seed_demo_stores(h.store)
+        await h.settle()
+        yield Shop(h, contexts, clock)
