@@ -6,9 +6,14 @@ import typer
 
 
 def serve(
-    context: str = typer.Argument(..., help="customers, catalog, inventory, ordering or reporting"),
+    context: str = typer.Argument(
+        ..., help="The bounded context to serve (customers, catalog, ...; a wrong name lists all)."
+    ),
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
-    port: int = typer.Option(None, help="Port (default: the context's own, 4001-4005)."),
+    port: int = typer.Option(
+        None,
+        help="Port (default: the context's own: catalog 4001, customers 4002, ...).",
+    ),
     mode: str = typer.Option("services", help="services (Kafka, PostgreSQL, MongoDB) or embedded"),
     relay: bool = typer.Option(False, help="Also run the outbox relay in this process."),
 ) -> None:

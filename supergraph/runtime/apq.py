@@ -23,6 +23,11 @@ class APQError:
 
 
 NOT_FOUND = APQError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", 200)
+NO_TRUSTED_DOCUMENTS = APQError(
+    "This gateway has no trusted documents to look a documentId up in; send the query.",
+    "PERSISTED_QUERY_NOT_SUPPORTED",
+    400,
+)
 
 
 class PersistedQueries:
@@ -32,8 +37,13 @@ class PersistedQueries:
         self.capacity = capacity
         self._store: OrderedDict[str, str] = OrderedDict()
 
-    def resolve(self, query: str | None, extensions: Any) -> str | APQError | None:
-        """The query text to run; None when the request has neither text nor a hash."""
+    def resolve(
+        self, query: str | None, extensions: Any, document_id: str | None = None
+    ) -> str | APQError | None:
+        """The query text to run; None when the request has neither text nor a hash.
+        A `documentId` names a trusted document (trusted_documents.py): none are loaded."""
+        if document_id is not None and query is None:
+            return NO_TRUSTED_DOCUMENTS
         pq = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if not isinstance(pq, dict):
             return query

@@ -53,6 +53,9 @@ from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningEr
 from .shaping import Shaper
 from .subgraph_identity import IdentitySigner, current_subscriber
 from .supergraph_schema import Supergraph, load_supergraph
+from .trusted_documents import TrustedDocuments
+from .unplannable import complete as complete_unplannable
+from .unplannable import plan_answerable
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class GatewayRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     include_plan: bool = False
     allow_mutations: bool = True
+    document_id: str | None = None  # a trusted document's id (trusted_documents.py)
 
 
 @dataclass
@@ -130,6 +134,7 @@ class Gateway:
         authorization_mode: AuthorizationMode = "filter",
         authorization_errors: ErrorReporting | None = None,
         subgraph_identity: IdentitySigner | None = None,
+        trusted_documents: TrustedDocuments | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
@@ -181,7 +186,10 @@ class Gateway:
         # demand_control.py: None = no cost limit (the default)
         self.cost_estimator: CostEstimator | None = None
         self.configure_demand_control(demand_control)
-        self.persisted = PersistedQueries()
+        # apq.py, or trusted_documents.py (which wraps it) when a manifest is loaded
+        self.persisted: PersistedQueries | TrustedDocuments = (
+            trusted_documents if trusted_documents is not None else PersistedQueries()
+        )
         self.forward_headers = tuple(h.lower() for h in forward_headers)
         self._event_plans: dict[
             tuple[int, str | None, str, frozenset[str]],
@@ -253,8 +261,13 @@ class Gateway:
                     ),
                 )
             )
+        partial = None
         try:
-            planned = Planner(self.supergraph, operation, fragments, defers_off).plan()
+            try:
+                planned = Planner(self.supergraph, operation, fragments, defers_off).plan()
+            except PlanningError as exc:
+                partial = plan_answerable(self.supergraph, operation, fragments, defers_off, exc)
+                planned = partial.planned
         except PlanningError as exc:
             return PreparedOperation(errors=(_error(str(exc), "QUERY_PLANNING_FAILED"),))
         except Exception:
@@ -277,6 +290,8 @@ class Gateway:
             introspection_document=introspection_doc,
             operation=operation,
             fragments=fragments,
+            unplannable=partial.unplannable if partial else (),
+            root_keys=partial.keys if partial else (),
         )
 
     # ---- execution ----
@@ -329,7 +344,7 @@ class Gateway:
                 identity = await self.authenticator.authenticate(request.headers)
             except AuthenticationError as exc:
                 return GatewayResponse({"errors": [_error(str(exc), "UNAUTHENTICATED")]}, True, 401)
-        document = self.persisted.resolve(request.query, request.extensions)
+        document = self.persisted.resolve(request.query, request.extensions, request.document_id)
         if isinstance(document, APQError):
             return GatewayResponse(
                 {"errors": [_error(document.message, document.code)]}, True, document.status
@@ -416,13 +431,16 @@ class Gateway:
                     "errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")],
                 }
             )
+        left_out: list[dict[str, Any]] = []
+        if prepared.unplannable:
+            data, left_out = complete_unplannable(data, prepared.unplannable, prepared.root_keys)
         denied: list[dict[str, Any]] = []
         if filtered is not None and self.authorizer is not None:
             data, denied = self.authorizer.complete(data, filtered, variables)
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
-        errors = state.errors or shaper.errors
+        errors = (state.errors or shaper.errors) + left_out
         if errors:
             body["errors"] = errors
         body["data"] = data
@@ -447,7 +465,7 @@ class Gateway:
         """Payloads for a query with an active `@defer` (see `defer.py`): the initial one as
         soon as the primary fetches are done, then each deferred fragment as soon as its
         own are. None when the request has no active `@defer` (answer it with `execute`)."""
-        document = self.persisted.resolve(request.query, request.extensions)
+        document = self.persisted.resolve(request.query, request.extensions, request.document_id)
         if not isinstance(document, str):
             return None
         # the cached preparation (parse, limits) of the document: never parsed again here;

@@ -83,6 +83,7 @@ from .subgraph_identity import (
     IdentitySigner,
     current_subscriber,
 )
+from .trusted_documents import TrustedDocuments, TrustedSubscriptions
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,12 @@ class GraphQLEndpoint:
             return "operationName must be a string."
         if extensions is not None and not isinstance(extensions, dict):
             return "extensions must be a JSON object."
-        return GatewayRequest(query, variables, operation_name or None, extensions)
+        document_id = body.get("documentId")
+        if document_id is not None and not isinstance(document_id, str):
+            return "documentId must be a string."
+        return GatewayRequest(
+            query, variables, operation_name or None, extensions, document_id=document_id
+        )
 
     def _graphiql(self, request: Request) -> Response:
         if self.policies is not None and not self.policies.profile.graphiql:
@@ -373,6 +379,7 @@ def create_app(
     check_origin: bool = True,
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     rate_limits: RateLimits | None = DEFAULT_RATE_LIMITS,
+    trusted_documents: TrustedDocuments | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -394,6 +401,8 @@ def create_app(
     every limit is on by default and None turns it off (README "Safe defaults").
     `subgraph_identity` signs the identity token every subgraph request carries
     (`subgraph_identity.py`; its public JWKS is served at /.well-known/gateway-jwks.json).
+    `trusted_documents`: the persisted query lists this gateway runs by id, and in
+    `enforce` mode the only operations it runs (`trusted_documents.py`).
 
     HTTP policies (README "Policies", `policies.py`), all on by default: `profile`
     "production" (introspection, GraphiQL and error details off; `introspection`/`graphiql`
@@ -419,6 +428,7 @@ def create_app(
         authorization_mode=authorization_mode,
         authorization_errors=authorization_errors,
         subgraph_identity=subgraph_identity,
+        trusted_documents=trusted_documents,
     )
     ready = {"value": True}
     policies = Policies(
@@ -452,6 +462,8 @@ def create_app(
         source = LimitedSubscriptions(
             source, gateway.limits, gateway.document_limits, gateway.repeatable
         )
+    if source is not None and trusted_documents is not None:
+        source = TrustedSubscriptions(source, trusted_documents)
     if source is not None:
         source = policies.subscriptions(source)
     sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None

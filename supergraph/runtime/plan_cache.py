@@ -23,6 +23,7 @@ from graphql import (
 )
 
 from .planner import PlannedOperation
+from .unplannable import Unplannable
 
 DEFAULT_ENTRIES = 2000
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -44,6 +45,9 @@ class PreparedOperation:
     # the parsed operation and its fragments (cost estimate, `@defer` detection reuse them)
     operation: OperationDefinitionNode | None = None
     fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
+    # top-level fields left out of the plan (see unplannable.py), and every top-level key
+    unplannable: tuple[Unplannable, ...] = ()
+    root_keys: tuple[str, ...] = ()
 
 
 def document_key(document: str) -> bytes:

@@ -290,6 +290,7 @@ class Planner:
         self.event_type = ""
         self.event_fields: frozenset[str] = frozenset()
         self._levels: list[_Level] = []
+        self._chain: list[tuple[str, str]] = []  # (parent type, field) down to this level
         self._internal_aliases: dict[str, str] = {}
         self._jump_depth = 0
         self._narrowed: dict[tuple[int, str], dict] = {}
@@ -841,8 +842,37 @@ class Planner:
                 return self._place_interface_object(
                     group, existing.sub, static, f, sub_path, sub_provided
                 )
-        for concrete, sub_fields in self._sub_types(group.graph, type_name, f):
-            sub_target = existing.sub if concrete == static else existing.sub.frag(concrete)
+        members = self._sub_types(group.graph, type_name, f)
+        if abstract:
+            members = self._safe_members(group.graph, type_name, f, members)
+        self._chain.append((type_name, f.name))
+        try:
+            providers |= self._place_members(
+                group, existing.sub, static, members, sub_path, sub_provided
+            )
+        finally:
+            self._chain.pop()
+        created = {g.id: len(g.triggers) for g in self.groups[first_new:]}
+        if merged_cond is not None:
+            self._condition_below(created, merged_cond)
+        elif existing.directives and not f.internal:
+            existing.cond = f.cond
+            existing.below.update(created)
+        return providers
+
+    def _place_members(
+        self,
+        group: Group,
+        target: SubSel,
+        static: str,
+        members: list[tuple[str, list[CField]]],
+        sub_path: tuple[str, ...],
+        sub_provided: dict | None,
+    ) -> set[int]:
+        """Plan the selection below a field, one concrete type at a time."""
+        providers: set[int] = set()
+        for concrete, sub_fields in members:
+            sub_target = target if concrete == static else target.frag(concrete)
             narrowed = self._for_type(sub_provided, concrete)
             # below an abstract field, paths say which member they go through: a fetch for
             # `UserReview.product` must not also read `AnonymousReview.product`
@@ -854,13 +884,45 @@ class Planner:
                 )
             finally:
                 self._levels.pop()
-        created = {g.id: len(g.triggers) for g in self.groups[first_new:]}
-        if merged_cond is not None:
-            self._condition_below(created, merged_cond)
-        elif existing.directives and not f.internal:
-            existing.cond = f.cond
-            existing.below.update(created)
         return providers
+
+    def _safe_members(
+        self, graph: str, parent: str, f: CField, members: list[tuple[str, list[CField]]]
+    ) -> list[tuple[str, list[CField]]]:
+        """The members of an abstract field's value that every subgraph which could serve
+        this path knows (the federation gateway audit's partial-union-complex rule).
+
+        Walking up from the field, a subgraph is a candidate when it resolves every field
+        from an entity on the path (where it could be entered by key) down to this one.
+        A member that some candidate cannot return is left out of the fetch: its fields
+        answer null, as they would had the planner entered that candidate instead."""
+        candidates: set[str] | None = None
+        others: set[str] = set()
+        for type_name, name in reversed([*self._chain, (parent, f.name)]):
+            here = set(self.sg.resolvers(type_name, name))
+            candidates = here if candidates is None else candidates & here
+            if not candidates:
+                break
+            in_graphs = self.sg.graphs_of_type(type_name)
+            anchored = {
+                g
+                for g in candidates
+                if (tig := in_graphs.get(g)) is not None and tig.resolvable_keys
+            }
+            others |= anchored
+            candidates -= anchored
+        others.discard(graph)
+        if not others:
+            return members
+        kept = []
+        for t, fields in members:
+            returnable = all(
+                t in {c for c, _ in self._sub_types(g, parent, replace(f, sub={t: fields}))}
+                for g in others
+            )
+            if returnable:
+                kept.append((t, fields))
+        return kept
 
     def _condition_below(self, below: dict[int, int], cond: Cond) -> None:
         """And `cond` into the triggers the fetches in `below` got from one client field's
@@ -933,7 +995,11 @@ class Planner:
         entity.triggers.append(f.cond)
         providers.add(entity.id)
         for concrete, fields in f.sub.items():
-            if owner not in self.sg.graphs_of_type(concrete):
+            # an interface with no implementation at all is collected under its own name:
+            # `... on Node` would be invalid inside `_entities`, whose members are objects
+            if owner not in self.sg.graphs_of_type(concrete) or not isinstance(
+                self.schema.get_type(concrete), GraphQLObjectType
+            ):
                 continue
             rest = [x for x in fields if x.source not in here or x.name == "__typename"]
             providers |= self.plan_fields(

@@ -259,3 +259,111 @@ async def test_member_fields_fetch_only_that_members_products() -> None:
         ]
         assert representations(g, "inventory") == [{"__typename": "Product", "id": "p2"}]
         assert representations(g, "ratings") == [{"__typename": "Product", "id": "p2"}]
+
+
+ITEMS = (
+    "items { __typename ... on Plain { label } ... on LeftOnly { left }"
+    " ... on RightOnly { right } }"
+)
+
+
+async def test_union_below_a_shareable_path_keeps_only_members_every_candidate_knows() -> None:
+    # `Shelf.box` could come from either subgraph (Shelf is an entity in both), so only
+    # `Plain` is a member both know: `LeftOnly.left` is not asked for and answers null
+    async with run_planning_graph("partial_union_path") as g:
+        result = await g.query("{ leftShelf { box { " + ITEMS + " } } }")
+        assert result == {
+            "data": {
+                "leftShelf": {
+                    "box": {
+                        "items": [
+                            {"__typename": "Plain", "label": "plain label"},
+                            {"__typename": "LeftOnly", "left": None},
+                        ]
+                    }
+                }
+            }
+        }
+        assert all("LeftOnly" not in r["query"] for r in g.requests_to("left"))
+        result = await g.query("{ rightShelf { box { " + ITEMS + " } } }")
+        assert result["data"]["rightShelf"]["box"]["items"][1] == {
+            "__typename": "RightOnly",
+            "right": None,
+        }
+
+
+async def test_union_below_a_shareable_root_field_and_below_a_subgraph_own_field() -> None:
+    async with run_planning_graph("partial_union_path") as g:
+        result = await g.query("{ anyShelf { box { " + ITEMS + " } } }")
+        assert result == {
+            "data": {
+                "anyShelf": {"box": {"items": [{"__typename": "Plain", "label": "plain label"}]}}
+            }
+        }
+        # `rightBox` lives in one subgraph only: after the entity hop its members are all safe
+        result = await g.query("{ leftShelf { rightBox { " + ITEMS + " } } }")
+        assert result == {
+            "data": {
+                "leftShelf": {
+                    "rightBox": {
+                        "items": [
+                            {"__typename": "Plain", "label": "plain label"},
+                            {"__typename": "RightOnly", "right": "right only"},
+                        ]
+                    }
+                }
+            }
+        }
+        result = await g.query(
+            "{ leftShelf { box { items { __typename ... on RightOnly { right } } } } }"
+        )
+        assert result == {
+            "data": {
+                "leftShelf": {
+                    "box": {"items": [{"__typename": "Plain"}, {"__typename": "LeftOnly"}]}
+                }
+            }
+        }
+
+
+async def test_interface_objects_no_subgraph_resolves_by_key() -> None:
+    # the audit's non-resolvable-interface-object cases, with its expected answers
+    async with run_planning_graph("unreachable_interface_object") as g:
+        assert await g.query("{ betaNode { id field } }") == {
+            "data": {"betaNode": {"id": "n1", "field": "foo"}}
+        }
+        assert await g.query("{ betaNode { id } }") == {"data": {"betaNode": {"id": "n1"}}}
+        assert await g.query("{ product { id } }") == {"data": {"product": {"id": "p1"}}}
+        assert await g.query("{ product { ... on Bread { id } } }") == {
+            "data": {"product": {"id": "p1"}}
+        }
+        unplannable = await g.query("{ alphaNode { field } }")
+        assert unplannable.get("data") is None
+        assert [e["extensions"]["code"] for e in unplannable["errors"]] == ["QUERY_PLANNING_FAILED"]
+        invalid = await g.query("{ product { id name } }")
+        assert invalid["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        failing = await g.query("{ alphaNode { id } }")
+        assert failing["data"] == {"alphaNode": None} and failing["errors"]
+
+
+async def test_unplannable_root_field_answers_null_while_the_others_are_answered() -> None:
+    async with run_planning_graph("unreachable_interface_object") as g:
+        result = await g.query("{ x: alphaNode { field } betaNode { id } product { id } }")
+        assert result["data"] == {"x": None, "betaNode": {"id": "n1"}, "product": {"id": "p1"}}
+        assert [(e["path"], e["extensions"]["code"]) for e in result["errors"]] == [
+            (["x"], "QUERY_PLANNING_FAILED")
+        ]
+        # next to a non-null field (`product: Product!`) that is planned
+        result = await g.query("{ alphaNode { field } product { id } }")
+        assert result["data"] == {"alphaNode": None, "product": {"id": "p1"}}
+
+
+async def test_typename_of_an_interface_without_implementations_asks_a_valid_query() -> None:
+    # Node has no implementation anywhere: the owner is asked for `__typename` alone (a
+    # `... on Node` inside `_entities` is invalid GraphQL), and its refusal is reported
+    async with run_planning_graph("unreachable_interface_object") as g:
+        result = await g.query("{ betaNode { __typename } }")
+        assert result["data"] == {"betaNode": None}
+        assert result["errors"][0]["message"] == "Node is not resolvable here"
+        asked = [r["query"] for r in g.requests_to("alpha")]
+        assert asked and all("... on Node" not in q for q in asked)
