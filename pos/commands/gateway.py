@@ -318,6 +318,17 @@ def gateway(
     web_app: bool = typer.Option(
         False, "--app/--no-app", help="Serve the POS web app (web/, built by setup) at /."
     ),
+    subgraph_traffic: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Traffic shaping, repeatable: [SUBGRAPH:]KEY=VALUE (no SUBGRAPH: every "
+            "subgraph; a subgraph's own setting wins). Keys and defaults: connect_timeout=5, "
+            "request_timeout=30 (seconds), retries=2 (queries only, never mutations), "
+            "retry_backoff=0.05, retry_budget_percent=0.2, retry_budget_min_per_second=10, "
+            "breaker_failures=5 (0: no breaker), breaker_open_seconds=10, dedup=true, "
+            "max_connections=100 (0: no cap). E.g. --subgraph-traffic reviews:retries=0.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -362,6 +373,7 @@ def gateway(
         if value is not None:
             safety[name] = value or None
     batches = _batching(batching, max_batch_size)
+    traffic = _traffic(subgraph_traffic or [])
     bus = (
         None
         if no_subscriptions
@@ -393,6 +405,14 @@ def gateway(
     except (SupergraphError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
+    if traffic is not None:
+        unknown = set(traffic.subgraphs) - set(app.state.gateway.urls)
+        if unknown:
+            raise typer.BadParameter(
+                f"no subgraph named {', '.join(sorted(unknown))} in the supergraph",
+                param_hint="--subgraph-traffic",
+            )
+        app.state.gateway.fetcher.configure_traffic(traffic)
     if bus is not None:
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
     if web_app:
@@ -669,6 +689,18 @@ def _batching(enabled: bool, max_size: int | None) -> Any:
         return Batching(DEFAULT_MAX_SIZE if max_size is None else max_size)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-batch-size") from e
+
+
+def _traffic(settings: Sequence[str]) -> Any:
+    """The `TrafficPolicy` the --subgraph-traffic settings ask for (None: the defaults)."""
+    from supergraph.runtime.traffic import TrafficPolicy
+
+    if not settings:
+        return None
+    try:
+        return TrafficPolicy.from_settings(list(settings))
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--subgraph-traffic") from e
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:

@@ -6,11 +6,19 @@ gateway, and a gateway needs none of it. URLs given an httpx transport (in-proce
 subgraphs in embedded mode) go through `httpx.AsyncClient`. A subgraph failure never raises
 past `post`: it comes back as a `FetchFailure` naming the subgraph, which the executor turns
 into a client-visible error next to partial data.
+
+Every request goes through its subgraph's traffic shaping (`traffic.py`): connection
+slots, connect and request timeouts, the circuit breaker, retries for queries within the
+retry budget, and deduplication of identical queries in flight. A mutation is sent once;
+if it may have reached the subgraph and no answer came (timeout, connection lost), the
+failure is OUTCOME_UNKNOWN: it may have been applied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import random
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +26,7 @@ import httpx
 import orjson
 
 from .http1_client import Http1Pool, HTTPClientError
+from .traffic import SubgraphState, SubgraphTraffic, TrafficPolicy
 
 _HEADERS_STR = {
     "content-type": "application/json",
@@ -36,10 +45,19 @@ class FetchFailure:
     message: str
     code: str
     status: int | None = None
+    retryable: bool = False
+    """The subgraph cannot have processed it (refused, dropped before a response, 502-504)."""
+
+    @property
+    def unhealthy(self) -> bool:
+        """Counts against the breaker: no answer, a 5xx, or an answer that is no GraphQL."""
+        return self.code != "SUBREQUEST_CIRCUIT_OPEN" and (
+            self.status is None or self.status >= 500 or self.code.endswith("MALFORMED_RESPONSE")
+        )
 
 
 class Fetcher:
-    """POSTs GraphQL requests to subgraphs over kept-alive connections."""
+    """POSTs GraphQL requests to subgraphs over kept-alive connections, shaped per subgraph."""
 
     def __init__(
         self,
@@ -47,13 +65,39 @@ class Fetcher:
         timeout: float = 30.0,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         max_connections: int = 100,
+        traffic: TrafficPolicy | None = None,
     ) -> None:
-        self._timeout = httpx.Timeout(timeout)
-        self._timeout_seconds = timeout
+        self._policy = traffic or TrafficPolicy(
+            SubgraphTraffic(request_timeout=timeout, max_connections=max_connections)
+        )
+        self._states: dict[str, SubgraphState] = {}
         self._pool = Http1Pool(max_idle=max_connections)
+        # timeouts are the traffic shaping's (asyncio.timeout around each attempt)
         self._by_url: dict[str, httpx.AsyncClient] = {
-            url: httpx.AsyncClient(transport=t, timeout=self._timeout)
+            url: httpx.AsyncClient(transport=t, timeout=None)
             for url, t in (transports or {}).items()
+        }
+
+    @property
+    def traffic(self) -> TrafficPolicy:
+        return self._policy
+
+    def configure_traffic(self, policy: TrafficPolicy) -> None:
+        """Use `policy` from now on (breakers, budgets and slots start afresh)."""
+        self._policy = policy
+        self._states.clear()
+
+    def state(self, service: str) -> SubgraphState:
+        found = self._states.get(service)
+        if found is None:
+            found = self._states[service] = SubgraphState(self._policy.of(service))
+        return found
+
+    def breaker_states(self) -> dict[str, str]:
+        """Each subgraph called so far: closed, open or half_open (for health and metrics)."""
+        return {
+            name: state.breaker.state if state.breaker is not None else "off"
+            for name, state in self._states.items()
         }
 
     async def post(
@@ -71,24 +115,106 @@ class Fetcher:
         if operation_name:
             body["operationName"] = operation_name
         content = orjson.dumps(body)
+        state = self.state(service)
+        mutation = query.lstrip().startswith("mutation")
+        refused = self._refused_by_breaker(service, state)
+        if refused is not None:
+            return refused
+
+        def send() -> Awaitable[dict[str, Any] | FetchFailure]:
+            return self._attempts(service, url, content, headers, state, mutation)
+
+        if mutation or not state.settings.dedup:
+            return await send()
+        key = b"\0".join([url.encode(), content, orjson.dumps(sorted((headers or {}).items()))])
+        return await state.deduplicated(key, send)
+
+    def _refused_by_breaker(self, service: str, state: SubgraphState) -> FetchFailure | None:
+        breaker = state.breaker
+        if breaker is None or breaker.allow():
+            return None
+        return FetchFailure(
+            f"HTTP fetch failed from '{service}': the subgraph failed {breaker.failures} "
+            f"times in a row, so the gateway stopped calling it (circuit open); it tries again "
+            f"in {breaker.retry_after():.1f} s",
+            "SUBREQUEST_CIRCUIT_OPEN",
+        )
+
+    async def _attempts(
+        self,
+        service: str,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        state: SubgraphState,
+        mutation: bool,
+    ) -> dict[str, Any] | FetchFailure:
+        """The first attempt and, for queries, retries with backoff within the budget."""
+        settings = state.settings
+        breaker = state.breaker
+        state.budget.deposit()
+        attempt = 0
+        while True:
+            try:
+                result = await self._once(service, url, content, headers, settings, state)
+            except BaseException:
+                if breaker is not None:
+                    breaker.release_probe()
+                raise
+            if breaker is not None:
+                breaker.record(not (isinstance(result, FetchFailure) and result.unhealthy))
+            if not isinstance(result, FetchFailure):
+                return result
+            if mutation:
+                return _mutation_failure(result)
+            if not result.retryable or attempt >= settings.retries or not state.budget.withdraw():
+                return result
+            attempt += 1
+            await asyncio.sleep(
+                settings.retry_backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            )
+            refused = self._refused_by_breaker(service, state)
+            if refused is not None:
+                return refused
+
+    async def _once(
+        self,
+        service: str,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        settings: SubgraphTraffic,
+        state: SubgraphState,
+    ) -> dict[str, Any] | FetchFailure:
         client = self._by_url.get(url)
+        connect_timeout = settings.connect_timeout or None
         try:
-            if client is None:
-                status, reason, raw = await self._pool_post(url, content, headers)
-            else:
-                status, reason, raw = await self._client_post(client, url, content, headers)
-        except httpx.TimeoutException:
+            async with asyncio.timeout(settings.request_timeout or None):
+                if state.slots is None:
+                    status, reason, raw = await self._send(
+                        client, url, content, headers, connect_timeout
+                    )
+                else:
+                    async with state.slots:
+                        status, reason, raw = await self._send(
+                            client, url, content, headers, connect_timeout
+                        )
+        except (TimeoutError, httpx.TimeoutException):
             return FetchFailure(
-                f"HTTP fetch failed from '{service}': request timed out", "SUBREQUEST_HTTP_ERROR"
+                f"HTTP fetch failed from '{service}': request timed out",
+                "SUBREQUEST_HTTP_ERROR",
             )
         except HTTPClientError as exc:
             return FetchFailure(
-                f"HTTP fetch failed from '{service}': {exc}", "SUBREQUEST_HTTP_ERROR"
+                f"HTTP fetch failed from '{service}': {exc}",
+                "SUBREQUEST_HTTP_ERROR",
+                retryable=exc.retryable,
             )
         except (httpx.HTTPError, OSError) as exc:
             return FetchFailure(
                 f"HTTP fetch failed from '{service}': {exc.__class__.__name__}: {exc}",
                 "SUBREQUEST_HTTP_ERROR",
+                retryable=isinstance(exc, httpx.ConnectError),
             )
         parsed: Any = None
         try:
@@ -101,6 +227,7 @@ class Fetcher:
                 f"HTTP fetch failed from '{service}': {status}: {reason}",
                 "SUBREQUEST_HTTP_ERROR",
                 status,
+                retryable=status in (502, 503, 504),
             )
         if not isinstance(parsed, dict):
             return FetchFailure(
@@ -110,13 +237,29 @@ class Fetcher:
             )
         return parsed
 
+    async def _send(
+        self,
+        client: httpx.AsyncClient | None,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        connect_timeout: float | None,
+    ) -> tuple[int, str, bytes]:
+        if client is None:
+            return await self._pool_post(url, content, headers, connect_timeout)
+        return await self._client_post(client, url, content, headers)
+
     async def _pool_post(
-        self, url: str, content: bytes, headers: Mapping[str, str] | None
+        self,
+        url: str,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        connect_timeout: float | None = None,
     ) -> tuple[int, str, bytes]:
         request_headers = _HEADERS
         if headers:
             request_headers = [*_HEADERS, *((k.encode(), v.encode()) for k, v in headers.items())]
-        return await self._pool.post(url, content, request_headers, self._timeout_seconds)
+        return await self._pool.post(url, content, request_headers, None, connect_timeout)
 
     async def _client_post(
         self,
@@ -135,3 +278,15 @@ class Fetcher:
         await self._pool.aclose()
         for c in self._by_url.values():
             await c.aclose()
+
+
+def _mutation_failure(failure: FetchFailure) -> FetchFailure:
+    """A mutation that may have reached the subgraph without an answer coming back: say
+    that it may have been applied (it is never retried)."""
+    if failure.retryable or failure.status is not None:
+        return failure  # refused before the subgraph saw it, or the subgraph answered
+    return FetchFailure(
+        failure.message + ". The mutation may have been applied: look the change up "
+        "before sending it again",
+        "OUTCOME_UNKNOWN",
+    )

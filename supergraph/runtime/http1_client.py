@@ -17,7 +17,16 @@ from urllib.parse import urlsplit
 
 
 class HTTPClientError(Exception):
-    """The request got no complete HTTP response (connection, protocol or timeout)."""
+    """The request got no complete HTTP response (connection, protocol or timeout).
+
+    `retryable`: the subgraph cannot have answered (the connection was refused, could not
+    be made in time, or was dropped before any byte of a response), so an idempotent
+    request may be sent again. `timed_out`: the whole request took too long."""
+
+    def __init__(self, message: str, *, retryable: bool = False, timed_out: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+        self.timed_out = timed_out
 
 
 @dataclass(frozen=True)
@@ -81,9 +90,16 @@ class Http1Pool:
         return _Connection(reader, writer)
 
     async def post(
-        self, url: str, body: bytes, headers: list[tuple[bytes, bytes]], timeout: float
+        self,
+        url: str,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        timeout: float | None,
+        connect_timeout: float | None = None,
     ) -> tuple[int, str, bytes]:
-        """POST `body`; returns (status, reason, response body). Raises HTTPClientError."""
+        """POST `body`; returns (status, reason, response body). Raises HTTPClientError.
+        `timeout` bounds the whole exchange, `connect_timeout` making a new connection
+        (None: no bound of its own)."""
         target = self._target(url)
         head = [
             b"POST ",
@@ -100,13 +116,15 @@ class Http1Pool:
         request = b"".join(head) + body
         try:
             async with asyncio.timeout(timeout):
-                return await self._exchange(target, request)
+                return await self._exchange(target, request, connect_timeout)
         except TimeoutError as exc:
-            raise HTTPClientError("request timed out") from exc
+            raise HTTPClientError("request timed out", timed_out=True) from exc
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             raise HTTPClientError(f"{exc.__class__.__name__}: {exc}") from exc
 
-    async def _exchange(self, target: _Target, request: bytes) -> tuple[int, str, bytes]:
+    async def _exchange(
+        self, target: _Target, request: bytes, connect_timeout: float | None = None
+    ) -> tuple[int, str, bytes]:
         key = (target.host, target.port, target.tls)
         idle = self._idle.setdefault(key, [])
         while idle:
@@ -121,12 +139,20 @@ class Http1Pool:
                 continue
             self._release(key, conn, keep)
             return result
-        conn = await self._connect(target)
+        try:
+            async with asyncio.timeout(connect_timeout):
+                conn = await self._connect(target)
+        except TimeoutError as exc:
+            raise HTTPClientError(
+                f"could not connect within {connect_timeout:g} s", retryable=True
+            ) from exc
+        except OSError as exc:
+            raise HTTPClientError(f"{exc.__class__.__name__}: {exc}", retryable=True) from exc
         try:
             result, keep = await self._roundtrip(conn, request)
         except _StaleConnection as exc:
             conn.close()
-            raise HTTPClientError("connection closed by the subgraph") from exc
+            raise HTTPClientError("connection closed by the subgraph", retryable=True) from exc
         except BaseException:
             conn.close()
             raise
