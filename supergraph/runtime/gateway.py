@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ from .document_limits import DocumentLimits
 from .executor import Executor, RunState
 from .fetcher import Fetcher
 from .limits import OperationLimits
+from .override_labels import CustomLabels, OverrideLabels
 from .plan import DeferredFragment
 from .plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
@@ -81,6 +83,7 @@ class GatewayRequest:
     include_plan: bool = False
     allow_mutations: bool = True
     document_id: str | None = None  # a trusted document's id (trusted_documents.py)
+    override_labels: frozenset[str] | None = None  # drawn by `Gateway.labels_for`
 
 
 @dataclass
@@ -135,6 +138,8 @@ class Gateway:
         authorization_errors: ErrorReporting | None = None,
         subgraph_identity: IdentitySigner | None = None,
         trusted_documents: TrustedDocuments | None = None,
+        override_labels: CustomLabels | None = None,
+        override_random: random.Random | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
@@ -191,6 +196,10 @@ class Gateway:
             trusted_documents if trusted_documents is not None else PersistedQueries()
         )
         self.forward_headers = tuple(h.lower() for h in forward_headers)
+        # override_labels.py: `percent(N)` labels drawn per request, custom ones as given
+        self.override_labels = OverrideLabels(
+            self.supergraph.override_labels, override_labels, override_random
+        )
         self._event_plans: dict[
             tuple[int, str | None, str, frozenset[str]],
             tuple[DocumentNode, PlannedOperation, tuple[VariableDefinitionNode, ...]],
@@ -210,14 +219,31 @@ class Gateway:
     # ---- preparation (cached) ----
 
     def prepare(
-        self, document: str, operation_name: str | None, defers_off: frozenset[str] | None = None
+        self,
+        document: str,
+        operation_name: str | None,
+        defers_off: frozenset[str] | None = None,
+        labels: frozenset[str] = frozenset(),
     ) -> PreparedOperation:
         """`defers_off`: plan active `@defer`s, those whose `if:` is one of these variables
-        being off (None: `@defer` is not planned, the fragments run inline)."""
-        return self.plan_cache.get_or_prepare(document, operation_name, self._prepare, defers_off)
+        being off (None: `@defer` is not planned, the fragments run inline). `labels`: the
+        request's active progressive override labels (`override_labels.py`)."""
+        return self.plan_cache.get_or_prepare(
+            document, operation_name, self._prepare, defers_off, labels
+        )
+
+    def labels_for(self, request: GatewayRequest) -> frozenset[str]:
+        """The request's progressive override labels, drawn once and kept on the request."""
+        if request.override_labels is None:
+            request.override_labels = self.override_labels.active(request.headers)
+        return request.override_labels
 
     def _prepare(
-        self, document: str, operation_name: str | None, defers_off: frozenset[str] | None
+        self,
+        document: str,
+        operation_name: str | None,
+        defers_off: frozenset[str] | None,
+        labels: frozenset[str] = frozenset(),
     ) -> PreparedOperation:
         limits = self.document_limits or _UNLIMITED
         try:
@@ -264,9 +290,11 @@ class Gateway:
         partial = None
         try:
             try:
-                planned = Planner(self.supergraph, operation, fragments, defers_off).plan()
+                planned = Planner(self.supergraph, operation, fragments, defers_off, labels).plan()
             except PlanningError as exc:
-                partial = plan_answerable(self.supergraph, operation, fragments, defers_off, exc)
+                partial = plan_answerable(
+                    self.supergraph, operation, fragments, defers_off, exc, labels
+                )
                 planned = partial.planned
         except PlanningError as exc:
             return PreparedOperation(errors=(_error(str(exc), "QUERY_PLANNING_FAILED"),))
@@ -353,7 +381,8 @@ class Gateway:
             return GatewayResponse(
                 {"errors": [_error("The request has no query.", "BAD_REQUEST")]}, True, 400
             )
-        prepared = self.prepare(document, request.operation_name, deferring)
+        labels = self.labels_for(request)
+        prepared = self.prepare(document, request.operation_name, deferring, labels)
         if prepared.errors:
             return GatewayResponse({"errors": list(prepared.errors)}, True)
         if prepared.kind == "mutation" and not request.allow_mutations:
@@ -386,7 +415,9 @@ class Gateway:
                     return GatewayResponse(*self.authorizer.reporting.refusal(unauthorized))
                 filtered = None
             if filtered is not None and filtered.document is not None:
-                prepared = self.prepare(filtered.document, request.operation_name, deferring)
+                prepared = self.prepare(
+                    filtered.document, request.operation_name, deferring, labels
+                )
                 if prepared.errors:
                     log.error("filtered operation failed to prepare: %s", prepared.errors)
                     return GatewayResponse({"errors": list(prepared.errors)}, True)

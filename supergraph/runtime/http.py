@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import random
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -73,6 +74,7 @@ from .gateway import (
     GatewayResponse,
 )
 from .limits import LimitedSubscriptions, OperationLimits
+from .override_labels import CustomLabels
 from .plan_cache import DEFAULT_BYTES
 from .policies import Policies
 from .profile import Profile, ProfileName
@@ -380,6 +382,8 @@ def create_app(
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     rate_limits: RateLimits | None = DEFAULT_RATE_LIMITS,
     trusted_documents: TrustedDocuments | None = None,
+    override_labels: CustomLabels | None = None,
+    override_random: random.Random | None = None,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -403,6 +407,9 @@ def create_app(
     (`subgraph_identity.py`; its public JWKS is served at /.well-known/gateway-jwks.json).
     `trusted_documents`: the persisted query lists this gateway runs by id, and in
     `enforce` mode the only operations it runs (`trusted_documents.py`).
+    `override_labels`: the custom progressive override labels that are on, or a function
+    of the request headers naming them (`override_labels.py`; `percent(N)` labels are
+    drawn per request whatever this says, from `override_random` when given).
 
     HTTP policies (README "Policies", `policies.py`), all on by default: `profile`
     "production" (introspection, GraphiQL and error details off; `introspection`/`graphiql`
@@ -429,6 +436,8 @@ def create_app(
         authorization_errors=authorization_errors,
         subgraph_identity=subgraph_identity,
         trusted_documents=trusted_documents,
+        override_labels=override_labels,
+        override_random=override_random,
     )
     ready = {"value": True}
     policies = Policies(

@@ -70,7 +70,8 @@ class PlanCache:
         self.capacity = capacity
         self.max_bytes = max_bytes
         self._entries: OrderedDict[
-            tuple[bytes, str | None, frozenset[str] | None], tuple[PreparedOperation, int]
+            tuple[bytes, str | None, frozenset[str] | None, frozenset[str]],
+            tuple[PreparedOperation, int],
         ] = OrderedDict()
         self.bytes = 0
         self.hits = 0
@@ -80,12 +81,16 @@ class PlanCache:
         self,
         document: str,
         operation_name: str | None,
-        prepare: Callable[[str, str | None, frozenset[str] | None], PreparedOperation],
+        prepare: Callable[
+            [str, str | None, frozenset[str] | None, frozenset[str]], PreparedOperation
+        ],
         defers_off: frozenset[str] | None = None,
+        labels: frozenset[str] = frozenset(),
     ) -> PreparedOperation:
-        """`defers_off` (None: `@defer` not planned) is passed on to `prepare`: the same
-        document is planned apart for each set of false `@defer(if:)` variables."""
-        key = (document_key(document), operation_name, defers_off)
+        """`defers_off` (None: `@defer` not planned) and `labels` (the active progressive
+        override labels) are passed on to `prepare`: the same document is planned apart
+        for each set of false `@defer(if:)` variables and of labels."""
+        key = (document_key(document), operation_name, defers_off, labels)
         entries = self._entries
         found = entries.get(key)
         if found is not None:
@@ -93,7 +98,7 @@ class PlanCache:
             entries.move_to_end(key)
             return found[0]
         self.misses += 1
-        prepared = prepare(document, operation_name, defers_off)
+        prepared = prepare(document, operation_name, defers_off, labels)
         size = estimated_bytes(document, prepared)
         if self.max_bytes is not None and size > self.max_bytes:
             return prepared  # larger than the whole cache: not kept

@@ -272,10 +272,14 @@ class Planner:
         operation: OperationDefinitionNode,
         fragments: dict[str, FragmentDefinitionNode],
         defers_off: frozenset[str] | None = None,
+        override_labels: frozenset[str] = frozenset(),
     ) -> None:
         """`defers_off`: plan active `@defer`s (those not turned off by one of these false
-        variables) as deferred fragments; None: every fragment inline."""
+        variables) as deferred fragments; None: every fragment inline. `override_labels`:
+        the progressive override labels active for this request (fields labelled so are
+        planned in the overriding subgraph, the others in the one overridden)."""
         self.sg = supergraph
+        self.labels = override_labels
         self.schema = supergraph.schema
         self.api = supergraph.api_schema
         self.operation = operation
@@ -468,14 +472,14 @@ class Planner:
             return type_name == self.event_type and f.name in self.event_fields
         if provided is not None and f.name in provided:
             return True
-        if graph not in self.sg.resolvers(type_name, f.name):
+        if graph not in self.sg.resolvers(type_name, f.name, self.labels):
             return False
         return not self.sg.field_in_graph(type_name, f.name, graph).needs_representation
 
     def _jumps(self, graph: str, type_name: str, f: CField) -> list[tuple[str, str]]:
         """(graph, representation type) pairs an entity fetch could resolve `f` from."""
         out: list[tuple[str, str]] = []
-        for g in self.sg.resolvers(type_name, f.name):
+        for g in self.sg.resolvers(type_name, f.name, self.labels):
             if g == graph and not self.sg.field_in_graph(type_name, f.name, g).needs_representation:
                 continue
             tig = self.sg.graphs_of_type(type_name).get(g)
@@ -488,7 +492,7 @@ class Planner:
                     g != graph
                     and tig.is_interface_object
                     and tig.resolvable_keys
-                    and g in self.sg.resolvers(iface.name, f.name)
+                    and g in self.sg.resolvers(iface.name, f.name, self.labels)
                 ):
                     out.append((g, iface.name))
         return out
@@ -697,7 +701,7 @@ class Planner:
                     self._waits.setdefault(d, set()).add(group.defer)
                     self._defer_paths.setdefault(d, path)
             local = self._local(group.graph, type_name, f, provided) or (
-                allow_requires and group.graph in self.sg.resolvers(type_name, f.name)
+                allow_requires and group.graph in self.sg.resolvers(type_name, f.name, self.labels)
             )
             best: tuple[str, str] | None = None
             if local:
@@ -899,7 +903,7 @@ class Planner:
         candidates: set[str] | None = None
         others: set[str] = set()
         for type_name, name in reversed([*self._chain, (parent, f.name)]):
-            here = set(self.sg.resolvers(type_name, name))
+            here = set(self.sg.resolvers(type_name, name, self.labels))
             candidates = here if candidates is None else candidates & here
             if not candidates:
                 break
@@ -1303,7 +1307,7 @@ class Planner:
         ):
             return [(graph, f)]
         candidates = sorted(
-            self.sg.resolvers(root.name, f.name), key=lambda g: (g not in preferred, g)
+            self.sg.resolvers(root.name, f.name, self.labels), key=lambda g: (g not in preferred, g)
         )
         chosen: dict[str, dict[str, list[CField]]] = {}
         returnable = {g: {t for t, _ in self._sub_types(g, root.name, f)} for g in candidates}
@@ -1339,7 +1343,7 @@ class Planner:
     def _root_graph(self, f: CField, preferred: list[str]) -> str:
         root = self._root_type()
         assert root is not None
-        candidates = self.sg.resolvers(root.name, f.name)
+        candidates = self.sg.resolvers(root.name, f.name, self.labels)
         if not candidates:
             raise PlanningError(f"no subgraph resolves {root.name}.{f.name}")
         return min(

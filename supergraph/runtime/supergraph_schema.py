@@ -74,6 +74,18 @@ class FieldInGraph:
     provides: SelectionSetNode | None = None
     context_args: tuple[ContextArgument, ...] = ()
     type: str | None = None  # the subgraph's own type, when it differs from the supergraph's
+    # progressive override (`@override(from:, label:)`): the overriding graph has
+    # `override` and the label, the overridden one the label alone
+    override: str | None = None
+    override_label: str | None = None
+
+    def serves(self, labels: frozenset[str]) -> bool:
+        """Whether this graph resolves the field for a request with these active labels."""
+        if self.external or self.used_overridden:
+            return False
+        if self.override_label is None:
+            return True
+        return (self.override_label in labels) == (self.override is not None)
 
     @property
     def needs_representation(self) -> bool:
@@ -99,6 +111,9 @@ class Supergraph:
     # absent for supergraphs without them: every graph then knows every member)
     members: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _resolvers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # every progressive override label (`percent(N)` or custom) and the fields they move
+    override_labels: frozenset[str] = frozenset()
+    _labelled: frozenset[tuple[str, str]] = frozenset()
 
     def graphs_of_type(self, type_name: str) -> dict[str, TypeInGraph]:
         """Graphs defining `type_name`; a type without `@join__type` lives in all of them."""
@@ -107,9 +122,14 @@ class Supergraph:
             return {g: TypeInGraph() for g in self.graphs}
         return found
 
-    def resolvers(self, type_name: str, field_name: str) -> tuple[str, ...]:
-        """Graphs that can resolve `type_name.field_name` themselves (not external)."""
+    def resolvers(
+        self, type_name: str, field_name: str, labels: frozenset[str] = frozenset()
+    ) -> tuple[str, ...]:
+        """Graphs that can resolve `type_name.field_name` themselves (not external), for a
+        request whose active progressive override labels are `labels`."""
         key = (type_name, field_name)
+        if key in self._labelled:
+            return tuple(g for g, f in self.fields[key].items() if f.serves(labels))
         cached = self._resolvers.get(key)
         if cached is not None:
             return cached
@@ -117,9 +137,7 @@ class Supergraph:
         if in_graphs is None:
             result = tuple(self.graphs_of_type(type_name))
         else:
-            result = tuple(
-                g for g, f in in_graphs.items() if not f.external and not f.used_overridden
-            )
+            result = tuple(g for g, f in in_graphs.items() if f.serves(frozenset()))
         self._resolvers[key] = result
         return result
 
@@ -364,6 +382,12 @@ def load_supergraph(sdl: str) -> Supergraph:
         frozenset(names),
         {name: frozenset(ts) for name, ts in contexts.items()},
         {t: {g: frozenset(m) for g, m in per.items()} for t, per in members.items()},
+        override_labels=frozenset(
+            f.override_label for per in fields.values() for f in per.values() if f.override_label
+        ),
+        _labelled=frozenset(
+            key for key, per in fields.items() if any(f.override_label for f in per.values())
+        ),
     )
 
 
@@ -401,6 +425,8 @@ def _read_field(
             provides=parse_field_set(str(a["provides"])) if a.get("provides") else None,
             context_args=tuple(_context_argument(c) for c in _as_list(a.get("contextArguments"))),
             type=str(a["type"]) if a.get("type") else None,
+            override=str(a["override"]) if a.get("override") else None,
+            override_label=str(a["overrideLabel"]) if a.get("overrideLabel") else None,
         )
     if not seen and owner is not None:
         in_graphs[owner] = FieldInGraph()

@@ -44,6 +44,7 @@ def plan_answerable(
     fragments: dict[str, FragmentDefinitionNode],
     defers_off: frozenset[str] | None,
     failure: PlanningError,
+    labels: frozenset[str] = frozenset(),
 ) -> PartialPlan:
     """The plan of `operation` without its unplannable top-level fields; re-raises
     `failure` when none can be left out that way."""
@@ -66,7 +67,7 @@ def plan_answerable(
             selection_set=operation.selection_set.__class__(selections=(node,)),
         )
         try:
-            Planner(supergraph, alone, fragments, defers_off).plan()
+            Planner(supergraph, alone, fragments, defers_off, labels).plan()
         except PlanningError as exc:
             definition = root.fields.get(node.name.value)
             non_null = definition is not None and isinstance(definition.type, GraphQLNonNull)
@@ -83,7 +84,7 @@ def plan_answerable(
         directives=operation.directives,
         selection_set=operation.selection_set.__class__(selections=tuple(kept)),
     )
-    planned = Planner(supergraph, rest, fragments, defers_off).plan()
+    planned = Planner(supergraph, rest, fragments, defers_off, labels).plan()
     keys = tuple(dict.fromkeys(n.alias.value if n.alias else n.name.value for n in fields))
     return PartialPlan(planned, tuple(failing), keys)
 
