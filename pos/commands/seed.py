@@ -74,7 +74,8 @@ def seed(
     mode: StoreMode = "embedded",
     data_dir: EmbeddedDataDir = None,
 ) -> None:
-    """Load the demo shop (categories, ~50 products, customers, orders); idempotent."""
+    """Load the demo shop (categories, ~50 products, customers, orders, stores, a few
+    days of sales at the registers); idempotent."""
     from subgraphs.seed import SeedError, summary
 
     try:

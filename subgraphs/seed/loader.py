@@ -48,6 +48,7 @@ from subgraphs.seed.data import (
     DemoOrder,
     seed_id,
 )
+from subgraphs.seed.shop_floor import planned_sales, seed_shop_floor
 from subgraphs.staff import DEMO_STAFF, seed_demo_staff
 from subgraphs.stores import seed_demo_stores
 from subgraphs.stores.application.demo import DEMO_STORES
@@ -76,6 +77,8 @@ class SeedReport:
     """Demo staff members (DEV DEFAULTS, see subgraphs/staff/README.md); 0 without staff."""
     stores: int = 0
     """Demo stores (with their registers and tax regions); 0 without the stores context."""
+    sales: int = 0
+    """Demo sales at the registers (a few days, shifts, a return); 0 without sales."""
 
 
 class _KnownProducts:
@@ -201,6 +204,11 @@ class _Loader:
                         product_id=product_id, quantity=product.stock, receipt=f"SEED-{product.sku}"
                     ),
                 )
+        sales = 0
+        if "sales" in self.services and "stores" in self.services:  # the shop floor's days
+            stores_of = {name: self.services[name].store for name in ("inventory", "sales")}
+            self.wrote = await seed_shop_floor(stores_of) > 0 or self.wrote
+            sales = planned_sales()
         customers = CustomerHandlers(self.services["customers"].store)
         refs: list[KnownCustomerRef] = []
         for person in CUSTOMERS:
@@ -237,6 +245,7 @@ class _Loader:
             orders=counts,
             staff=staff,
             stores=stores,
+            sales=sales,
         )
 
     async def _orders(
@@ -357,4 +366,5 @@ def summary(report: SeedReport) -> dict[str, Any]:
         "orders": report.orders,
         "staff": report.staff,
         "stores": report.stores,
+        "sales": report.sales,
     }

@@ -14,14 +14,9 @@ from eventbus.events import registry
 from subgraphs.sales.application.ports import ProductInfo, RegisterInfo, StoreInfo
 from subgraphs.sales.domain import (
     Promotion,
-    RoundingLevel,
-    RoundingMode,
     Sale,
     Shift,
-    TaxPolicy,
-    TaxTable,
 )
-from subgraphs.sales.domain.tax import parse_pricing
 from subgraphs.sales.projections.documents import (
     PromotionView,
     SaleProduct,
@@ -47,27 +42,21 @@ def product_info(doc: SaleProduct) -> ProductInfo:
 
 
 def store_info(doc: SaleStore, region: SaleTaxRegion | None) -> StoreInfo:
-    rates = {k: Decimal(v) for k, v in (region.rates if region else {}).items()}
-    increment = doc.cash_rounding_increment
-    address = doc.address
-    lines = [address.get("line1"), address.get("line2")]
-    lines.append(" ".join(x for x in (address.get("postal_code"), address.get("city")) if x))
-    return StoreInfo(
+    return StoreInfo.published(
         store_id=doc.id,
         code=doc.code,
         name=doc.name,
         currency=doc.currency,
         active=doc.active,
-        tax_table=TaxTable(doc.tax_region, rates),
-        policy=TaxPolicy(
-            pricing=parse_pricing(doc.pricing_mode),
-            level=RoundingLevel(doc.rounding_level),
-            mode=RoundingMode(doc.rounding_mode),
-            cash_increment=Decimal(increment) if increment else None,
-        ),
+        tax_region=doc.tax_region,
+        rates=region.rates if region else {},
+        pricing_mode=doc.pricing_mode,
+        rounding_level=doc.rounding_level,
+        rounding_mode=doc.rounding_mode,
+        cash_rounding_increment=doc.cash_rounding_increment,
         return_window_days=doc.return_window_days,
-        approval_threshold=Decimal(doc.discount_approval_threshold_percent),
-        address=tuple(x for x in lines if x),
+        discount_approval_threshold_percent=doc.discount_approval_threshold_percent,
+        address=doc.address,
     )
 
 
