@@ -308,6 +308,13 @@ def gateway(
             "GraphQL Code Generator and Relay write it); repeatable. Clients may send ids."
         ),
     ] = None,
+    override_label: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A custom progressive override label to turn on (@override(label:)); "
+            "repeatable. percent(N) labels are drawn per request without this."
+        ),
+    ] = None,
     trusted_documents_mode: Annotated[
         str | None,
         typer.Option(
@@ -347,6 +354,7 @@ def gateway(
     if staff_tokens:
         issuers += _staff_issuer(sdl, urls)
     security = _security(issuers, policy or [])
+    security["override_labels"] = list(override_label or ())
     security["trusted_documents"] = _trusted_documents(
         trusted_documents or [], trusted_documents_mode, profile
     )
