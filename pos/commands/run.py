@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
@@ -256,3 +257,8 @@ def run(
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_embedded(host, chosen_port, root, seed=seed, log_level=log_level))
     typer.echo("POS stopped.")
+    # Everything is closed now. What is left is the interpreter's exit-time garbage
+    # collections over the whole heap (0.8 s of an idle Ctrl-C here); they free nothing
+    # that matters to a process about to end, so skip them (exit handlers still run).
+    gc.disable()
+    gc.freeze()
