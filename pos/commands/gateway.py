@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -82,6 +83,20 @@ def subgraph_urls(options: Sequence[str], env: Mapping[str, str] | None = None) 
 
 
 def gateway(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="A TOML file with any of these options (pos/gateway_config.py, JSON Schema "
+            "in docs/gateway-config.schema.json); options given here win over it."
+        ),
+    ] = None,
+    validate_config: bool = typer.Option(
+        False, help="Check --config (and the supergraph it names) and exit: 0 when usable."
+    ),
+    print_config_schema: bool = typer.Option(
+        False, help="Print the JSON Schema of --config files and exit."
+    ),
     supergraph: Annotated[Path, typer.Option(help="Supergraph SDL to serve.")] = DEFAULT_SUPERGRAPH,
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(4000, help="Port."),
@@ -338,6 +353,18 @@ def gateway(
     ] = None,
 ) -> None:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
+    if print_config_schema:
+        from pos.gateway_config import json_schema
+
+        typer.echo(json.dumps(json_schema(), indent=2))
+        return
+    if config is not None or validate_config:
+        # the file's settings where the command line left an option at its default, then
+        # this very command again without --config
+        params = _with_config(ctx, config, validate_config)
+        if params is None:
+            return
+        return gateway(ctx, **params)
     import uvicorn
 
     from eventbus.transports.kafka import KafkaTransport
@@ -449,6 +476,39 @@ def gateway(
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
+
+
+def _with_config(
+    ctx: typer.Context, config: Path | None, validate_only: bool
+) -> dict[str, Any] | None:
+    """The command's parameters with `config`'s settings filled in (None: only checked)."""
+    from pos.gateway_config import ConfigError, load
+
+    if config is None:
+        raise typer.BadParameter("needs --config FILE", param_hint="--validate-config")
+    try:
+        loaded = load(config)
+    except ConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    params = dict(ctx.params)
+    for name, value in loaded.flags().items():
+        source = ctx.get_parameter_source(name)  # by name: typer may bundle its own click
+        if source is None or source.name in ("DEFAULT", "DEFAULT_MAP"):
+            params[name] = value
+    params.update(config=None, validate_config=False, print_config_schema=False)
+    if validate_only:
+        try:
+            supergraph = Path(params["supergraph"])
+            from supergraph.runtime import load_supergraph
+
+            load_supergraph(supergraph.read_text())
+        except Exception as e:  # any reason the supergraph cannot be served
+            typer.echo(f"error: supergraph {params['supergraph']}: {e}", err=True)
+            raise typer.Exit(2) from e
+        typer.echo(f"{config}: ok ({len(loaded.flags())} settings)", err=True)
+        return None
+    return params
 
 
 def _trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:

@@ -1,0 +1,64 @@
+"""The real `pos gateway --config FILE` serving a graph as the file says."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+from federated_subgraph import Server
+from planning_graphs import PLANNING, PLANNING_BUILDERS
+
+ROOT = Path(__file__).parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def test_pos_gateway_serves_with_the_settings_of_its_config_file(tmp_path: Path) -> None:
+    subgraphs = PLANNING_BUILDERS["requires_batch"]()
+    servers = {name: Server(s.app) for name, s in subgraphs.items()}
+    await asyncio.gather(*(s.start() for s in servers.values()))
+    port = _free_port()
+    urls = "\n".join(f'[subgraphs.{n}]\nurl = "{s.url}"' for n, s in servers.items())
+    config = tmp_path / "gateway.toml"
+    config.write_text(
+        f'supergraph = "{PLANNING / "requires_batch" / "supergraph.graphql"}"\n'
+        f'port = {port}\nlog_level = "warning"\nsubscriptions = false\n'
+        f"{urls}\n[limits]\nmax_root_fields = 1\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pos.cli", "gateway", "--config", str(config),
+        "--no-staff-tokens",
+        cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            async with asyncio.timeout(60):
+                while True:
+                    assert process.returncode is None, "pos gateway exited"
+                    try:
+                        if (await client.get("/health")).is_success:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
+            query = {"query": "{ products { name isExpensive } }"}
+            answer = (await client.post("/graphql", json=query)).json()
+            assert answer["data"]["products"][1] == {"name": "Sofa", "isExpensive": True}
+            # the file's limit: one root field per operation
+            two = {"query": "{ products { name } again: products { name } }"}
+            refused = (await client.post("/graphql", json=two)).json()
+            assert refused["errors"][0]["extensions"]["code"] == "MAX_ROOT_FIELDS_LIMIT"
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await process.wait()
+        await asyncio.gather(*(s.stop() for s in servers.values()))
