@@ -28,6 +28,7 @@ SEEDED_IDS = """{
   products(first: 1) { nodes { id sku barcode } }
   stores(first: 1) { nodes { id registers { id } } }
   orders(first: 50) { nodes { id number status placedAt paidAt customer { id } } }
+  sales(first: 1, status: COMPLETED) { nodes { id receiptNumber shift: shiftId } }
 }"""
 
 
@@ -131,14 +132,14 @@ def _arguments(ids: dict[str, Any]) -> dict[str, str]:
         "dailySales": f'(from: "{ids["day"]}", to: "{ids["day"]}")',
         "storeSales": f'(from: "{ids["day"]}", to: "{ids["day"]}", groupBy: REGISTER)',
         "topProductsAtStore": f'(storeId: "{ids["store"]}")',
-        "sale": f'(id: "{ids["order"]}")',
-        "saleByReceipt": '(number: "S01-R1-000001")',
-        "receipt": '(number: "S01-R1-000001")',
+        "sale": f'(id: "{ids["sale"]}")',
+        "saleByReceipt": f'(number: "{ids["receipt"]}")',
+        "receipt": f'(number: "{ids["receipt"]}")',
         "parkedSales": f'(registerId: "{ids["register"]}")',
         "openShift": f'(registerId: "{ids["register"]}")',
-        "shift": f'(id: "{ids["register"]}")',
-        "saleReturn": f'(id: "{ids["order"]}")',
-        "returnsOfSale": f'(saleId: "{ids["order"]}")',
+        "shift": f'(id: "{ids["shift"]}")',
+        "saleReturn": f'(id: "{ids["sale"]}")',
+        "returnsOfSale": f'(saleId: "{ids["sale"]}")',
         "promotion": '(code: "WELCOME10")',
         **{
             report: f'(storeId: "{ids["store"]}", from: "{ids["day"]}", to: "{ids["day"]}")'
@@ -195,7 +196,11 @@ async def _seeded_ids(gateways: PosGateways) -> dict[str, Any]:
     paid = [o for o in data["orders"]["nodes"] if o["paidAt"]]
     assert paid, "the seed has paid orders"
     product = data["products"]["nodes"][0]
+    sale = data["sales"]["nodes"][0]
     return {
+        "sale": sale["id"],
+        "receipt": sale["receiptNumber"],
+        "shift": sale["shift"],
         "category": data["categories"][0]["id"],
         "product": product["id"],
         "sku": product["sku"],

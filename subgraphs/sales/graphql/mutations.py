@@ -7,14 +7,16 @@ once it shows the change, else from the write model (`read_your_writes`).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import NotFound
-from subgraphs.hosting.commands import Executed, read_your_writes
+from subgraphs.hosting.commands import READ_YOUR_WRITES_TIMEOUT, Executed, read_your_writes
 from subgraphs.hosting.schema import runtime_of
 from subgraphs.sales.application import (
     AddSaleLine,
@@ -68,15 +70,30 @@ from subgraphs.sales.graphql.views import receipt_number_of, shift_from_view
 from subgraphs.sales.projections import SaleView, ShiftView
 
 _WRITE = [[WRITE]]
+V = TypeVar("V", SaleView, ShiftView)
 
 
 def _runtime(info: Info) -> SalesRuntime:
     return runtime_of(info, SalesRuntime)
 
 
+async def _current(model: type[V], aggregate: SaleAggregate | ShiftAggregate) -> V | None:
+    """The view once it shows the aggregate's version. A retried command writes nothing,
+    and its first attempt's events may not have reached the view yet: wait for them
+    (bounded), so a retry answers what the first attempt answered."""
+    deadline = asyncio.get_running_loop().time() + READ_YOUR_WRITES_TIMEOUT
+    while True:
+        view = await model.get(aggregate.id)
+        if view is not None and view.applied.get(aggregate.id, 0) >= aggregate.version:
+            return view
+        if asyncio.get_running_loop().time() > deadline:
+            return None
+        await asyncio.sleep(0.02)
+
+
 async def _sale(executed: Executed[SaleAggregate]) -> Sale:
     return await read_your_writes(
-        executed, lambda s: SaleView.get(s.id), Sale.from_view, Sale.from_aggregate
+        executed, lambda s: _current(SaleView, s), Sale.from_view, Sale.from_aggregate
     )
 
 
@@ -84,8 +101,8 @@ async def _shift(info: Info, executed: Executed[ShiftAggregate]) -> Shift:
     now = _runtime(info).clock()
     return await read_your_writes(
         executed,
-        lambda s: ShiftView.get(s.id),
-        lambda v: shift_from_view(v, now),
+        lambda s: _current(ShiftView, s),
+        shift_from_view,
         lambda s: Shift.from_aggregate(s, now=now),
     )
 

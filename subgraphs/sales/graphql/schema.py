@@ -125,13 +125,13 @@ class Query:
         view = await ShiftView.find_one(
             {"register_id": text_arg(register_id, "registerId"), "status": "OPEN"}
         )
-        return shift_from_view(view, _runtime(info).clock()) if view else None
+        return shift_from_view(view) if view else None
 
     @federation.field(requires_scopes=[[READ]])
     async def shift(self, info: Info, id: strawberry.ID) -> Shift | None:
         require_scope(info, READ)
         view = await ShiftView.get(text_arg(id, "id"))
-        return shift_from_view(view, _runtime(info).clock()) if view else None
+        return shift_from_view(view) if view else None
 
     @federation.field(
         requires_scopes=[[READ]],
@@ -162,8 +162,7 @@ class Query:
             before=before,
             descending=True,
         )
-        now = _runtime(info).clock()
-        return connection_from_page(page.map(lambda v: shift_from_view(v, now)))
+        return connection_from_page(page.map(shift_from_view))
 
     @federation.field(
         requires_scopes=[[READ]],

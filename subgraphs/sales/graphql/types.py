@@ -136,7 +136,8 @@ class Shift:
     opened_at: datetime | None
     closed_at: datetime | None
     figures: ShiftReportType = strawberry.field(
-        description="The X figures as they stand (records nothing); the Z once closed."
+        description="The X figures as they stand, as of the shift's last change (records "
+        "nothing); the Z once closed."
     )
     z_report: ShiftReportType | None
 

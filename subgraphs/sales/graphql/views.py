@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from subgraphs.sales.domain import SaleInputError
 from subgraphs.sales.graphql.types import Shift
 from subgraphs.sales.projections import ShiftView, shift_of
@@ -26,7 +24,11 @@ def receipt_number_of(value: str) -> str:
     return text_arg(value, "number").upper()
 
 
-def shift_from_view(view: ShiftView, now: datetime) -> Shift:
+def shift_from_view(view: ShiftView) -> Shift:
+    """Its live figures are as of its last change (the same answer every time asked)."""
     return Shift.from_aggregate(
-        shift_of(view), now=now, opened_at=view.opened_at, closed_at=view.closed_at
+        shift_of(view),
+        now=view.changed_at or view.opened_at,
+        opened_at=view.opened_at,
+        closed_at=view.closed_at,
     )

@@ -111,6 +111,8 @@ class ShiftView(AppliedMixin, Document):
     opened_at: datetime
     opened_key: str = ""
     """`opened_at` as an ISO string (the shift list's sort key)."""
+    changed_at: datetime | None = None
+    """When its last event happened: what the live figures are "as of"."""
     closed_at: datetime | None = None
     events: list[dict[str, Any]] = []
 

@@ -165,11 +165,13 @@ class SalesView(Projection):
                 status="OPEN",
                 opened_at=event.at,
                 opened_key=event.at.isoformat(),
+                changed_at=event.at,
                 events=[_logged(envelope)],
             )
         if doc is None:
             return None
         doc.events.append(_logged(envelope))
+        doc.changed_at = event.at
         if isinstance(event, shift_events.ShiftClosed):
             doc.status, doc.closed_at = "CLOSED", event.at
         return doc
