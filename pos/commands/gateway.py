@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -450,6 +451,7 @@ def gateway(
         app.state.gateway.fetcher.configure_traffic(traffic)
     if bus is not None:
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
+    app.router.lifespan_context = _with_reload(app.router.lifespan_context, supergraph)
     if web_app:
         from web import mount_app
 
@@ -769,6 +771,37 @@ def _traffic(settings: Sequence[str]) -> Any:
         return TrafficPolicy.from_settings(list(settings))
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--subgraph-traffic") from e
+
+
+def _with_reload(inner: Any, supergraph: Path) -> Any:
+    """On SIGHUP, serve the supergraph file as it is now (`create_app`'s `reload`): a
+    file that does not load is logged and the running supergraph kept."""
+    import logging
+    import signal
+
+    log = logging.getLogger("pos.gateway")
+
+    def reload(app: Any) -> None:
+        try:
+            app.state.reload(supergraph.read_text())
+        except Exception as e:  # a bad file must never stop a serving gateway
+            log.error(
+                "supergraph reload from %s failed, still serving the previous: %s", supergraph, e
+            )
+            return
+        log.warning("supergraph reloaded from %s", supergraph)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, reload, app)
+        try:
+            async with inner(app):
+                yield
+        finally:
+            loop.remove_signal_handler(signal.SIGHUP)
+
+    return lifespan
 
 
 def _with_bus(inner: Any, bus: Transport) -> Any:

@@ -140,6 +140,7 @@ class Gateway:
         trusted_documents: TrustedDocuments | None = None,
         override_labels: CustomLabels | None = None,
         override_random: random.Random | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
@@ -174,7 +175,8 @@ class Gateway:
             )
         urls.update(subgraph_urls or {})
         self.urls = urls
-        self.fetcher = Fetcher(timeout=timeout, transports=transports)
+        # a reloaded gateway keeps its predecessor's fetcher: connections, breakers, budgets
+        self.fetcher = fetcher or Fetcher(timeout=timeout, transports=transports)
         api = self.supergraph.api_schema
         schema = self.supergraph.schema
         possible = {

@@ -418,8 +418,7 @@ def create_app(
     event streams when `check_origin`), `max_body_size` (bytes, also per WebSocket
     message), `rate_limits` (per client; None turns them off).
     """
-    gateway = Gateway(
-        supergraph_sdl,
+    options: dict[str, Any] = dict(
         subgraph_urls=subgraph_urls,
         transports=transports,
         forward_headers=forward_headers,
@@ -439,7 +438,9 @@ def create_app(
         override_labels=override_labels,
         override_random=override_random,
     )
+    gateway = Gateway(supergraph_sdl, **options)
     ready = {"value": True}
+    current: dict[str, Gateway] = {"gateway": gateway}  # swapped by `reload`
     policies = Policies(
         profile=Profile.of(profile, introspection=introspection, graphiql=graphiql),
         csrf=csrf,
@@ -459,6 +460,7 @@ def create_app(
             forward_headers=tuple(forward_headers),
             freshness=freshness,
             queue_size=subscriber_queue_size,
+            current=current,
         )
     source: Any = live
     if live is not None and subgraph_identity is not None:
@@ -510,7 +512,7 @@ def create_app(
             ready["value"] = False
             if live is not None:
                 await live.feed.stop()
-            await gateway.aclose()
+            await current["gateway"].aclose()  # the fetcher every reload shared
 
     routes: list[Any] = [
         Route(path, endpoint.handle, methods=["GET", "POST"]),
@@ -534,6 +536,19 @@ def create_app(
         routes.append(Mount(mount_path, StaticFiles(directory=str(static_dir), check_dir=False)))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
+
+    def reload(new_sdl: str) -> None:
+        """Serve queries and mutations from `new_sdl` from now on (a `SupergraphError`
+        leaves the running one in place). Requests in flight finish on the gateway they
+        started on, sharing its fetcher; open subscriptions keep theirs (see README)."""
+        old = app.state.gateway
+        fresh = Gateway(new_sdl, **options, fetcher=old.fetcher)
+        fresh.cost_estimator = old.cost_estimator
+        endpoint.gateway = fresh
+        app.state.gateway = fresh
+        current["gateway"] = fresh
+
+    app.state.reload = reload
     app.state.ready = ready
     app.state.subscriptions = live
     return app
@@ -547,6 +562,7 @@ def _subscriptions(
     forward_headers: tuple[str, ...],
     freshness: Freshness | None,
     queue_size: int,
+    current: dict[str, Gateway] | None = None,
 ) -> SupergraphSubscriptions:
     """The gateway's Subscription type: event-driven fields resolved through its planner,
     the rest forwarded to the subgraph at its (possibly overridden) URL."""
@@ -558,7 +574,7 @@ def _subscriptions(
 
     async def execute(request: OperationRequest) -> ExecutionResult:
         """Queries and mutations sent over the WebSocket take the HTTP pipeline."""
-        response = await gateway.execute(
+        response = await (current or {"gateway": gateway})["gateway"].execute(
             GatewayRequest(
                 request.query,
                 request.variables,

@@ -62,3 +62,70 @@ async def test_pos_gateway_serves_with_the_settings_of_its_config_file(tmp_path:
         async with asyncio.timeout(30):
             await process.wait()
         await asyncio.gather(*(s.stop() for s in servers.values()))
+
+
+async def _serving(client: httpx.AsyncClient, process: asyncio.subprocess.Process) -> None:
+    async with asyncio.timeout(60):
+        while True:
+            assert process.returncode is None, "pos gateway exited"
+            try:
+                if (await client.get("/health")).is_success:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+
+
+async def test_sighup_reloads_the_supergraph_without_dropping_a_request(tmp_path: Path) -> None:
+    first = PLANNING_BUILDERS["requires_batch"]()
+    second = PLANNING_BUILDERS["requires_batch"]()
+    for record in second["prices"].records["Product"]:
+        record["name"] = "New " + record["name"]
+    first["prices"].delay = 1.0  # a request in flight while the supergraph changes
+    servers = {
+        (run, name): Server(s.app)
+        for run, graph in (("first", first), ("second", second))
+        for name, s in graph.items()
+    }
+    await asyncio.gather(*(s.start() for s in servers.values()))
+    template = (PLANNING / "requires_batch" / "supergraph.graphql").read_text()
+
+    def supergraph(run: str) -> str:
+        text = template
+        for name in ("prices", "stock"):
+            text = text.replace(f"http://{name}.invalid/graphql", servers[(run, name)].url)
+        return text
+
+    path = tmp_path / "supergraph.graphql"
+    path.write_text(supergraph("first"))
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pos.cli", "gateway", "--supergraph", str(path),
+        "--port", str(port), "--no-subscriptions", "--no-staff-tokens", "--log-level", "warning",
+        cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    names = {"query": "{ products { name } }"}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as client:
+            await _serving(client, process)
+            in_flight = asyncio.create_task(client.post("/graphql", json=names))
+            await asyncio.sleep(0.3)
+            path.write_text(supergraph("second"))
+            process.send_signal(signal.SIGHUP)
+            await asyncio.sleep(0.5)
+            after = (await client.post("/graphql", json=names)).json()
+            assert after["data"]["products"][0]["name"] == "New Lamp"
+            before = (await in_flight).json()  # started on the old supergraph, finished there
+            assert before["data"]["products"][0]["name"] == "Lamp"
+            # a file that does not load leaves the running supergraph in place
+            path.write_text("type Query {")
+            process.send_signal(signal.SIGHUP)
+            await asyncio.sleep(0.5)
+            still = (await client.post("/graphql", json=names)).json()
+            assert still["data"]["products"][0]["name"] == "New Lamp"
+            assert process.returncode is None
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await process.wait()
+        await asyncio.gather(*(s.stop() for s in servers.values()))
