@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,8 @@ class Fetcher:
             SubgraphTraffic(request_timeout=timeout, max_connections=max_connections)
         )
         self._states: dict[str, SubgraphState] = {}
+        # metrics.py: called with (subgraph, seconds, "ok" or the failure's code)
+        self.observe: Callable[[str, float, str], None] | None = None
         self._pool = Http1Pool(max_idle=max_connections)
         # timeouts are the traffic shaping's (asyncio.timeout around each attempt)
         self._by_url: dict[str, httpx.AsyncClient] = {
@@ -108,6 +111,24 @@ class Fetcher:
         variables: Mapping[str, Any] | None,
         operation_name: str | None,
         headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any] | FetchFailure:
+        observe = self.observe
+        if observe is None:
+            return await self._post(service, url, query, variables, operation_name, headers)
+        began = time.perf_counter()
+        result = await self._post(service, url, query, variables, operation_name, headers)
+        outcome = result.code if isinstance(result, FetchFailure) else "ok"
+        observe(service, time.perf_counter() - began, outcome)
+        return result
+
+    async def _post(
+        self,
+        service: str,
+        url: str,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        headers: Mapping[str, str] | None,
     ) -> dict[str, Any] | FetchFailure:
         body: dict[str, Any] = {"query": query}
         if variables:
