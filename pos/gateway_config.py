@@ -144,6 +144,8 @@ class GatewayConfig(_Section):
     """The whole file. Keys left out keep the flags' defaults."""
 
     supergraph: Path | None = None
+    supergraph_url: str | None = Field(default=None, description="Poll the supergraph here.")
+    supergraph_poll: float | None = Field(default=None, ge=0, description="Seconds; 0: once.")
     host: str | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
     log_level: str | None = None
@@ -171,7 +173,10 @@ class GatewayConfig(_Section):
             if value is not None and value != []:
                 out[name] = value
 
-        for name in ("supergraph", "host", "port", "log_level", "profile"):
+        for name in (
+            "supergraph", "supergraph_url", "supergraph_poll", "host", "port", "log_level",
+            "profile",
+        ):  # fmt: skip
             put(name, getattr(self, name))
         put("introspection", self.introspection)
         put("graphiql", self.graphiql)

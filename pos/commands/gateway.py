@@ -99,6 +99,16 @@ def gateway(
         False, help="Print the JSON Schema of --config files and exit."
     ),
     supergraph: Annotated[Path, typer.Option(help="Supergraph SDL to serve.")] = DEFAULT_SUPERGRAPH,
+    supergraph_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Read the supergraph from this http(s) URL instead (a registry or any file "
+            "server), polled with its ETag; a new one is served without a restart."
+        ),
+    ] = None,
+    supergraph_poll: Annotated[
+        float, typer.Option(help="Seconds between polls of --supergraph-url (0: read once).")
+    ] = 10.0,
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(4000, help="Port."),
     subgraph_url: Annotated[
@@ -372,11 +382,24 @@ def gateway(
     from pos.settings import Settings
     from supergraph.runtime import SupergraphError, create_app
 
-    try:
-        sdl = supergraph.read_text()
-    except OSError as e:
-        typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
-        raise typer.Exit(2) from e
+    fetched = None
+    if supergraph_url is not None:
+        from supergraph.runtime.supergraph_url import SupergraphFetchError, fetch_now
+
+        if not supergraph_url.startswith(("http://", "https://")):
+            raise typer.BadParameter("an http:// or https:// URL", param_hint="--supergraph-url")
+        try:
+            fetched = fetch_now(supergraph_url)
+        except SupergraphFetchError as e:
+            typer.echo(f"error: cannot read the supergraph: {e}", err=True)
+            raise typer.Exit(2) from e
+        sdl = fetched.sdl
+    else:
+        try:
+            sdl = supergraph.read_text()
+        except OSError as e:
+            typer.echo(f"error: cannot read {supergraph}: {e}", err=True)
+            raise typer.Exit(2) from e
     urls = subgraph_urls(subgraph_url or [])
     issuers = _issuers(jwks, jwt_issuer, jwt_audience, jwt_roles_claim, jwt_role or [])
     if staff_tokens:
@@ -451,7 +474,13 @@ def gateway(
         app.state.gateway.fetcher.configure_traffic(traffic)
     if bus is not None:
         app.router.lifespan_context = _with_bus(app.router.lifespan_context, bus)
-    app.router.lifespan_context = _with_reload(app.router.lifespan_context, supergraph)
+    if fetched is not None and supergraph_url is not None:
+        if supergraph_poll > 0:
+            app.router.lifespan_context = _with_poll(
+                app.router.lifespan_context, supergraph_url, fetched, supergraph_poll
+            )
+    else:
+        app.router.lifespan_context = _with_reload(app.router.lifespan_context, supergraph)
     if web_app:
         from web import mount_app
 
@@ -500,13 +529,16 @@ def _with_config(
             params[name] = value
     params.update(config=None, validate_config=False, print_config_schema=False)
     if validate_only:
+        source = params.get("supergraph_url") or params["supergraph"]
         try:
-            supergraph = Path(params["supergraph"])
             from supergraph.runtime import load_supergraph
+            from supergraph.runtime.supergraph_url import fetch_now
 
-            load_supergraph(supergraph.read_text())
+            url = params.get("supergraph_url")
+            text = fetch_now(url).sdl if url else Path(params["supergraph"]).read_text()
+            load_supergraph(text)
         except Exception as e:  # any reason the supergraph cannot be served
-            typer.echo(f"error: supergraph {params['supergraph']}: {e}", err=True)
+            typer.echo(f"error: supergraph {source}: {e}", err=True)
             raise typer.Exit(2) from e
         typer.echo(f"{config}: ok ({len(loaded.flags())} settings)", err=True)
         return None
@@ -800,6 +832,24 @@ def _with_reload(inner: Any, supergraph: Path) -> Any:
                 yield
         finally:
             loop.remove_signal_handler(signal.SIGHUP)
+
+    return lifespan
+
+
+def _with_poll(inner: Any, url: str, fetched: Any, interval: float) -> Any:
+    """Poll the supergraph's URL while serving (supergraph/runtime/supergraph_url.py)."""
+    from supergraph.runtime.supergraph_url import poll
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(poll(url, fetched, app.state.reload, interval))
+        try:
+            async with inner(app):
+                yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     return lifespan
 
