@@ -74,6 +74,7 @@ from .gateway import (
     GatewayResponse,
 )
 from .limits import LimitedSubscriptions, OperationLimits
+from .metrics import mount_metrics
 from .override_labels import CustomLabels
 from .plan_cache import DEFAULT_BYTES
 from .policies import Policies
@@ -384,6 +385,7 @@ def create_app(
     trusted_documents: TrustedDocuments | None = None,
     override_labels: CustomLabels | None = None,
     override_random: random.Random | None = None,
+    metrics: bool = True,
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -551,6 +553,8 @@ def create_app(
     app.state.reload = reload
     app.state.ready = ready
     app.state.subscriptions = live
+    if metrics:  # GET /metrics (Prometheus), loopback scrapers by default: metrics.py
+        mount_metrics(app)
     return app
 
 

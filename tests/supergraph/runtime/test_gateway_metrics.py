@@ -13,7 +13,6 @@ from supergraph.runtime.metrics import (
     MAX_OPERATION_NAMES,
     GatewayMetrics,
     allowed_networks,
-    mount_metrics,
 )
 
 
@@ -33,8 +32,7 @@ async def _scrape(graph: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
 
 
 async def test_operations_subgraphs_plan_cache_and_breakers_are_counted(start_graph) -> None:
-    async with start_graph("shop") as graph:
-        mount_metrics(graph.servers[0].app)
+    async with start_graph("shop") as graph:  # create_app serves /metrics by default
         query = "query Top { topProducts { name } }"
         for _ in range(3):
             assert "errors" not in await graph.query(query, extra={"operationName": "Top"})
@@ -72,7 +70,7 @@ async def test_operations_subgraphs_plan_cache_and_breakers_are_counted(start_gr
 
 async def test_only_allowed_networks_may_scrape(start_graph) -> None:
     async with start_graph("shop") as graph:
-        mount_metrics(graph.servers[0].app, allow=[ipaddress.ip_network("10.0.0.0/8")])
+        graph.servers[0].app.state.metrics.allow = [ipaddress.ip_network("10.0.0.0/8")]
         response = await graph.client.get(graph.gateway_url.replace("/graphql", "/metrics"))
         assert response.status_code == 403
 
@@ -93,3 +91,16 @@ def test_client_chosen_operation_names_are_capped() -> None:
     assert metrics.operation_label("OneTooMany") == "other"
     assert metrics.operation_label("Op7") == "Op7"
     assert metrics.operation_label(None) == "anonymous"
+
+
+async def test_a_reloaded_supergraph_is_counted_too(start_graph) -> None:
+    from fixture_graphs import supergraph_sdl
+
+    async with start_graph("shop") as graph:
+        app = graph.servers[0].app
+        app.state.reload(supergraph_sdl("shop"))
+        assert "errors" not in await graph.query(
+            "query Me { me { name } }", extra={"operationName": "Me"}
+        )
+        seen = await _scrape(graph)
+        assert seen[("pos_gateway_operations_total", (("operation", "Me"), ("outcome", "ok")))] == 1
