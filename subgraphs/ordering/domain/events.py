@@ -133,3 +133,17 @@ class OrderCancelled(DomainEvent):
     cancelled_at: datetime
     customer_id: str = ""
     status: Literal["CANCELLED"] = "CANCELLED"
+
+
+@event("pos.ordering.OrderRefunded")
+class OrderRefunded(DomainEvent):
+    """A PAID order was cancelled: its payment goes back to the customer, by the method it
+    was paid with (recorded with the OrderCancelled, in the same unit of work)."""
+
+    order_id: str
+    method: str
+    amount: str
+    currency: str
+    reason: str
+    refunded_at: datetime
+    customer_id: str = ""

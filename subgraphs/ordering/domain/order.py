@@ -21,6 +21,7 @@ from subgraphs.ordering.domain.events import (
     OrderConfirmed,
     OrderPaid,
     OrderPlaced,
+    OrderRefunded,
     OrderRejected,
     OrderShipped,
     RejectionReason,
@@ -116,6 +117,8 @@ class Order(Aggregate):
         self.lines: list[OrderLine] = []
         self.currency = ""
         self.total = Decimal("0.00")
+        self.paid_with: str | None = None
+        """The payment method once paid (what a cancellation refunds to)."""
 
     @classmethod
     def place(
@@ -217,6 +220,7 @@ class Order(Aggregate):
         if len(text) > REASON_MAX:
             raise DomainError(f"reason is longer than {REASON_MAX} characters", field="reason")
         assert self.status is not None
+        paid = self.status is OrderStatus.PAID
         self._record(
             OrderCancelled(
                 order_id=self.id,
@@ -227,6 +231,18 @@ class Order(Aggregate):
                 cancelled_at=now,
             )
         )
+        if paid:  # the money goes back the way it came, in full
+            self._record(
+                OrderRefunded(
+                    order_id=self.id,
+                    customer_id=self.customer_id,
+                    method=self.paid_with or "",
+                    amount=str(self.total),
+                    currency=self.currency,
+                    reason=text,
+                    refunded_at=now,
+                )
+            )
 
     def _quantities(self) -> list[LineQuantity]:
         return [LineQuantity(product_id=ln.product_id, quantity=ln.quantity) for ln in self.lines]
@@ -265,6 +281,7 @@ class Order(Aggregate):
                 self.status = OrderStatus.REJECTED
             case OrderPaid():
                 self.status = OrderStatus.PAID
+                self.paid_with = event.method
             case OrderShipped():
                 self.status = OrderStatus.SHIPPED
             case OrderCancelled():

@@ -97,6 +97,16 @@ class Payment:
     paid_at: datetime
 
 
+@strawberry.type(
+    description="A paid order's payment given back, in full and by the same method, when "
+    "the order was cancelled."
+)
+class Refund:
+    method: PaymentMethod
+    amount: Money
+    refunded_at: datetime
+
+
 @strawberry.type(description="Why inventory could not reserve one line.")
 class RejectionReason:
     product_id: strawberry.ID
@@ -122,6 +132,9 @@ class Order:
     total: Money
     shipping_address: ShippingAddress
     payment: Payment | None
+    refund: Refund | None = strawberry.field(
+        description="Set once a PAID order is cancelled: the payment refunded."
+    )
     rejection_reasons: list[RejectionReason]
     cancellation_reason: str | None
     placed_at: datetime
@@ -168,6 +181,13 @@ class Order:
                 paid_at=doc.payment.paid_at,
             )
             if doc.payment
+            else None,
+            refund=Refund(
+                method=PaymentMethod(doc.refund.method),
+                amount=Money(amount=doc.refund.amount, currency=doc.refund.currency),
+                refunded_at=doc.refund.refunded_at,
+            )
+            if doc.refund
             else None,
             rejection_reasons=[
                 RejectionReason(

@@ -62,6 +62,13 @@ class PaymentDoc(BaseModel):
     paid_at: datetime
 
 
+class RefundDoc(BaseModel):
+    method: str
+    amount: str
+    currency: str
+    refunded_at: datetime
+
+
 class ReasonDoc(BaseModel):
     product_id: str
     reason: str
@@ -80,6 +87,8 @@ class OrderView(AppliedMixin, Document):
     total: str
     shipping_address: AddressDoc
     payment: PaymentDoc | None = None
+    refund: RefundDoc | None = None
+    """Set when a PAID order was cancelled: its payment given back."""
     rejection_reasons: list[ReasonDoc] = Field(default_factory=list)
     cancellation_reason: str | None = None
     placed_at: datetime

@@ -14,6 +14,7 @@ from subgraphs.ordering.domain import (
     OrderNumberAllocated,
     OrderPaid,
     OrderPlaced,
+    OrderRefunded,
     OrderRejected,
     OrderShipped,
     OrderStatus,
@@ -24,6 +25,7 @@ from subgraphs.ordering.projections.documents import (
     OrderView,
     PaymentDoc,
     ReasonDoc,
+    RefundDoc,
 )
 
 
@@ -105,6 +107,13 @@ def evolve(doc: OrderView | None, envelope: Envelope) -> OrderView | None:
         case OrderCancelled():
             doc.status, doc.cancelled_at = OrderStatus.CANCELLED.value, event.cancelled_at
             doc.cancellation_reason = event.reason or None
+        case OrderRefunded():
+            doc.refund = RefundDoc(
+                method=event.method,
+                amount=event.amount,
+                currency=event.currency,
+                refunded_at=event.refunded_at,
+            )
         case _:
             return None
     doc.updated_at = envelope.time

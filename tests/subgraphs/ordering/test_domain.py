@@ -13,6 +13,7 @@ from subgraphs.ordering.domain import (
     OrderCancelled,
     OrderNumberCounter,
     OrderPlaced,
+    OrderRefunded,
     OrderStatus,
     PaymentMethod,
     PricedProduct,
@@ -129,11 +130,19 @@ def test_cancel_before_shipping_only_and_carries_lines() -> None:
         if "pay" in steps:
             order.pay(PaymentMethod.CASH, "19.99", NOW)
         previous = order.status
+        before = len(order.pending)
         order.cancel("changed my mind", NOW)
-        event = order.pending[-1]
+        event, *refund = order.pending[before:]
         assert isinstance(event, OrderCancelled)
         assert event.previous_status == previous
         assert [(ln.product_id, ln.quantity) for ln in event.lines] == [("p1", 2), ("p2", 1)]
+        if "pay" in steps:  # a paid order's money goes back, in full, the way it came
+            [refunded] = refund
+            assert isinstance(refunded, OrderRefunded)
+            assert (refunded.method, refunded.amount, refunded.currency) == ("CASH", "19.99", "EUR")
+            assert refunded.reason == "changed my mind"
+        else:
+            assert refund == []
     shipped = placed()
     shipped.confirm(NOW)
     shipped.pay(PaymentMethod.CASH, "19.99", NOW)

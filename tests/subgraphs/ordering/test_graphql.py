@@ -23,6 +23,7 @@ ORDER_FIELDS = """
   subtotal { amount currency } total { amount currency }
   shippingAddress { line1 city postalCode country }
   payment { method amount { amount currency } }
+  refund { method amount { amount currency } refundedAt }
   rejectionReasons { productId reason requested available }
   cancellationReason placedAt confirmedAt paidAt shippedAt cancelledAt
 """
@@ -117,6 +118,33 @@ async def test_reactor_confirms_then_pay_and_ship(shop: Shop) -> None:
     assert shipped["status"] == "SHIPPED" and shipped["shippedAt"]
     body = await shop.stack.gql("ordering", CANCEL, {"input": {"id": order["id"]}})
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_cancelling_a_paid_order_records_its_refund(shop: Shop) -> None:
+    order = await place(shop)
+    await inventory_replies(shop.stack, "StockReserved", order["id"])
+    paid = (
+        await shop.stack.data(
+            "ordering", PAY, {"input": {"id": order["id"], "method": "CARD", "amount": "19.99"}}
+        )
+    )["payOrder"]
+    assert paid["refund"] is None
+    cancelled = (
+        await shop.stack.data(
+            "ordering", CANCEL, {"input": {"id": order["id"], "reason": "arrived too late"}}
+        )
+    )["cancelOrder"]
+    assert cancelled["status"] == "CANCELLED"
+    refund = cancelled["refund"]
+    assert (refund["method"], refund["amount"]) == ("CARD", {"amount": "19.99", "currency": "EUR"})
+    assert refund["refundedAt"] == cancelled["cancelledAt"]
+    types = [e.type for e in await shop.stack.store.read_stream(order["id"])]
+    assert types[-2:] == ["pos.ordering.OrderCancelled.v1", "pos.ordering.OrderRefunded.v1"]
+    unpaid = await place(shop)
+    cancelled = (await shop.stack.data("ordering", CANCEL, {"input": {"id": unpaid["id"]}}))[
+        "cancelOrder"
+    ]
+    assert cancelled["refund"] is None
 
 
 async def test_rejection_carries_per_line_reasons(shop: Shop) -> None:
