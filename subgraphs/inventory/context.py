@@ -23,6 +23,7 @@ from subgraphs.inventory.projections import (
     CatalogProducts,
     KnownProducts,
     KnownStoresProjection,
+    Movements,
     StockLevels,
 )
 
@@ -34,7 +35,7 @@ class InventoryContext:
         return DOCUMENTS
 
     def projections(self, services: ContextServices) -> Sequence[Projection]:
-        return [CatalogProducts(), KnownStoresProjection(), StockLevels()]
+        return [CatalogProducts(), KnownStoresProjection(), StockLevels(), Movements()]
 
     def reactors(self, services: ContextServices) -> Sequence[Projection]:
         return [

@@ -141,6 +141,8 @@ def _arguments(ids: dict[str, Any]) -> dict[str, str]:
         "saleReturn": f'(id: "{ids["sale"]}")',
         "returnsOfSale": f'(saleId: "{ids["sale"]}")',
         "promotion": '(code: "WELCOME10")',
+        "transfer": f'(id: "{ids["order"]}")',
+        "stockCount": f'(id: "{ids["order"]}")',
         **{
             report: f'(storeId: "{ids["store"]}", from: "{ids["day"]}", to: "{ids["day"]}")'
             for report in (

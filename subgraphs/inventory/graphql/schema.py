@@ -3,7 +3,7 @@ adjustments per location, transfers between locations, stock counts)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import federation
@@ -35,8 +35,16 @@ from subgraphs.inventory.graphql.inputs import (
 )
 from subgraphs.inventory.graphql.live import Subscription
 from subgraphs.inventory.graphql.runtime import InventoryRuntime
-from subgraphs.inventory.graphql.types import Product, StockCount, StockItem, Transfer
-from subgraphs.inventory.projections import KnownProduct, StockLevel
+from subgraphs.inventory.graphql.types import (
+    Product,
+    StockCount,
+    StockItem,
+    Transfer,
+    TransferStatus,
+)
+from subgraphs.inventory.projections import KnownProduct, StockCountView, StockLevel, TransferView
+
+ID_MAX = 100
 
 
 def _runtime(info: Info) -> InventoryRuntime:
@@ -102,6 +110,81 @@ class Query:
             before=before,
         )
         return connection_from_page(page.map(StockItem.from_level))
+
+    @federation.field(requires_scopes=[["stock:read"]], description="A transfer by its id.")
+    async def transfer(self, id: strawberry.ID) -> Transfer | None:
+        view = await TransferView.get(_id(id, "id"))
+        return Transfer.from_view(view) if view else None
+
+    @federation.field(
+        requires_scopes=[["stock:read"]],
+        description="Transfers, newest first; `locationId` (MAIN or a store id): those "
+        "sent from or to it; `status` filters.",
+    )
+    async def transfers(
+        self,
+        location_id: strawberry.ID | None = None,
+        status: TransferStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Transfer]:
+        filters: dict[str, Any] = {}
+        if location_id is not None:
+            filters["locations"] = parse_location(location_id)
+        if status is not None:
+            filters["status"] = status.value
+        page = await paginate(
+            TransferView,
+            filters,
+            order_by="sent_key",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            descending=True,
+        )
+        return connection_from_page(page.map(Transfer.from_view))
+
+    @federation.field(requires_scopes=[["stock:read"]], description="A stock count by its id.")
+    async def stock_count(self, id: strawberry.ID) -> StockCount | None:
+        view = await StockCountView.get(_id(id, "id"))
+        return StockCount.from_view(view) if view else None
+
+    @federation.field(
+        requires_scopes=[["stock:read"]],
+        description="Stock counts, newest first; `locationId` (MAIN or a store id) filters.",
+    )
+    async def stock_counts(
+        self,
+        location_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[StockCount]:
+        filters: dict[str, Any] = {}
+        if location_id is not None:
+            filters["location_id"] = parse_location(location_id)
+        page = await paginate(
+            StockCountView,
+            filters,
+            order_by="counted_key",
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            descending=True,
+        )
+        return connection_from_page(page.map(StockCount.from_view))
+
+
+def _id(value: str, field: str) -> str:
+    text = str(value).strip()
+    if not text or len(text) > ID_MAX:
+        raise DomainError(f"{field} must be 1 to {ID_MAX} characters", field=field)
+    return text
 
 
 @strawberry.type

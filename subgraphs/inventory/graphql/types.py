@@ -23,7 +23,7 @@ from subgraphs.inventory.domain import DEFAULT_WAREHOUSE, MAIN, parse_location, 
 from subgraphs.inventory.domain import StockCount as StockCountAggregate
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.domain import Transfer as TransferAggregate
-from subgraphs.inventory.projections import KnownStore, StockLevel
+from subgraphs.inventory.projections import KnownStore, StockCountView, StockLevel, TransferView
 
 
 # No description: catalog, the owner, describes Product.
@@ -211,6 +211,24 @@ class Transfer:
     lines: list[TransferLine]
 
     @classmethod
+    def from_view(cls, view: TransferView) -> Transfer:
+        return cls(
+            id=strawberry.ID(view.id),
+            from_location=view.from_location,
+            to_location=view.to_location,
+            status=TransferStatus(view.status),
+            lines=[
+                TransferLine(
+                    product_id=strawberry.ID(line["product_id"]),
+                    sent=int(line["sent"]),
+                    received=line.get("received"),
+                    difference=line.get("difference"),
+                )
+                for line in view.lines
+            ],
+        )
+
+    @classmethod
     def from_aggregate(cls, transfer: TransferAggregate) -> Transfer:
         received = {line.product_id: line for line in transfer.received}
         return cls(
@@ -250,6 +268,22 @@ class StockCount:
     id: strawberry.ID
     location_id: str
     lines: list[StockCountLine]
+
+    @classmethod
+    def from_view(cls, view: StockCountView) -> StockCount:
+        return cls(
+            id=strawberry.ID(view.id),
+            location_id=view.location_id,
+            lines=[
+                StockCountLine(
+                    product_id=strawberry.ID(line["product_id"]),
+                    expected=int(line["expected"]),
+                    counted=int(line["counted"]),
+                    variance=int(line["variance"]),
+                )
+                for line in view.lines
+            ],
+        )
 
     @classmethod
     def from_aggregate(cls, count: StockCountAggregate) -> StockCount:

@@ -1,11 +1,13 @@
-"""Inventory read side: what it knows of the catalog and the stores, and stock levels."""
+"""Inventory read side: what it knows of the catalog and the stores, stock levels, and
+transfers and stock counts."""
 
 from subgraphs.inventory.projections.catalog_products import CatalogProducts, KnownProducts
 from subgraphs.inventory.projections.documents import KnownProduct, KnownStore, StockLevel
 from subgraphs.inventory.projections.known_stores import KnownStores, KnownStoresProjection
+from subgraphs.inventory.projections.movements import Movements, StockCountView, TransferView
 from subgraphs.inventory.projections.stock_levels import StockLevels
 
-DOCUMENTS = (KnownProduct, KnownStore, StockLevel)
+DOCUMENTS = (KnownProduct, KnownStore, StockLevel, TransferView, StockCountView)
 
 __all__ = [
     "DOCUMENTS",
@@ -15,6 +17,9 @@ __all__ = [
     "KnownStore",
     "KnownStores",
     "KnownStoresProjection",
+    "Movements",
+    "StockCountView",
     "StockLevel",
     "StockLevels",
+    "TransferView",
 ]
