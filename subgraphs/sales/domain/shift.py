@@ -74,6 +74,7 @@ class Shift(Aggregate):
         self.recorded: set[str] = set()
         self.counts = {"sales": 0, "refunds": 0, "voids": 0}
         self.z_report: ShiftReport | None = None
+        self.x_reports: dict[str, ShiftReport] = {}
         self._commands: set[str] = set()
 
     @classmethod
@@ -224,7 +225,10 @@ class Shift(Aggregate):
         return self.z_report or self._report("X", by, now)
 
     def x_report(self, *, by: str, now: datetime, command_id: str) -> ShiftReport:
-        """Mid-shift figures; records only that the report was taken."""
+        """Mid-shift figures; records only that the report was taken. The same command
+        again answers the report it took then."""
+        if command_id in self.x_reports:
+            return self.x_reports[command_id]
         self._require_open("take an X report of")
         report = self._report("X", by, now)
         if command_id not in self._commands:
@@ -363,6 +367,8 @@ class Shift(Aggregate):
             t["cash_refunds"] += event.cash
             t["card_refunds"] += event.card
             self.counts["refunds"] += 1
+        elif isinstance(event, XReportTaken):
+            self.x_reports[event.command_id] = event.report
         elif isinstance(event, ShiftClosed):
             self.status = ShiftStatus.CLOSED
             self.z_report = event.report

@@ -146,3 +146,17 @@ def test_one_open_shift_per_register() -> None:
     claim.release("shift-1", by=SUPERVISOR, now=NOW, command_id=cid())
     claim.claim("shift-2", by=SUPERVISOR, now=NOW, command_id=cid())
     assert RegisterShiftClaim.replay(claim.id, list(claim.pending)).open_shift_id == "shift-2"
+
+
+def test_a_retried_x_report_answers_the_report_it_took_and_records_nothing() -> None:
+    shift = _open("100.00")
+    taken = _by()
+    first = shift.x_report(**taken)
+    _sale(shift, "s1", cash="20.00", change="0", card="0")
+    recorded = len(shift.pending)
+    assert shift.x_report(**taken) == first  # not the figures as they stand now
+    assert len(shift.pending) == recorded
+    replayed = Shift.replay(shift.id, list(shift.pending))
+    assert replayed.x_report(**taken) == first
+    fresh = shift.x_report(**_by())
+    assert fresh.tenders[0].expected == D("120.00")
