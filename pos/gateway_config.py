@@ -156,6 +156,9 @@ class GatewayConfig(_Section):
     app: bool | None = Field(default=None, description="Serve the POS web app at /.")
     forward_headers: list[str] = Field(default_factory=list)
     override_labels: list[str] = Field(default_factory=list)
+    plugins: list[str] = Field(
+        default_factory=list, description="package.module:Class, run in this order."
+    )
     subgraphs: dict[str, SubgraphSettings] = Field(default_factory=dict)
     traffic: Traffic = Field(default_factory=lambda: Traffic(), description="For every subgraph.")
     auth: Auth = Field(default_factory=lambda: Auth())
@@ -184,6 +187,7 @@ class GatewayConfig(_Section):
         put("web_app", self.app)
         put("forward_header", list(self.forward_headers))
         put("override_label", list(self.override_labels))
+        put("plugin", list(self.plugins))
         put("subgraph_url", [f"{n}={s.url}" for n, s in self.subgraphs.items() if s.url])
         traffic = self.traffic.settings(None)
         for name, settings in self.subgraphs.items():

@@ -334,6 +334,13 @@ def gateway(
             "GraphQL Code Generator and Relay write it); repeatable. Clients may send ids."
         ),
     ] = None,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A plugin class to run around the request stages, package.module:Class "
+            "(supergraph/runtime/plugins.py); repeatable, run in the order given."
+        ),
+    ] = None,
     override_label: Annotated[
         list[str] | None,
         typer.Option(
@@ -406,6 +413,7 @@ def gateway(
         issuers += _staff_issuer(sdl, urls)
     security = _security(issuers, policy or [])
     security["override_labels"] = list(override_label or ())
+    security["plugins"] = _plugins(plugin or [])
     security["trusted_documents"] = _trusted_documents(
         trusted_documents or [], trusted_documents_mode, profile
     )
@@ -507,6 +515,21 @@ def gateway(
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
+
+
+def _plugins(specs: Sequence[str]) -> list[Any]:
+    """`create_app(plugins=...)` from --plugin package.module:Class options."""
+    from supergraph.runtime.plugins import load_plugin
+
+    try:
+        loaded = [load_plugin(spec) for spec in specs]
+    except Exception as e:  # a plugin's import or constructor may raise anything
+        raise typer.BadParameter(str(e), param_hint="--plugin") from e
+    for p in loaded:
+        typer.echo(
+            f"  plugin: {p.name} ({p.__class__.__module__}.{p.__class__.__name__})", err=True
+        )
+    return loaded
 
 
 def _with_config(

@@ -30,6 +30,7 @@ from .plan import (
     Sequence,
 )
 from .planner import PlannedOperation
+from .plugins import Plugins, SubgraphRequest
 
 
 @dataclass
@@ -52,17 +53,55 @@ class RunState:
     source_to_key: Mapping[str, str]
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)  # the plugins' (plugins.py)
 
 
 class Executor:
     """Runs plans against subgraphs found by service name."""
 
     def __init__(
-        self, fetcher: Fetcher, urls: Mapping[str, str], possible: Mapping[str, frozenset[str]]
+        self,
+        fetcher: Fetcher,
+        urls: Mapping[str, str],
+        possible: Mapping[str, frozenset[str]],
+        plugins: Plugins | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.urls = dict(urls)
         self.possible = possible
+        self.plugins = plugins or Plugins()
+
+    async def _post(
+        self,
+        service: str,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        state: RunState,
+    ) -> dict[str, Any] | FetchFailure:
+        """One subgraph call, through the plugins' subgraph stage when there are any."""
+        url = self.urls[service]
+        if not self.plugins:
+            return await self.fetcher.post(
+                service, url, query, variables, operation_name, state.headers
+            )
+        request = SubgraphRequest(
+            service, url, query, variables, operation_name, dict(state.headers), state.context
+        )
+        answer = await self.plugins.subgraph_request(request)
+        if answer is None:
+            result = await self.fetcher.post(
+                service,
+                request.url,
+                request.query,
+                request.variables,
+                request.operation_name,
+                request.headers,
+            )
+            if isinstance(result, FetchFailure):
+                return result
+            answer = result
+        return await self.plugins.subgraph_response(request, answer)
 
     async def run(self, planned: PlannedOperation, state: RunState) -> None:
         node = planned.plan.node
@@ -97,13 +136,12 @@ class Executor:
         return {v: state.variables[v] for v in fetch.variable_usages if v in state.variables}
 
     async def _root_fetch(self, fetch: Fetch, state: RunState) -> None:
-        result = await self.fetcher.post(
+        result = await self._post(
             fetch.service_name,
-            self.urls[fetch.service_name],
             fetch.operation,
             self._variables(fetch, state),
             fetch.operation_name,
-            state.headers,
+            state,
         )
         if isinstance(result, FetchFailure):
             state.errors.append(_failure_error(fetch.service_name, result))
@@ -168,13 +206,8 @@ class Executor:
         variables = self._variables(fetch, state)
         variables.update(batch.context)
         variables["representations"] = batch.representations
-        result = await self.fetcher.post(
-            fetch.service_name,
-            self.urls[fetch.service_name],
-            fetch.operation,
-            variables,
-            fetch.operation_name,
-            state.headers,
+        result = await self._post(
+            fetch.service_name, fetch.operation, variables, fetch.operation_name, state
         )
         if isinstance(result, FetchFailure):
             # one error per failed request, pointing at the first object it was to complete

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,7 @@ from .override_labels import CustomLabels, OverrideLabels
 from .plan import DeferredFragment
 from .plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
 from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
+from .plugins import Plugin, Plugins, SupergraphRequest, request_context
 from .shaping import Shaper
 from .subgraph_identity import IdentitySigner, current_subscriber
 from .supergraph_schema import Supergraph, load_supergraph
@@ -114,6 +115,9 @@ def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
     return {"message": message, **extra, "extensions": {"code": code}}
 
 
+_INTERNAL = {"errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
+
+
 class Gateway:
     """Serves one supergraph: owns the plan cache, APQ store and subgraph connections."""
 
@@ -141,6 +145,7 @@ class Gateway:
         override_labels: CustomLabels | None = None,
         override_random: random.Random | None = None,
         fetcher: Fetcher | None = None,
+        plugins: Sequence[Plugin] = (),
     ) -> None:
         self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
@@ -187,7 +192,8 @@ class Gateway:
         self.object_types = frozenset(
             name for name, t in api.type_map.items() if isinstance(t, GraphQLObjectType)
         )
-        self.executor = Executor(self.fetcher, urls, possible)
+        self.plugins = Plugins(plugins)  # plugins.py: around the request stages
+        self.executor = Executor(self.fetcher, urls, possible, self.plugins)
         self.plan_cache = PlanCache(plan_cache_size, plan_cache_bytes or None)
         self.plan_cache_size = plan_cache_size
         # demand_control.py: None = no cost limit (the default)
@@ -445,7 +451,20 @@ class Gateway:
         headers = {k: v for k, v in request.headers.items() if k.lower() in self.forward_headers}
         if self.subgraph_identity is not None:
             headers.update(self.subgraph_identity.headers(identity.claims))
-        state = RunState(variables, headers, planned.source_to_key)
+        context = request_context.get()
+        state = RunState(
+            variables, headers, planned.source_to_key, context=context if context else {}
+        )
+        stage = None
+        if self.plugins:  # plugins.py: the supergraph stage
+            stage = SupergraphRequest(request, prepared.operation, planned, identity, state.context)
+            try:
+                answer = await self.plugins.supergraph_request(stage)
+            except Exception:
+                log.exception("a plugin failed at the supergraph stage")
+                return GatewayResponse(_INTERNAL, True, 500)
+            if answer is not None:
+                return GatewayResponse(answer, "data" not in answer)
         try:
             if prepared.introspection_document is not None:
                 self._introspect(prepared.introspection_document, variables, state)
@@ -483,6 +502,12 @@ class Gateway:
             body.setdefault("extensions", {})["queryPlan"] = planned.plan.to_json()
             if cost is not None and self.cost_estimator is not None:
                 body["extensions"]["cost"] = self.cost_estimator.extension(cost)
+        if stage is not None:
+            try:
+                body = await self.plugins.supergraph_response(stage, body)
+            except Exception:
+                log.exception("a plugin failed at the supergraph response stage")
+                return GatewayResponse(_INTERNAL, True, 500)
         if planned.deferred:
             reported = list(body.get("errors") or ()) + unauthorized + denied
             requested = dict(request.variables or {})

@@ -29,7 +29,7 @@ import contextlib
 import importlib
 import logging
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -77,6 +77,7 @@ from .limits import LimitedSubscriptions, OperationLimits
 from .metrics import mount_metrics
 from .override_labels import CustomLabels
 from .plan_cache import DEFAULT_BYTES
+from .plugins import Plugin, RouterRequest, request_context
 from .policies import Policies
 from .profile import Profile, ProfileName
 from .rate_limit import DEFAULT_RATE_LIMITS, RateLimits
@@ -160,6 +161,24 @@ class GraphQLEndpoint:
         self.example_query = example_query
 
     async def handle(self, request: Request) -> Response:
+        plugins = self.gateway.plugins
+        if not plugins:
+            return await self._handle(request)
+        stage = RouterRequest(request)  # plugins.py: the router stage
+        token = request_context.set(stage.context)
+        try:
+            answer = await plugins.router_request(stage)
+            response = answer if answer is not None else await self._handle(request)
+            return await plugins.router_response(stage, response)
+        except Exception:
+            log.exception("a plugin failed at the router stage")
+            body = {"errors": [{"message": "Internal gateway error.", "extensions": {
+                "code": "INTERNAL_SERVER_ERROR"}}]}  # fmt: skip
+            return Response(orjson.dumps(body), 500, media_type=JSON)
+        finally:
+            request_context.reset(token)
+
+    async def _handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request):
             return self._graphiql(request)
         if self.sse is not None and wants_event_stream(request):
@@ -386,6 +405,7 @@ def create_app(
     override_labels: CustomLabels | None = None,
     override_random: random.Random | None = None,
     metrics: bool = True,
+    plugins: Sequence[Plugin] = (),
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -412,6 +432,7 @@ def create_app(
     `override_labels`: the custom progressive override labels that are on, or a function
     of the request headers naming them (`override_labels.py`; `percent(N)` labels are
     drawn per request whatever this says, from `override_random` when given).
+    `plugins`: code around the router, supergraph and subgraph stages (`plugins.py`).
 
     HTTP policies (README "Policies", `policies.py`), all on by default: `profile`
     "production" (introspection, GraphiQL and error details off; `introspection`/`graphiql`
@@ -439,6 +460,7 @@ def create_app(
         trusted_documents=trusted_documents,
         override_labels=override_labels,
         override_random=override_random,
+        plugins=plugins,
     )
     gateway = Gateway(supergraph_sdl, **options)
     ready = {"value": True}

@@ -32,6 +32,7 @@ async def test_pos_gateway_serves_with_the_settings_of_its_config_file(tmp_path:
     config.write_text(
         f'supergraph = "{PLANNING / "requires_batch" / "supergraph.graphql"}"\n'
         f'port = {port}\nlog_level = "warning"\nsubscriptions = false\n'
+        'plugins = ["supergraph.runtime.request_id:RequestId"]\n'
         f"{urls}\n[limits]\nmax_root_fields = 1\n"
     )
     process = await asyncio.create_subprocess_exec(
@@ -53,6 +54,7 @@ async def test_pos_gateway_serves_with_the_settings_of_its_config_file(tmp_path:
             query = {"query": "{ products { name isExpensive } }"}
             answer = (await client.post("/graphql", json=query)).json()
             assert answer["data"]["products"][1] == {"name": "Sofa", "isExpensive": True}
+            assert "requestId" in answer["extensions"]  # the plugin the file names
             # the file's limit: one root field per operation
             two = {"query": "{ products { name } again: products { name } }"}
             refused = (await client.post("/graphql", json=two)).json()
