@@ -82,7 +82,9 @@ def test_our_composition_writes_the_labels_as_apollo_does() -> None:
         Subgraph(name, f"http://{name}.invalid/graphql", (CASE / f"{name}.graphql").read_text())
         for name in ("prices", "pricing")
     ]
-    ours = load_supergraph(compose(subgraphs).supergraph_sdl)
+    composed = compose(subgraphs).supergraph_sdl
+    assert composed is not None
+    ours = load_supergraph(composed)
     apollo = load_supergraph((CASE / "supergraph.graphql").read_text())
     assert ours.override_labels == apollo.override_labels == {"percent(50)", "new-currency"}
     for label in (frozenset(), frozenset({"percent(50)", "new-currency"})):
