@@ -1,9 +1,10 @@
 """The sales context as a `ContextModule`: what a host needs to run it.
 
 Projections: `sales.view` (its own sales, shifts, returns, promotions), and what it
-needs of other contexts to sell, from their events: `sales.catalog-products` (pos.catalog)
-and `sales.stores` (pos.stores). It has no reactors: inventory and reporting react to its
-events (pos.sales), it reacts to nobody's.
+needs of other contexts to sell, from their events: `sales.catalog-products`
+(pos.catalog), `sales.stores` (pos.stores) and `sales.customers` (pos.customers: who can
+be attached to a sale). It has no reactors: inventory and reporting react to its events
+(pos.sales), it reacts to nobody's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from subgraphs.hosting.schema import graphql_app
 from subgraphs.hosting.services import ContextServices
 from subgraphs.sales.application import Clock, utcnow
 from subgraphs.sales.graphql import SalesRuntime, schema
-from subgraphs.sales.projections import DOCUMENTS, CatalogProducts, SalesView, StoresDirectory
+from subgraphs.sales.projections import (
+    DOCUMENTS,
+    CatalogProducts,
+    KnownCustomers,
+    SalesView,
+    StoresDirectory,
+)
 
 
 class SalesContext:
@@ -35,7 +42,7 @@ class SalesContext:
         return DOCUMENTS
 
     def projections(self, services: ContextServices) -> Sequence[Projection]:
-        return [SalesView(), CatalogProducts(), StoresDirectory()]
+        return [SalesView(), CatalogProducts(), StoresDirectory(), KnownCustomers()]
 
     def reactors(self, services: ContextServices) -> Sequence[Projection]:
         return []

@@ -201,9 +201,19 @@ class BasketHandlers(HandlersBase):
         return Handled(sale, envelopes)
 
     async def attach_customer(self, command: AttachCustomer) -> Handled[Sale]:
+        """Only a registered customer (as the customers context published them)."""
         sale = await self._sale(command.sale_id)
+        if sale.already_applied(command.command_id):
+            return Handled(sale)
+        customer_id = parse_ref(command.customer_id, "customerId")
+        if not await self.directory.customer_exists(customer_id):
+            raise NotFound(
+                f"there is no customer {customer_id[:40]!r}: register them first",
+                field="customerId",
+                reason="UNKNOWN_CUSTOMER",
+            )
         sale.attach_customer(
-            command.customer_id, by=command.by, now=self.clock(), command_id=command.command_id
+            customer_id, by=command.by, now=self.clock(), command_id=command.command_id
         )
         return Handled(sale, await self.sales.save(sale))
 

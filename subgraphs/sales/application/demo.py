@@ -89,6 +89,9 @@ class DemoDirectory:
     async def store(self, store_id: str) -> StoreInfo | None:
         return next((s for s in self.stores if s.store_id == store_id), None)
 
+    async def customer_exists(self, customer_id: str) -> bool:
+        return False  # the demo sales are walk-in
+
 
 class _Clock:
     def __init__(self) -> None:

@@ -1,7 +1,10 @@
 """Sales read side: catalog products, stores and registers as a sale needs them, and
 this context's own sales, shifts, returns and promotions."""
 
+from beanie import Document
+
 from subgraphs.sales.projections.catalog_products import CatalogProducts
+from subgraphs.sales.projections.customers import KnownCustomers, SaleCustomer
 from subgraphs.sales.projections.directory import (
     ProjectedDirectory,
     promotion_of,
@@ -10,7 +13,9 @@ from subgraphs.sales.projections.directory import (
     store_info,
 )
 from subgraphs.sales.projections.documents import (
-    DOCUMENTS,
+    DOCUMENTS as OWN_DOCUMENTS,
+)
+from subgraphs.sales.projections.documents import (
     PromotionView,
     ReturnView,
     SaleProduct,
@@ -23,12 +28,16 @@ from subgraphs.sales.projections.documents import (
 from subgraphs.sales.projections.sales_view import SalesView
 from subgraphs.sales.projections.stores import StoresDirectory
 
+DOCUMENTS: tuple[type[Document], ...] = (*OWN_DOCUMENTS, SaleCustomer)
+
 __all__ = [
     "DOCUMENTS",
     "CatalogProducts",
+    "KnownCustomers",
     "ProjectedDirectory",
     "PromotionView",
     "ReturnView",
+    "SaleCustomer",
     "SaleProduct",
     "SaleRegister",
     "SaleStore",

@@ -17,6 +17,7 @@ from subgraphs.sales.domain import (
     Sale,
     Shift,
 )
+from subgraphs.sales.projections.customers import SaleCustomer
 from subgraphs.sales.projections.documents import (
     PromotionView,
     SaleProduct,
@@ -78,6 +79,9 @@ class ProjectedDirectory:
         if doc is None:
             return None
         return RegisterInfo(doc.id, doc.store_id, doc.code, doc.name, doc.active)
+
+    async def customer_exists(self, customer_id: str) -> bool:
+        return await SaleCustomer.get(customer_id) is not None
 
     async def store(self, store_id: str) -> StoreInfo | None:
         doc = await SaleStore.get(store_id)

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from subgraphs.catalog import CATALOG
+from subgraphs.customers import context as CUSTOMERS
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.context import ContextModule
 from subgraphs.sales.context import SalesContext
@@ -112,6 +113,8 @@ REDEEM = f"""mutation($c: ID!, $s: ID!, $code: String!) {{
   redeemPromotion(commandId: $c, saleId: $s, code: $code) {{ {SALE} }} }}"""
 
 CREATE_CATEGORY = "mutation($n: String!) { createCategory(input: {name: $n}) { id } }"
+REGISTER_CUSTOMER = """mutation($input: RegisterCustomerInput!) {
+  registerCustomer(input: $input) { id } }"""
 ADD_REGISTER = """mutation($s: ID!, $code: String!) {
   addRegister(input: {storeId: $s, code: $code}) { id } }"""
 ADD_PRODUCT = """mutation($input: AddProductInput!) { addProduct(input: $input) {
@@ -249,6 +252,30 @@ class Shop:
         product: dict[str, Any] = added["addProduct"]
         return product
 
+    async def customer(self) -> str:
+        """A registered customer, as the customers context publishes them (settled)."""
+        made = await self.data(
+            REGISTER_CUSTOMER,
+            {
+                "input": {
+                    "name": "Ria Regular",
+                    "email": f"ria.{uuid4().hex[:8]}@example.org",
+                    "phone": "+31 20 555 0101",
+                    "address": {
+                        "line1": "Prinsengracht 2",
+                        "city": "Amsterdam",
+                        "postalCode": "1015 DV",
+                        "country": "NL",
+                    },
+                }
+            },
+            claims=MANAGER,
+            context="customers",
+        )
+        await self.h.settle()
+        customer_id: str = made["registerCustomer"]["id"]
+        return customer_id
+
     async def register(self, store_id: str) -> str:
         """A new register of `store_id` (each test opens its own shift on its own)."""
         added = await self.data(
@@ -312,6 +339,7 @@ async def open_shop(
     contexts: dict[str, ContextModule] = {
         "catalog": CATALOG,
         "stores": STORES,
+        "customers": CUSTOMERS,
         "sales": SalesContext(clock=clock),
         **{context.name: context for context in more},
     }

@@ -297,8 +297,11 @@ async def test_park_resume_and_void(shop: Shop) -> None:
     assert listed["parkedSales"] == [{"id": sale["id"], "status": "PARKED"}]
     resumed = (await shop.data(RESUME, {"c": cid(), "s": sale["id"]}))["resumeSale"]
     assert resumed["status"] == "OPEN" and len(resumed["lines"]) == 1
-    attached = await shop.data(ATTACH, {"c": cid(), "s": sale["id"], "cu": "customer-1"})
-    assert attached["attachCustomer"]["customer"] == {"id": "customer-1"}
+    unknown = await refused(shop, ATTACH, {"c": cid(), "s": sale["id"], "cu": "customer-1"})
+    assert codes(unknown) == ["NOT_FOUND"] and reasons(unknown) == ["UNKNOWN_CUSTOMER"]
+    customer = await shop.customer()
+    attached = await shop.data(ATTACH, {"c": cid(), "s": sale["id"], "cu": customer})
+    assert attached["attachCustomer"]["customer"] == {"id": customer}
     await shop.tender(sale["id"], "CASH", eur("1.00"))
     body = await refused(shop, PARK, {"c": cid(), "s": sale["id"]})
     assert codes(body) == ["CONFLICT"]
