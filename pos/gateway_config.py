@@ -148,6 +148,7 @@ class GatewayConfig(_Section):
     supergraph_poll: float | None = Field(default=None, ge=0, description="Seconds; 0: once.")
     host: str | None = None
     port: int | None = Field(default=None, ge=1, le=65535)
+    workers: int | None = Field(default=None, ge=1, description="Processes on the port.")
     log_level: str | None = None
     profile: Literal["production", "development"] | None = None
     introspection: bool | None = None
@@ -177,8 +178,8 @@ class GatewayConfig(_Section):
                 out[name] = value
 
         for name in (
-            "supergraph", "supergraph_url", "supergraph_poll", "host", "port", "log_level",
-            "profile",
+            "supergraph", "supergraph_url", "supergraph_poll", "host", "port", "workers",
+            "log_level", "profile",
         ):  # fmt: skip
             put(name, getattr(self, name))
         put("introspection", self.introspection)

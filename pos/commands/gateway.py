@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import os
 import sys
@@ -369,8 +370,19 @@ def gateway(
             "max_connections=100 (0: no cap). E.g. --subgraph-traffic reviews:retries=0.",
         ),
     ] = None,
-) -> None:
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes sharing the port (each its own gateway, plan cache and "
+            "event feed); SIGHUP restarts them one by one."
+        ),
+    ] = 1,
+) -> Any:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
+    if workers > 1 and config is None and not validate_config and not print_config_schema:
+        # every option as given, for each worker to build the same app (gateway_workers.py)
+        given = {n: v for n, v in locals().items() if n in inspect.signature(gateway).parameters}
+        return _run_workers(given)
     if print_config_schema:
         from pos.gateway_config import json_schema
 
@@ -510,10 +522,40 @@ def gateway(
         typer.echo(f"  {name}: {url}", err=True)
     if web_app:
         typer.echo(f"POS app at http://{host}:{port}/", err=True)
+    if os.environ.get(WORKER_ENV):
+        return app  # a worker process (gateway_workers.py): its supervisor serves it
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
     sys.stdout.flush()
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
+    )
+    return None
+
+
+WORKER_ENV = "POS_GATEWAY_WORKER_OPTIONS"
+"""The options a `--workers` supervisor hands its worker processes (JSON)."""
+
+
+def _run_workers(options: dict[str, Any]) -> None:
+    """Serve with `workers` processes on one socket (uvicorn's supervisor)."""
+    import uvicorn
+
+    options = {k: v for k, v in options.items() if k != "ctx"}
+    count = int(options.pop("workers"))
+    encoded = json.dumps(options, default=lambda v: str(v) if isinstance(v, Path) else repr(v))
+    os.environ[WORKER_ENV] = encoded
+    host, port = options["host"], options["port"]
+    typer.echo(f"Gateway at http://{host}:{port}/graphql ({count} workers)", err=True)
+    sys.stdout.flush()
+    uvicorn.run(
+        "pos.commands.gateway_workers:create_worker_app",
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_level=options["log_level"],
+        lifespan="on",
+        ws="websockets-sansio",
     )
 
 
