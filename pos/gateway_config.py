@@ -64,6 +64,9 @@ class Traffic(_Section):
     breaker_open_seconds: float | None = Field(default=None, gt=0, description="Default 10.")
     dedup: bool | None = Field(default=None, description="Default true.")
     max_connections: int | None = Field(default=None, ge=0, description="0: no cap (default 100).")
+    batch_window: float | None = Field(
+        default=None, ge=0, description="Seconds _entities calls wait to share one request."
+    )
 
     def settings(self, subgraph: str | None) -> list[str]:
         prefix = f"{subgraph}:" if subgraph else ""

@@ -367,7 +367,8 @@ def gateway(
             "request_timeout=30 (seconds), retries=2 (queries only, never mutations), "
             "retry_backoff=0.05, retry_budget_percent=0.2, retry_budget_min_per_second=10, "
             "breaker_failures=5 (0: no breaker), breaker_open_seconds=10, dedup=true, "
-            "max_connections=100 (0: no cap). E.g. --subgraph-traffic reviews:retries=0.",
+            "max_connections=100 (0: no cap), batch_window=0 (seconds _entities calls of "
+            "concurrent requests wait to share one request). E.g. reviews:retries=0.",
         ),
     ] = None,
     workers: Annotated[

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import orjson
 
+from .entity_batching import EntityBatcher
 from .http1_client import Http1Pool, HTTPClientError
 from .traffic import SubgraphState, SubgraphTraffic, TrafficPolicy
 
@@ -75,6 +76,7 @@ class Fetcher:
         # metrics.py: called with (subgraph, seconds, "ok" or the failure's code)
         self.observe: Callable[[str, float, str], None] | None = None
         self._pool = Http1Pool(max_idle=max_connections)
+        self._batcher = EntityBatcher()
         # timeouts are the traffic shaping's (asyncio.timeout around each attempt)
         self._by_url: dict[str, httpx.AsyncClient] = {
             url: httpx.AsyncClient(transport=t, timeout=None)
@@ -122,6 +124,27 @@ class Fetcher:
         return result
 
     async def _post(
+        self,
+        service: str,
+        url: str,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> dict[str, Any] | FetchFailure:
+        window = self.state(service).settings.batch_window
+        if window > 0 and variables and "representations" in variables:
+            # entity_batching.py: `_entities` calls of concurrent requests in one request
+            def send(joined: Mapping[str, Any]) -> Awaitable[dict[str, Any] | FetchFailure]:
+                return self._post_one(service, url, query, joined, operation_name, headers)
+
+            result: dict[str, Any] | FetchFailure = await self._batcher.submit(
+                (f"{url}\0{query}", operation_name, headers), variables, window, send
+            )
+            return result
+        return await self._post_one(service, url, query, variables, operation_name, headers)
+
+    async def _post_one(
         self,
         service: str,
         url: str,

@@ -38,6 +38,7 @@ class SubgraphTraffic:
     breaker_open_seconds: float = 10.0
     dedup: bool = True
     max_connections: int = 100
+    batch_window: float = 0.0  # seconds `_entities` calls wait for others (entity_batching)
 
     def __post_init__(self) -> None:
         for name in (
@@ -47,6 +48,7 @@ class SubgraphTraffic:
             "retry_budget_percent",
             "retry_budget_min_per_second",
             "breaker_open_seconds",
+            "batch_window",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more")
