@@ -5,7 +5,11 @@ Kafka-binding headers. A failed publish throws the producer away, so the next at
 starts a fresh idempotent session instead of inheriting broken sequence numbers.
 Consumers: auto-commit off (offsets move only on `commit`, after the caller's write),
 `read_committed` isolation, reset to earliest or latest by `from_beginning`.
-Topics are created on demand with a configurable partition count.
+Topics are created on demand with a configurable partition count and replication factor
+(POS_KAFKA_PARTITIONS, default 3; POS_KAFKA_REPLICATION_FACTOR, default 1, when the
+constructor is not told). Existing topics are never changed: adding partitions to a live
+topic moves keys to other partitions, which breaks per-aggregate order for the events in
+flight, so growing a topic is an operator's decision (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
@@ -28,12 +33,34 @@ log = logging.getLogger(__name__)
 
 TOPIC_ALREADY_EXISTS = 36
 CLOSE_TIMEOUT = 5.0
+DEFAULT_PARTITIONS = 3
+DEFAULT_REPLICATION_FACTOR = 1
+
+
+def topic_setting(name: str, default: int) -> int:
+    """A positive topic setting from the environment (`name`), else `default`.
+
+    Read here, not in `pos.settings`, so that every process building a transport (relay,
+    projectors, subgraphs, gateway, benchmarks) creates topics alike.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number; set it to 1 or more") from None
+    if value < 1:
+        raise ValueError(f"{name}={raw!r} must be 1 or more")
+    return value
 
 
 class KafkaTransport(Transport):
     """Publish to and consume from a Kafka cluster at `bootstrap`.
 
-    `partitions`/`replication_factor` apply to topics this transport creates;
+    `partitions`/`replication_factor` apply to topics this transport creates (None: from
+    the environment, see `topic_setting`); the aggregate id is every event's key, so the
+    default partitioner keeps one aggregate's events in one partition, in order;
     `delivery_timeout_ms` bounds one `publish` (metadata, send, every acknowledgement);
     `fetch_max_wait_ms` is how long a consumer's idle fetch waits at the broker, which
     bounds the delivery latency after a quiet spell.
@@ -44,8 +71,8 @@ class KafkaTransport(Transport):
         bootstrap: str,
         *,
         client_id: str = "pos",
-        partitions: int = 3,
-        replication_factor: int = 1,
+        partitions: int | None = None,
+        replication_factor: int | None = None,
         request_timeout_ms: int = 15_000,
         delivery_timeout_ms: int = 30_000,
         linger_ms: int = 5,
@@ -53,8 +80,16 @@ class KafkaTransport(Transport):
     ) -> None:
         self.bootstrap = bootstrap
         self.client_id = client_id
-        self.partitions = partitions
-        self.replication_factor = replication_factor
+        self.partitions = (
+            partitions
+            if partitions is not None
+            else topic_setting("POS_KAFKA_PARTITIONS", DEFAULT_PARTITIONS)
+        )
+        self.replication_factor = (
+            replication_factor
+            if replication_factor is not None
+            else topic_setting("POS_KAFKA_REPLICATION_FACTOR", DEFAULT_REPLICATION_FACTOR)
+        )
         self.request_timeout_ms = request_timeout_ms
         self.delivery_timeout_ms = delivery_timeout_ms
         self.linger_ms = linger_ms
@@ -95,7 +130,8 @@ class KafkaTransport(Transport):
         return KafkaConsumer(self, group, list(topics), from_beginning)
 
     async def ensure_topics(self, topics: Sequence[str]) -> None:
-        """Create missing topics with `partitions` partitions (existing ones are kept)."""
+        """Create missing topics with `partitions` partitions and `replication_factor`
+        replicas (existing ones are kept as they are)."""
         missing = [t for t in topics if t not in self._known_topics]
         if not missing:
             return
@@ -125,7 +161,12 @@ class KafkaTransport(Transport):
                 detail = rest[0] if rest else ""
                 raise for_code(code)(f"cannot create topic {topic!r}: {detail}")
             if code == 0:
-                log.info("created topic %s (%d partitions)", topic, self.partitions)
+                log.info(
+                    "created topic %s (%d partitions, replication factor %d)",
+                    topic,
+                    self.partitions,
+                    self.replication_factor,
+                )
             self._known_topics.add(topic)
 
     async def _send(
