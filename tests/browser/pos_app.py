@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 from playwright.async_api import Page, expect
@@ -34,6 +35,14 @@ class RunningPos:
 
     def password(self, username: str) -> str:
         return printed_password(self.lines, username)
+
+    def pin(self, username: str) -> str:
+        """A demo member's PIN as `pos run` printed it."""
+        for line in self.lines:
+            match = re.match(rf"\s+{re.escape(username)}\s+password\s+\S+\s+PIN\s+(\d+)", line)
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no PIN printed for {username}:\n" + "".join(self.lines))
 
     def printed_app_url(self) -> str:
         for line in self.lines:
@@ -88,3 +97,44 @@ async def sign_in_ui(page: Page, pos: RunningPos, username: str) -> None:
 async def open_screen(page: Page, name: str) -> None:
     await page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
     await expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+
+ADD_REGISTER = """mutation($input: AddRegisterInput!) { addRegister(input: $input) { id code } }"""
+STORES = """query { stores(first: 10) { nodes { id code } } }"""
+
+
+async def new_register(pos: RunningPos, store_code: str = "S01") -> str:
+    """A register of its own for a test (the demo seed already sells at R1 and R2);
+    returns its label for `choose_register`, e.g. "S01 T3F9A"."""
+    async with pos.api() as client:
+        stores = (await gql(client, STORES))["stores"]["nodes"]
+        store = next(s for s in stores if s["code"] == store_code)
+        code = f"T{uuid4().hex[:5].upper()}"
+        await gql(client, ADD_REGISTER, {"input": {"storeId": store["id"], "code": code}})
+    return f"{store_code} {code}"
+
+
+async def choose_register(page: Page, label: str) -> None:
+    """On the till's first use, pick its register (e.g. "S01 R1")."""
+    await page.get_by_role("button", name=f"Use this register: {label}").click()
+    await expect(page.get_by_role("heading", level=1, name="Till")).to_be_visible()
+
+
+async def open_shift(page: Page, opening_float: str = "100.00") -> None:
+    form = page.get_by_role("region", name="Open shift")
+    await expect(form).to_be_visible(timeout=20_000)
+    await form.get_by_label(re.compile("Opening float")).fill(opening_float)
+    await form.get_by_role("button", name="Open shift").click()
+    await expect(page.get_by_role("textbox", name="Scan or type a barcode or SKU")).to_be_focused()
+
+
+async def scan(page: Page, code: str) -> None:
+    """What a keyboard-wedge scanner does: type the code into the focused field, Enter."""
+    await page.keyboard.type(code)
+    await page.keyboard.press("Enter")
+
+
+def ean13(body12: str) -> str:
+    """An EAN-13 from its first 12 digits (the check digit added)."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - total % 10) % 10)

@@ -14,6 +14,10 @@ const EMBEDDED = [
   "ProductConnection", "ProductEdge", "CustomerConnection", "CustomerEdge", "OrderConnection",
   "OrderEdge", "StaffMemberConnection", "StaffMemberEdge", "StoreConnection", "StoreEdge",
   "StockItemConnection", "StockItemEdge",
+  // sales: line, tender and discount ids (L1, T1, D1) are unique only within their sale
+  "SaleLine", "SaleDiscount", "SaleTender", "SaleBalance", "TaxSummaryLine", "SaleCompletion",
+  "Receipt", "ShiftReport", "TenderBalance", "DenominationCount", "ReturnedLine", "TenderRefund",
+  "SaleConnection", "SaleEdge", "ShiftConnection", "ShiftEdge",
 ] as const;
 
 /** Query fields each mutation makes stale. */
@@ -36,6 +40,14 @@ export const STALE_AFTER: Record<string, readonly string[]> = {
   deactivateStaff: ["staffMembers"],
   openStore: ["stores"],
   addRegister: ["stores"],
+  openShift: ["openShift"],
+  closeShift: ["openShift", "shifts", "shiftOverShort"],
+  startSale: ["openShift"],
+  parkSale: ["parkedSales", "openShift"],
+  resumeSale: ["parkedSales"],
+  voidSale: ["openShift"],
+  completeSale: ["openShift", "sales", "storeSales", "tenderMix", "taxesCollected", "topProductsAtStore"],
+  returnSale: ["sales", "storeSales", "saleByReceipt"],
 };
 
 export function invalidateFields(cache: Cache, fields: readonly string[]): void {

@@ -30,19 +30,34 @@ export interface AppClient {
 }
 
 export function makeClient(): AppClient {
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false; // a signed-out client's socket says nothing about the network
   const ws = createWsClient({
     url: wsUrl(),
     lazy: false,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: async (retries) => {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retries, 10_000)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 3_000)));
     },
     connectionParams: () => authorization(),
     on: {
-      connecting: () => setConnectionState("connecting"),
-      connected: () => setConnectionState("online"),
-      closed: () => setConnectionState("offline"),
+      connecting: () => {
+        if (!disposed) setConnectionState("connecting");
+      },
+      connected: () => {
+        clearTimeout(giveUp);
+        setConnectionState("online");
+      },
+      // a dropped socket is "connecting" while it retries; "offline" once the browser
+      // says so or a few seconds pass without a connection
+      closed: () => {
+        if (disposed) return;
+        if (globalThis.navigator?.onLine === false) setConnectionState("offline");
+        else setConnectionState("connecting");
+        clearTimeout(giveUp);
+        giveUp = setTimeout(() => setConnectionState("offline"), 4000);
+      },
     },
   });
   const client = new Client({
@@ -68,5 +83,24 @@ export function makeClient(): AppClient {
       }),
     ],
   });
-  return { client, ws, dispose: () => void ws.dispose() };
+  // the browser knows first when the network goes or comes back: drop the socket then, so
+  // the state shows it at once and a fresh connection (and the catch-up) follows
+  const reconnect = () => ws.terminate();
+  const offline = () => {
+    setConnectionState("offline");
+    ws.terminate();
+  };
+  window.addEventListener("online", reconnect);
+  window.addEventListener("offline", offline);
+  return {
+    client,
+    ws,
+    dispose: () => {
+      window.removeEventListener("online", reconnect);
+      window.removeEventListener("offline", offline);
+      disposed = true;
+      clearTimeout(giveUp);
+      void ws.dispose();
+    },
+  };
 }

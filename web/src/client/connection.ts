@@ -44,7 +44,9 @@ export const trackedFetch: typeof fetch = async (input, init) => {
     setConnectionState(response.status >= 502 && response.status <= 504 ? "offline" : "online");
     return response;
   } catch (error) {
-    setConnectionState("offline");
+    // a request the app cancelled (a screen closed) says nothing about the network
+    const aborted = error instanceof DOMException && error.name === "AbortError";
+    if (!aborted && !init?.signal?.aborted) setConnectionState("offline");
     throw error;
   }
 };

@@ -20,6 +20,11 @@ const Today = graphql(`
   }
 `);
 
+/** Every sale takes stock out of its store: the push that tells the dashboard to re-read. */
+const StockMoves = graphql(`
+  subscription DashboardStockMoves { stockLevelChanged { productId warehouse onHand available version } }
+`);
+
 const OrderFeed = graphql(`
   subscription DashboardOrders { orderUpdates { id number status total { amount currency } customer { id name } } }
 `);
@@ -34,6 +39,15 @@ export function Dashboard() {
   const [live] = useSubscription({ query: OrderFeed });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   useCatchUp(reload);
+  const [moves] = useSubscription({ query: StockMoves });
+  useEffect(() => {
+    if (!moves.data) return;
+    // the reports read model follows the same events a moment later: re-read now and
+    // twice more shortly after, then wait for the next push
+    reload();
+    const timers = [1500, 4000].map((ms) => setTimeout(reload, ms));
+    return () => timers.forEach(clearTimeout);
+  }, [moves.data, reload]);
   useEffect(() => {
     const order = live.data?.orderUpdates;
     if (!order) return;
