@@ -8,7 +8,9 @@ never as "rows after the last position seen", so a transaction that commits late
 in the global position) is still picked up.
 
 Run it as a task (`Relay.run`), from the CLI (`run_relay`), or as its own process:
-``python -m eventbus.relay --store-url ... --kafka ...``.
+``python -m eventbus.relay --store-url ... --kafka ...``. Several relay processes may run
+against one PostgreSQL store: one is active, the others stand by and take over when it
+dies (`eventbus.relay_lease`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eventbus.ports import Outbox, OutboxRecord, Transport
+from eventbus.relay_lease import RelayLease, SoleRelay, lease_for
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,10 @@ class RelayMetrics:
     failures: int = 0
     """Drain attempts that failed (broker or store unreachable) and were retried."""
     last_error: str | None = None
+    active: bool = False
+    """Holds the lease (drains); False while standing by for another relay."""
+    takeovers: int = 0
+    """Times this relay became the active one."""
 
 
 class Relay:
@@ -46,12 +53,16 @@ class Relay:
         batch_size: int = 500,
         poll_interval: float = 0.2,
         max_backoff: float = 5.0,
+        lease: RelayLease | None = None,
+        standby_interval: float = 1.0,
     ) -> None:
         self.outbox = outbox
         self.transport = transport
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
+        self.lease = lease or SoleRelay()
+        self.standby_interval = standby_interval
         self.metrics = RelayMetrics()
         self._stopped = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -74,24 +85,52 @@ class Relay:
 
     async def run(self) -> None:
         """Drain until `stop()`: immediately while full batches come, else every
-        `poll_interval` (or on `wake()`); after a failure, back off exponentially."""
+        `poll_interval` (or on `wake()`); after a failure, back off exponentially.
+        Only while holding the lease: without it, try to take it every `standby_interval`.
+        """
         failures = 0
-        while not self._stopped.is_set():
-            try:
-                count = await self.drain_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                self.metrics.failures += 1
-                self.metrics.last_error = f"{type(exc).__name__}: {exc}"
-                delay = min(self.max_backoff, self.poll_interval * 2 ** min(failures, 16))
-                log.warning("relay: drain failed (%s); retrying in %.2fs", exc, delay)
-                await self._pause(delay)
-                continue
-            failures = 0
-            if count < self.batch_size:
-                await self._pause(self.poll_interval)
+        try:
+            while not self._stopped.is_set():
+                if not await self._lead():
+                    await self._pause(self.standby_interval)
+                    continue
+                failures = await self._drain_step(failures)
+        finally:
+            self.metrics.active = False
+            await self.lease.release()
+
+    async def _lead(self) -> bool:
+        """Whether this relay is (still, or now) the active one."""
+        if self.metrics.active:
+            if await self.lease.held():
+                return True
+            self.metrics.active = False
+            log.warning("relay: lost the lease; standing by")
+            return False
+        if await self.lease.acquire():
+            self.metrics.active = True
+            self.metrics.takeovers += 1
+            log.info("relay: holding the lease; draining the outbox")
+            return True
+        return False
+
+    async def _drain_step(self, failures: int) -> int:
+        """One drain and the pause after it; returns the consecutive failure count."""
+        try:
+            count = await self.drain_once()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            failures += 1
+            self.metrics.failures += 1
+            self.metrics.last_error = f"{type(exc).__name__}: {exc}"
+            delay = min(self.max_backoff, self.poll_interval * 2 ** min(failures, 16))
+            log.warning("relay: drain failed (%s); retrying in %.2fs", exc, delay)
+            await self._pause(delay)
+            return failures
+        if count < self.batch_size:
+            await self._pause(self.poll_interval)
+        return 0
 
     def wake(self) -> None:
         """Drain now instead of at the next poll (call after a commit, for latency)."""
@@ -129,7 +168,13 @@ async def run_relay(
     store = SqlEventStore(store_url)
     await store.start()
     transport = KafkaTransport(kafka_bootstrap, client_id="pos-relay")
-    relay = Relay(store.outbox, transport, batch_size=batch_size, poll_interval=poll_interval)
+    relay = Relay(
+        store.outbox,
+        transport,
+        batch_size=batch_size,
+        poll_interval=poll_interval,
+        lease=lease_for(store_url),
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):

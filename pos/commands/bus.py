@@ -15,7 +15,7 @@ def relay(
     kafka: str = typer.Option(None, help="Kafka bootstrap (default: POS_KAFKA_BOOTSTRAP)."),
     batch_size: int = typer.Option(500, help="Outbox rows per drain."),
 ) -> None:
-    """Drain the outbox to Kafka (exactly one relay per event store)."""
+    """Drain the outbox to Kafka; run several for failover: one drains, the rest stand by."""
     from eventbus.relay import run_relay
 
     settings = Settings.from_env()
