@@ -103,20 +103,25 @@ ADD_REGISTER = """mutation($input: AddRegisterInput!) { addRegister(input: $inpu
 STORES = """query { stores(first: 10) { nodes { id code } } }"""
 
 
-async def new_register(pos: RunningPos, store_code: str = "S01") -> str:
-    """A register of its own for a test (the demo seed already sells at R1 and R2);
-    returns its label for `choose_register`, e.g. "S01 T3F9A"."""
+@dataclass(frozen=True)
+class Register:
+    id: str
+    label: str  # what the till's register picker shows, e.g. "S01 T3F9A"
+
+
+async def new_register(pos: RunningPos, store_code: str = "S01") -> Register:
+    """A register of its own for a test (the demo seed already sells at R1 and R2)."""
     async with pos.api() as client:
         stores = (await gql(client, STORES))["stores"]["nodes"]
         store = next(s for s in stores if s["code"] == store_code)
         code = f"T{uuid4().hex[:5].upper()}"
-        await gql(client, ADD_REGISTER, {"input": {"storeId": store["id"], "code": code}})
-    return f"{store_code} {code}"
+        added = await gql(client, ADD_REGISTER, {"input": {"storeId": store["id"], "code": code}})
+    return Register(added["addRegister"]["id"], f"{store_code} {code}")
 
 
-async def choose_register(page: Page, label: str) -> None:
-    """On the till's first use, pick its register (e.g. "S01 R1")."""
-    await page.get_by_role("button", name=f"Use this register: {label}").click()
+async def choose_register(page: Page, register: Register) -> None:
+    """On the till's first use, pick its register."""
+    await page.get_by_role("button", name=f"Use this register: {register.label}").click()
     await expect(page.get_by_role("heading", level=1, name="Till")).to_be_visible()
 
 

@@ -174,3 +174,110 @@ async def test_a_product_created_in_the_back_office_sells_at_the_till(
     await expect(page.get_by_test_id("sale-change")).to_have_text("€1.20")
     await pay.get_by_role("button", name="Complete sale").click()
     await expect(page.get_by_test_id("receipt")).to_contain_text(f"Hojicha {tag}")
+
+
+SALES_AT = """query($r: ID!) { sales(registerId: $r, status: COMPLETED, first: 20) {
+  totalCount nodes { receiptNumber total { amount } } } }"""
+
+
+async def test_the_till_sells_offline_and_the_queue_replays_exactly_once(
+    pos: RunningPos, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    register = await new_register(pos)
+    await sign_in_ui(page, pos, "cashier")
+    await choose_register(page, register)
+    await open_shift(page, "100.00")
+    await expect(
+        page.get_by_text(re.compile(r"\d+ products kept for offline selling"))
+    ).to_be_visible()
+
+    await browser_page.context.set_offline(True)
+    await expect(page.get_by_role("status", name="Connection")).to_have_text("Offline")
+    offline = page.get_by_role("region", name=re.compile("^Offline sale"))
+    scan_field = offline.get_by_label("Scan or type a barcode or SKU")
+    for code in (BREWER, FILTERS):
+        await scan_field.fill(code)
+        await scan_field.press("Enter")
+    await expect(page.get_by_test_id("offline-total")).to_have_text("€44.40")
+    await offline.get_by_label("Amount (EUR)").fill("50.00")
+    await offline.get_by_role("button", name="Take cash").click()
+    await expect(page.get_by_test_id("offline-change")).to_have_text("€5.60")
+    await offline.get_by_role("button", name="Complete sale offline").click()
+    await expect(offline.get_by_role("status")).to_have_text(
+        "Sale queued (€44.40): it is sent when the gateway is back."
+    )
+    # a second one, by card (the terminal's reference typed in)
+    await scan_field.fill(KETTLE)
+    await scan_field.press("Enter")
+    await offline.get_by_label("Card reference").fill("AUTH-OFFLINE-1")
+    await offline.get_by_role("button", name="Take card").click()
+    await offline.get_by_role("button", name="Complete sale offline").click()
+    queue = page.get_by_role("region", name="Queued while offline")
+    await expect(queue.get_by_test_id("queue-count")).to_have_text("2")
+    await expect(queue.get_by_role("listitem")).to_have_count(2)
+    await browser_page.screenshot("app-till-offline-queue")
+
+    await browser_page.context.set_offline(False)
+    await expect(page.get_by_role("status", name="Connection")).to_have_text(
+        "Online", timeout=20_000
+    )
+    await expect(queue.get_by_test_id("queue-count")).to_have_text("0", timeout=20_000)
+    await expect(queue.get_by_text(re.compile("sent as receipt"))).to_have_count(2)
+    async with pos.api() as client:
+        sold = (await gql(client, SALES_AT, {"r": register.id}))["sales"]
+        assert sold["totalCount"] == 2, sold
+        assert sorted(s["total"]["amount"] for s in sold["nodes"]) == ["44.40", "49.00"]
+        # the network drops and comes back again, and the page is reloaded: still twice
+        await browser_page.context.set_offline(True)
+        await expect(page.get_by_role("status", name="Connection")).to_have_text("Offline")
+        await browser_page.context.set_offline(False)
+        await expect(page.get_by_role("status", name="Connection")).to_have_text(
+            "Online", timeout=20_000
+        )
+        await page.reload()
+        await expect(queue.get_by_text(re.compile("sent as receipt"))).to_have_count(2)
+        again = (await gql(client, SALES_AT, {"r": register.id}))["sales"]
+    assert again["totalCount"] == 2, again
+    await browser_page.screenshot("app-till-offline-replayed")
+
+
+TODAY_AT_S01 = re.compile(r"Sales today S01")
+
+
+async def test_the_managers_dashboard_moves_live_while_a_till_sells(
+    pos: RunningPos, browser_page: BrowserPage
+) -> None:
+    manager = browser_page.page
+    register = await new_register(pos)
+    await sign_in_ui(manager, pos, "manager")
+    tile = manager.get_by_role("region", name=TODAY_AT_S01)
+    await expect(tile).to_be_visible()
+    before = await tile.get_by_test_id("sales-today-S01").inner_text()
+    await manager.wait_for_timeout(1000)
+    posted = len(browser_page.posted)
+    await manager.wait_for_timeout(3000)
+    assert len(browser_page.posted) == posted, "the dashboard polls"
+
+    # a second browser tab (its own session) sells at a till
+    till = await browser_page.context.new_page()
+    await sign_in_ui(till, pos, "cashier")
+    await choose_register(till, register)
+    await open_shift(till, "100.00")
+    await scan(till, KETTLE)
+    await expect(till.get_by_test_id("sale-total")).to_have_text("€49.00")
+    pay = till.get_by_role("region", name="Payment")
+    await pay.get_by_label("Amount (EUR)").fill("50.00")
+    await pay.get_by_role("button", name="Take cash").click()
+    await pay.get_by_role("button", name="Complete sale").click()
+    await expect(till.get_by_test_id("receipt")).to_be_visible()
+
+    # the manager's screen follows by push: the day's takings at S01 grow by 49.00
+    await expect(tile.get_by_test_id("sales-today-S01")).not_to_have_text(before, timeout=15_000)
+    after = await tile.get_by_test_id("sales-today-S01").inner_text()
+    assert _euros(after) - _euros(before) == pytest.approx(49.00), (before, after)
+    await browser_page.screenshot("app-dashboard-live")
+
+
+def _euros(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text.replace(",", "")))

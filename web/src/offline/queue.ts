@@ -24,6 +24,8 @@ export interface QueuedTender {
   commandId: string;
   kind: "CASH" | "CARD";
   amount: string;
+  /** The card terminal's reference (cards only). */
+  reference?: string | null;
 }
 
 export interface QueuedSale {
@@ -101,7 +103,7 @@ async function save(sale: QueuedSale): Promise<void> {
 export interface SalesApi {
   startSale(commandId: string, registerId: string): Promise<string>;
   addLine(commandId: string, saleId: string, productId: string, quantity: number): Promise<void>;
-  addTender(commandId: string, saleId: string, kind: "CASH" | "CARD", amount: { amount: string; currency: string }): Promise<void>;
+  addTender(commandId: string, saleId: string, kind: "CASH" | "CARD", amount: { amount: string; currency: string }, reference?: string | null): Promise<void>;
   complete(commandId: string, saleId: string): Promise<{ receiptNumber: string; total: string }>;
 }
 
@@ -113,7 +115,7 @@ export async function replaySale(sale: QueuedSale, api: SalesApi): Promise<Queue
   const saleId = await api.startSale(sale.startCommandId, sale.registerId);
   for (const line of sale.lines) await api.addLine(line.commandId, saleId, line.productId, line.quantity);
   for (const tender of sale.tenders) {
-    await api.addTender(tender.commandId, saleId, tender.kind, { amount: tender.amount, currency: sale.currency });
+    await api.addTender(tender.commandId, saleId, tender.kind, { amount: tender.amount, currency: sale.currency }, tender.reference);
   }
   const done = await api.complete(sale.completeCommandId, saleId);
   return { ...sale, state: "sent", saleId, receiptNumber: done.receiptNumber, serverTotal: done.total, error: undefined };

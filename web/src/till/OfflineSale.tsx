@@ -26,6 +26,7 @@ export function OfflineSale({ registerId, store }: { registerId: string; store: 
   const [lines, setLines] = useState<Line[]>([]);
   const [tenders, setTenders] = useState<QueuedTender[]>([]);
   const [amount, setAmount] = useState("");
+  const [reference, setReference] = useState("");
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
   const currency = store.currency;
@@ -64,8 +65,9 @@ export function OfflineSale({ registerId, store }: { registerId: string; store: 
 
   function tender(kind: "CASH" | "CARD") {
     const value = amount.trim() || fromMinor(remaining, currency);
-    setTenders((list) => [...list, { commandId: commandId(), kind, amount: value }]);
+    setTenders((list) => [...list, { commandId: commandId(), kind, amount: value, reference: kind === "CARD" ? reference.trim() : null }]);
     setAmount("");
+    setReference("");
   }
 
   async function complete() {
@@ -111,7 +113,8 @@ export function OfflineSale({ registerId, store }: { registerId: string; store: 
       <div className="inline-form">
         <Field label={`${t("till.amount")} (${currency})`} name="offline-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
         <button type="button" disabled={lines.length === 0 || settled} onClick={() => tender("CASH")}>{t("till.takeCash")}</button>
-        <button type="button" disabled={lines.length === 0 || settled} onClick={() => tender("CARD")}>{t("till.takeCard")}</button>
+        <Field label={t("till.cardReference")} name="offline-card-reference" value={reference} onChange={(e) => setReference(e.target.value)} />
+        <button type="button" disabled={lines.length === 0 || settled || !reference.trim()} onClick={() => tender("CARD")}>{t("till.takeCard")}</button>
         <button type="button" disabled={!settled} onClick={() => void complete()}>{t("till.completeOffline")}</button>
       </div>
       {message ? <p role="status" className="status">{message}</p> : null}

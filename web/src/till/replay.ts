@@ -20,8 +20,8 @@ export function salesApi(client: Client): SalesApi {
       guarded(async () => (await runCommand(client, StartSale, { commandId, registerId })).startSale.id),
     addLine: (commandId, saleId, productId, quantity) =>
       guarded(async () => void (await runCommand(client, AddLine, { commandId, saleId, productId, quantity }))),
-    addTender: (commandId, saleId, kind, amount) =>
-      guarded(async () => void (await runCommand(client, AddTender, { commandId, saleId, kind, amount }))),
+    addTender: (commandId, saleId, kind, amount, reference) =>
+      guarded(async () => void (await runCommand(client, AddTender, { commandId, saleId, kind, amount, reference: reference ?? null }))),
     complete: (commandId, saleId) =>
       guarded(async () => {
         const done = (await runCommand(client, CompleteSale, { commandId, saleId })).completeSale;
