@@ -295,6 +295,9 @@ class Removed:
     conditions: tuple[str, ...]  # type conditions the object's type must satisfy
     skips: tuple[SkipCond, ...]
     non_null: bool
+    # the `@defer(if:)`s of the fragments around it (as SkipConds: deferred when one holds);
+    # such a field is reported in its fragment's payload, not the initial one
+    defers: tuple[SkipCond, ...] = ()
 
 
 @dataclass
@@ -428,12 +431,13 @@ class _Filter:
         conditions: tuple[str, ...],
         skips: tuple[SkipCond, ...],
         level: Level,
+        defers: tuple[SkipCond, ...] = (),
     ) -> SelectionSetNode:
         out: list[SelectionNode] = []
         for sel in sel_set.selections:
             own = skips + _skip_conditions(sel.directives)
             if isinstance(sel, FieldNode):
-                kept = self.field(sel, parent, conditions, own, level)
+                kept = self.field(sel, parent, conditions, own, level, defers)
                 if kept is not None:
                     out.append(kept)
                 continue
@@ -447,6 +451,7 @@ class _Filter:
                 inner = sel.selection_set
             target = parent
             conds = conditions
+            deferred = defers + _defer_conditions(sel.directives)
             if type_condition is not None:
                 named = self.schema.get_type(type_condition.name.value)
                 assert named is not None
@@ -454,9 +459,9 @@ class _Filter:
                 if named.name != parent.name:
                     conds = (*conditions, named.name)
                 if not self.type_allowed(named.name):
-                    self._remove_all(inner, named, conds, own, level)
+                    self._remove_all(inner, named, conds, own, level, defers=deferred)
                     continue
-            filtered = self.selection_set(inner, target, conds, own, level)
+            filtered = self.selection_set(inner, target, conds, own, level, deferred)
             if filtered.selections:
                 # named fragments are inlined: filtering may differ from one use to another
                 out.append(
@@ -475,6 +480,7 @@ class _Filter:
         conditions: tuple[str, ...],
         skips: tuple[SkipCond, ...],
         level: Level,
+        defers: tuple[SkipCond, ...] = (),
     ) -> FieldNode | None:
         name = node.name.value
         key = node.alias.value if node.alias else name
@@ -485,7 +491,9 @@ class _Filter:
         assert field_def is not None, f"{parent.name}.{name} passed validation"
         named = get_named_type(field_def.type)
         level.order.append((key, conditions, skips))
-        removed = Removed(key, conditions, skips, isinstance(field_def.type, GraphQLNonNull))
+        removed = Removed(
+            key, conditions, skips, isinstance(field_def.type, GraphQLNonNull), defers
+        )
         if not self.field_allowed(parent, name, named.name):
             level.removed.append(removed)
             return None
@@ -525,6 +533,7 @@ class _Filter:
         skips: tuple[SkipCond, ...],
         level: Level,
         keep_introspection: bool = False,
+        defers: tuple[SkipCond, ...] = (),
     ) -> None:
         """Record every field of a removed fragment (or root) as removed at this level."""
         for sel in sel_set.selections:
@@ -537,7 +546,7 @@ class _Filter:
                     continue
                 field_def = getattr(parent, "fields", {}).get(name)
                 non_null = field_def is not None and isinstance(field_def.type, GraphQLNonNull)
-                level.removed.append(Removed(key, conditions, own, non_null))
+                level.removed.append(Removed(key, conditions, own, non_null, defers))
                 continue
             tc: NamedTypeNode | None
             if isinstance(sel, FragmentSpreadNode):
@@ -553,7 +562,15 @@ class _Filter:
                 target = named
                 if named.name != parent.name:
                     conds = (*conditions, named.name)
-            self._remove_all(inner, target, conds, own, level, keep_introspection)
+            self._remove_all(
+                inner,
+                target,
+                conds,
+                own,
+                level,
+                keep_introspection,
+                defers + _defer_conditions(sel.directives),
+            )
 
 
 def _needs_typename(level: Level) -> bool:
@@ -571,6 +588,23 @@ def _wrappers(t: GraphQLOutputType) -> tuple[bool, ...]:
             t = t.of_type
             continue
         return tuple(out)
+
+
+def _defer_conditions(directives: Iterable[DirectiveNode] | None) -> tuple[SkipCond, ...]:
+    """A fragment's `@defer` as a SkipCond that holds when it defers (`if` true or absent)."""
+    out: list[SkipCond] = []
+    for d in directives or ():
+        if d.name.value != "defer":
+            continue
+        cond: SkipCond = (None, True, True)
+        for arg in d.arguments or ():
+            if arg.name.value == "if":
+                if isinstance(arg.value, VariableNode):
+                    cond = (arg.value.name.value, False, True)
+                else:
+                    cond = (None, bool(value_from_ast_untyped(arg.value)), True)
+        out.append(cond)
+    return tuple(out)
 
 
 def _skip_conditions(directives: Iterable[DirectiveNode] | None) -> tuple[SkipCond, ...]:
@@ -627,11 +661,18 @@ _BUBBLE = _Bubble()
 class _Completer:
     """Puts a null and an error where each removed field would have been."""
 
-    def __init__(self, variables: Mapping[str, Any], possible: Callable[[str], tuple[str, ...]]):
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        possible: Callable[[str], tuple[str, ...]],
+        initial_payload: bool = False,
+    ):
         self.variables = variables
         self.possible = possible
         self.errors: list[dict[str, Any]] = []
         self.path: list[str | int] = []
+        # the initial payload of a deferring response leaves deferred fields to their own
+        self.initial_payload = initial_payload
 
     def included(self, skips: tuple[SkipCond, ...]) -> bool:
         for var, literal, wanted in skips:
@@ -655,6 +696,8 @@ class _Completer:
             if removed.key in obj or not self.applies(removed.conditions, typename):
                 continue
             if not self.included(removed.skips):
+                continue
+            if self.initial_payload and any(self.included((d,)) for d in removed.defers):
                 continue
             obj[removed.key] = None
             inserted = True
@@ -791,13 +834,18 @@ class Authorizer:
         )
 
     def complete(
-        self, data: dict[str, Any] | None, filtered: Filtered, variables: Mapping[str, Any]
+        self,
+        data: dict[str, Any] | None,
+        filtered: Filtered,
+        variables: Mapping[str, Any],
+        initial_payload: bool = False,
     ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """`data` with null at every removed field (null propagation applied), and the
-        `UNAUTHORIZED_FIELD_OR_TYPE` errors, in response order."""
+        `UNAUTHORIZED_FIELD_OR_TYPE` errors, in response order. `initial_payload`: the
+        first payload of a response with active `@defer`s, without the deferred fields."""
         if data is None:
             return None, []
-        completer = _Completer(variables, self._possible_types)
+        completer = _Completer(variables, self._possible_types, initial_payload)
         result = completer.object(data, filtered.level)
         return (None if result is _BUBBLE else result), completer.errors  # type: ignore[return-value]
 

@@ -237,13 +237,27 @@ def increments(
     return walker.increments
 
 
+def reported_in(error: dict[str, Any], already: list[dict[str, Any]]) -> bool:
+    return any(
+        (e.get("message"), str(e.get("path"))) == (error.get("message"), str(error.get("path")))
+        for e in already
+    )
+
+
 def assign_errors(
-    entries: list[dict[str, Any]], errors: list[dict[str, Any]], already: list[dict[str, Any]]
-) -> None:
+    entries: list[dict[str, Any]],
+    errors: list[dict[str, Any]],
+    already: list[dict[str, Any]],
+    strict: bool = False,
+) -> list[dict[str, Any]]:
     """Give each error not already reported to the increment it lies in; an error that
-    lies in none (a failed fetch has no path) goes to the first."""
+    lies in none (a failed fetch has no path) goes to the first, unless `strict` (then it
+    is left out). `strict` is for fields authorization removed: each also gets its null
+    in the entry's data, where the client's fragment selected it. Returns the errors
+    given."""
+    given: list[dict[str, Any]] = []
     if not entries:
-        return
+        return given
     reported = {(e.get("message"), str(e.get("path"))) for e in already}
     for error in errors:
         if (error.get("message"), str(error.get("path"))) in reported:
@@ -255,7 +269,24 @@ def assign_errors(
             inside = isinstance(path, list) and path[: len(p)] == p and len(path) > len(p)
             if inside and (best is None or len(p) > len(best["path"])):
                 best = entry
-        if best is None and not isinstance(path, list):
+        if best is None and not isinstance(path, list) and not strict:
             best = entries[0]
         if best is not None:
             best.setdefault("errors", []).append(error)
+            given.append(error)
+            if strict and isinstance(path, list):
+                _null_at(best.get("data"), path[len(best["path"]) :])
+    return given
+
+
+def _null_at(data: Any, rest: list[Any]) -> None:
+    """Set `rest`'s last key to null in `data`, where its parents exist."""
+    for step in rest[:-1]:
+        if isinstance(data, dict) and isinstance(step, str):
+            data = data.get(step)
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
+            return
+    if isinstance(data, dict) and rest and isinstance(rest[-1], str):
+        data.setdefault(rest[-1], None)

@@ -109,6 +109,7 @@ class _DeferredRun:
     filtered: Filtered | None
     reported: list[dict[str, Any]]
     deadline_at: float | None = None  # loop time the request's deadline ends at
+    denied_pending: list[dict[str, Any]] = field(default_factory=list)  # not yet reported
 
 
 def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -488,7 +489,9 @@ class Gateway:
             data, left_out = complete_unplannable(data, prepared.unplannable, prepared.root_keys)
         denied: list[dict[str, Any]] = []
         if filtered is not None and self.authorizer is not None:
-            data, denied = self.authorizer.complete(data, filtered, variables)
+            data, denied = self.authorizer.complete(
+                data, filtered, variables, initial_payload=bool(planned.deferred)
+            )
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
@@ -571,7 +574,11 @@ class Gateway:
                 if w in done:
                     await done[w].wait()
             own = RunState(
-                run.state.variables, run.state.headers, run.state.source_to_key, run.state.data
+                run.state.variables,
+                run.state.headers,
+                run.state.source_to_key,
+                run.state.data,
+                context=run.state.context,
             )
             try:
                 await self.executor.run_node(d.node, own)
@@ -608,6 +615,8 @@ class Gateway:
                     payload: dict[str, Any] = {"hasNext": remaining > 0}
                     if entries:
                         payload["incremental"] = entries
+                    if not remaining and run.denied_pending:
+                        payload["errors"] = run.denied_pending  # in no delivered entry
                     yield payload
         finally:
             for task in tasks:
@@ -649,9 +658,13 @@ class Gateway:
             planned.root_type,
             fragment.selection,
         )
-        errors = (fetch_errors or shaper.errors) + denied
+        errors = fetch_errors or shaper.errors
         defer.assign_errors(entries, errors, run.reported)
         run.reported.extend(errors)
+        # a removed field lies in the entries of the fragment it belongs to: reported
+        # there, and left for a later fragment (or the last payload) otherwise
+        run.reported.extend(defer.assign_errors(entries, denied, run.reported, strict=True))
+        run.denied_pending = [e for e in denied if not defer.reported_in(e, run.reported)]
         return entries
 
     def _applies(self, type_condition: str, typename: Any) -> bool:

@@ -942,3 +942,33 @@ def test_gateway_command_authorization_errors(
     bad = CliRunner().invoke(pos_app, [*base, "--authorization-errors", "header"])
     assert bad.exit_code == 2
     assert "header" in bad.output and "authorization-errors" in bad.output
+
+
+async def test_a_field_removed_inside_a_deferred_fragment_is_reported_in_its_payload(
+    graph: AuthGraph,
+) -> None:
+    query = '{ user(id: "u1") { id ... @defer(label: "contact") { name email } } }'
+    response = await graph.post(
+        query, headers={"accept": "multipart/mixed;deferSpec=20220824, application/json"}
+    )
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    chunks = response.content.split(b"\r\n--graphql")[1:-1]
+    first, second = (orjson.loads(c.partition(b"\r\n\r\n")[2]) for c in chunks)
+    assert first == {"data": {"user": {"id": "u1"}}, "hasNext": True}  # nothing of it yet
+    assert second == {
+        "hasNext": False,
+        "incremental": [
+            {
+                "data": {"name": "Ada", "email": None},
+                "path": ["user"],
+                "label": "contact",
+                "errors": [denied("user", "email")],
+            }
+        ],
+    }
+    # a client without multipart gets it all at once, the error with it
+    whole = await graph.query(query)
+    assert whole == {
+        "data": {"user": {"id": "u1", "name": "Ada", "email": None}},
+        "errors": [denied("user", "email")],
+    }
