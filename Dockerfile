@@ -4,6 +4,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && r
 WORKDIR /src
 COPY . .
 RUN cd supergraph/graphiql && npm ci && npm run build
+RUN cd web && npm ci && npm run build
 RUN pip wheel --no-deps -w /wheels .
 
 FROM python:3.11-slim
