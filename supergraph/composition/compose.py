@@ -8,6 +8,7 @@ from graphql import GraphQLError, build_ast_schema, parse, validate_schema
 
 from .access import check_transitive_access
 from .applications import ACCESS_CONTROL
+from .cacheable import check_cacheable
 from .directives import composed_directives, executable_directives
 from .errors import CompositionError
 from .eventsources import check_event_sources
@@ -45,6 +46,7 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
         if schema is not None:
             errors.extend(validate_subgraph(schema))
             errors.extend(check_event_sources(sg))
+            errors.extend(check_cacheable(sg))
             parsed.append(schema)
     if errors:
         return CompositionResult(None, errors)

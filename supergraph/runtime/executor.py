@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from .entity_cache import EntityCache
 from .fetcher import Fetcher, FetchFailure
 from .plan import (
     Condition,
@@ -70,8 +71,28 @@ class Executor:
         self.urls = dict(urls)
         self.possible = possible
         self.plugins = plugins or Plugins()
+        self.entity_cache: EntityCache | None = None  # entity_cache.py, set by create_app
 
     async def _post(
+        self,
+        service: str,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        state: RunState,
+    ) -> dict[str, Any] | FetchFailure:
+        """One subgraph call, answered in part or whole by the entity cache when the
+        subgraph declares `@cacheable` answers."""
+        cache = self.entity_cache
+        if cache is None or not cache.covers(service):
+            return await self._send(service, query, variables, operation_name, state)
+
+        async def send(sent: Mapping[str, Any] | None) -> dict[str, Any] | FetchFailure:
+            return await self._send(service, query, sent, operation_name, state)
+
+        return await cache.post(service, query, variables, state.headers, send)
+
+    async def _send(
         self,
         service: str,
         query: str,

@@ -63,6 +63,7 @@ from .cors import DEFAULT_CORS, Cors
 from .csrf import DEFAULT_CSRF, CsrfPrevention
 from .demand_control import DemandControl
 from .document_limits import DocumentLimits
+from .entity_cache_feed import EntityCacheOptions, build_entity_cache, reloaded_entity_cache
 from .gateway import (
     DEFAULT_DEADLINE,
     DEFAULT_DEMAND_CONTROL,
@@ -406,6 +407,7 @@ def create_app(
     override_random: random.Random | None = None,
     metrics: bool = True,
     plugins: Sequence[Plugin] = (),
+    entity_cache: str | EntityCacheOptions | None = "memory",
 ) -> Starlette:
     """The gateway as an ASGI app. `transports` maps subgraph URLs to httpx transports
     (e.g. `httpx.ASGITransport`) for subgraphs mounted in the same process.
@@ -433,6 +435,10 @@ def create_app(
     of the request headers naming them (`override_labels.py`; `percent(N)` labels are
     drawn per request whatever this says, from `override_random` when given).
     `plugins`: code around the router, supergraph and subgraph stages (`plugins.py`).
+    `entity_cache`: "memory" (the default), `EntityCacheOptions` or "off": caches the
+    answers subgraphs declare `@cacheable`, invalidated by their events read from
+    `event_transport` (`entity_cache.py`; off when nothing is declared, or when rules
+    name events and there is no `event_transport`).
 
     HTTP policies (README "Policies", `policies.py`), all on by default: `profile`
     "production" (introspection, GraphiQL and error details off; `introspection`/`graphiql`
@@ -463,6 +469,8 @@ def create_app(
         plugins=plugins,
     )
     gateway = Gateway(supergraph_sdl, **options)
+    cache, cache_feed = build_entity_cache(supergraph_sdl, entity_cache, event_transport)
+    gateway.executor.entity_cache = cache
     ready = {"value": True}
     current: dict[str, Gateway] = {"gateway": gateway}  # swapped by `reload`
     policies = Policies(
@@ -530,10 +538,14 @@ def create_app(
             ready["value"] = False
             await live.feed.start()
             ready["value"] = True
+        if cache_feed is not None:
+            await cache_feed.start()
         try:
             yield
         finally:
             ready["value"] = False
+            if cache_feed is not None:
+                await cache_feed.stop()
             if live is not None:
                 await live.feed.stop()
             await current["gateway"].aclose()  # the fetcher every reload shared
@@ -567,6 +579,7 @@ def create_app(
         started on, sharing its fetcher; open subscriptions keep theirs (see README)."""
         old = app.state.gateway
         fresh = Gateway(new_sdl, **options, fetcher=old.fetcher)
+        fresh.executor.entity_cache = reloaded_entity_cache(cache, cache_feed, new_sdl)
         fresh.cost_estimator = old.cost_estimator
         endpoint.gateway = fresh
         app.state.gateway = fresh
@@ -575,6 +588,7 @@ def create_app(
     app.state.reload = reload
     app.state.ready = ready
     app.state.subscriptions = live
+    app.state.entity_cache = cache
     if metrics:  # GET /metrics (Prometheus), loopback scrapers by default: metrics.py
         mount_metrics(app)
     return app

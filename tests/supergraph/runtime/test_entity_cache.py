@@ -1,0 +1,163 @@
+"""The entity cache through the gateway: fixture subgraphs on real sockets, events on the
+in-process bus (planning/entity_cache: `prices` declares Product, Shelf and
+Query.cheapest `@cacheable`; Product and cheapest are invalidated by PriceChanged)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from gateway_harness import RunningGraph
+from planning_graphs import ENTITY_CACHE_PRICES, PLANNING, run_planning_graph
+
+from eventbus.envelope import Envelope
+from eventbus.transports.inprocess import InProcessTransport
+from supergraph.runtime import create_app
+from supergraph.runtime.entity_cache_feed import EntityCacheOptions
+
+PRICES = "query ($n: Int) { products(first: $n) { id price } }"
+CHANGED = "shop.prices.PriceChanged.v1"
+
+
+@asynccontextmanager
+async def graph(settle: float = 0.0, **options: Any) -> AsyncIterator[tuple[RunningGraph, Any]]:
+    ENTITY_CACHE_PRICES.clear()
+    ENTITY_CACHE_PRICES.update({"p1": 30, "p2": 900, "p3": 5})
+    bus = InProcessTransport()
+    options.setdefault("entity_cache", EntityCacheOptions(settle=settle))
+    async with run_planning_graph(
+        "entity_cache", event_transport=bus, forward_headers=("x-shop",), **options
+    ) as g:
+        yield g, bus
+
+
+def entity_calls(g: RunningGraph) -> list[list[dict[str, Any]]]:
+    """The representations of every `_entities` request prices received."""
+    return [
+        r["variables"]["representations"]
+        for r in g.subgraphs["prices"].received
+        if "_entities" in r["query"]
+    ]
+
+
+async def price_changed(bus: InProcessTransport, product: str, type_: str = CHANGED) -> None:
+    await bus.publish(
+        "shop.prices",
+        [Envelope(type=type_, source="prices", subject=product, data={}, stream_version=2)],
+    )
+
+
+async def eventually(g: RunningGraph, query: str, wanted: dict[str, Any]) -> float:
+    """Seconds until the gateway answers `wanted` (fails after 3 s)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while True:
+        answer = await g.query(query)
+        if answer == wanted:
+            return loop.time() - start
+        assert loop.time() - start < 3, answer
+        await asyncio.sleep(0.01)
+
+
+def prices(**by_id: int) -> dict[str, Any]:
+    return {"data": {"products": [{"id": k, "price": v} for k, v in by_id.items()]}}
+
+
+async def test_a_repeated_query_is_answered_from_the_cache() -> None:
+    async with graph() as (g, _bus):
+        assert await g.query(PRICES) == prices(p1=30, p2=900, p3=5)
+        ENTITY_CACHE_PRICES["p1"] = 31  # without an event: the cache still answers
+        assert await g.query(PRICES) == prices(p1=30, p2=900, p3=5)
+        assert len(entity_calls(g)) == 1
+        assert len(g.requests_to("products")) == 2  # the root field is not cacheable
+
+
+async def test_a_partial_hit_sends_only_the_misses_and_keeps_the_order() -> None:
+    async with graph() as (g, _bus):
+        assert await g.query(PRICES, {"n": 2}) == prices(p1=30, p2=900)
+        assert await g.query(PRICES, {"n": 3}) == prices(p1=30, p2=900, p3=5)
+        assert entity_calls(g) == [
+            [{"__typename": "Product", "id": "p1"}, {"__typename": "Product", "id": "p2"}],
+            [{"__typename": "Product", "id": "p3"}],
+        ]
+        assert await g.query(PRICES, {"n": 3}) == prices(p1=30, p2=900, p3=5)
+        assert len(entity_calls(g)) == 2
+
+
+async def test_an_event_invalidates_exactly_its_entity() -> None:
+    async with graph() as (g, bus):
+        await g.query(PRICES)
+        ENTITY_CACHE_PRICES["p2"] = 850  # the read model first, then the event
+        await price_changed(bus, "p2")
+        took = await eventually(g, PRICES, prices(p1=30, p2=850, p3=5))
+        assert took < 1.0
+        assert entity_calls(g)[-1] == [{"__typename": "Product", "id": "p2"}]
+
+
+async def test_an_event_of_another_type_invalidates_nothing() -> None:
+    async with graph() as (g, bus):
+        await g.query(PRICES)
+        ENTITY_CACHE_PRICES["p2"] = 850
+        await price_changed(bus, "p2", "shop.prices.PriceAudited.v1")
+        await price_changed(bus, "p1")  # a later event, so the first was seen
+        await eventually(g, PRICES, prices(p1=30, p2=900, p3=5))
+        assert entity_calls(g)[-1] == [{"__typename": "Product", "id": "p1"}]
+
+
+async def test_callers_with_different_identities_do_not_share_entries() -> None:
+    async with graph() as (g, _bus):
+        await g.query(PRICES, headers={"x-shop": "north"})
+        await g.query(PRICES, headers={"x-shop": "south"})
+        assert len(entity_calls(g)) == 2
+        await g.query(PRICES, headers={"x-shop": "north"})
+        assert len(entity_calls(g)) == 2
+
+
+async def test_public_entries_are_shared_between_callers() -> None:
+    shelves = "{ products { shelf { label } } }"
+    async with graph() as (g, _bus):
+        first = await g.query(shelves, headers={"x-shop": "north"})
+        assert first["data"]["products"][0] == {"shelf": {"label": "Shelf s-p1"}}
+        assert await g.query(shelves, headers={"x-shop": "south"}) == first
+        assert len(entity_calls(g)) == 1
+
+
+async def test_a_cacheable_root_field_is_cached_until_any_listed_event() -> None:
+    cheapest = "{ cheapest { id price } }"
+    async with graph() as (g, bus):
+        assert await g.query(cheapest) == {"data": {"cheapest": {"id": "p3", "price": 5}}}
+        ENTITY_CACHE_PRICES["p1"] = 1
+        assert await g.query(cheapest) == {"data": {"cheapest": {"id": "p3", "price": 5}}}
+        await price_changed(bus, "p1")
+        await eventually(g, cheapest, {"data": {"cheapest": {"id": "p1", "price": 1}}})
+
+
+async def test_answers_fetched_while_the_projection_may_lag_are_not_stored() -> None:
+    async with graph(settle=0.5) as (g, bus):
+        await g.query(PRICES)
+        await price_changed(bus, "p2")  # the read model is not updated yet
+        await eventually(g, PRICES, prices(p1=30, p2=900, p3=5))
+        calls = len(entity_calls(g))
+        await asyncio.sleep(0.02)
+        # the projection catches up: within the settle time nothing old was kept
+        ENTITY_CACHE_PRICES["p2"] = 850
+        assert await g.query(PRICES) == prices(p1=30, p2=850, p3=5)
+        assert len(entity_calls(g)) == calls + 1
+        await asyncio.sleep(0.5)
+        assert await g.query(PRICES) == prices(p1=30, p2=850, p3=5)
+        assert await g.query(PRICES) == prices(p1=30, p2=850, p3=5)
+        assert len(entity_calls(g)) == calls + 2  # settled: stored once, then served
+
+
+async def test_off_without_an_event_bus_or_when_asked() -> None:
+    sdl = (PLANNING / "entity_cache" / "supergraph.graphql").read_text()
+    urls = {"products": "http://127.0.0.1:9/graphql", "prices": "http://127.0.0.1:9/graphql"}
+    assert create_app(sdl, subgraph_urls=urls).state.entity_cache is None
+    off = create_app(
+        sdl, subgraph_urls=urls, event_transport=InProcessTransport(), entity_cache="off"
+    )
+    assert off.state.entity_cache is None
+    on = create_app(sdl, subgraph_urls=urls, event_transport=InProcessTransport())
+    assert on.state.entity_cache is not None
