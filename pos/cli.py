@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from pos.commands import bus, customers, gateway, infra, run, seed, staff, subgraph
+from pos.commands import bus, customers, dlq, gateway, infra, run, seed, staff, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
 )
 app.add_typer(infra.app, name="infra")
 app.add_typer(staff.app, name="staff")
+app.add_typer(dlq.app, name="dlq")
 app.command()(bus.relay)
 app.command()(bus.project)
 app.command()(bus.rebuild)
