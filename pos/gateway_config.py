@@ -163,6 +163,9 @@ class GatewayConfig(_Section):
     plugins: list[str] = Field(
         default_factory=list, description="package.module:Class, run in this order."
     )
+    entity_cache: Literal["memory", "off"] | None = Field(
+        default=None, description="Cache @cacheable subgraph answers (memory) or not (off)."
+    )
     subgraphs: dict[str, SubgraphSettings] = Field(default_factory=dict)
     traffic: Traffic = Field(default_factory=lambda: Traffic(), description="For every subgraph.")
     auth: Auth = Field(default_factory=lambda: Auth())
@@ -192,6 +195,7 @@ class GatewayConfig(_Section):
         put("forward_header", list(self.forward_headers))
         put("override_label", list(self.override_labels))
         put("plugin", list(self.plugins))
+        put("entity_cache", self.entity_cache)
         put("subgraph_url", [f"{n}={s.url}" for n, s in self.subgraphs.items() if s.url])
         traffic = self.traffic.settings(None)
         for name, settings in self.subgraphs.items():

@@ -286,6 +286,13 @@ def gateway(
         int | None,
         typer.Option(help="Most requests in one batch (default 32). Needs --batching."),
     ] = None,
+    entity_cache: Annotated[
+        str,
+        typer.Option(
+            help="memory: cache the subgraph answers the supergraph declares @cacheable, "
+            "invalidated by their events (needs the event bus); off: never cache."
+        ),
+    ] = "memory",
     profile: Annotated[
         str,
         typer.Option(
@@ -468,6 +475,7 @@ def gateway(
             demand_control=budget,
             limits=limits,
             batching=batches,
+            entity_cache=_entity_cache(entity_cache),
             **_policies(
                 profile,
                 introspection,
@@ -609,6 +617,15 @@ def _with_config(
         typer.echo(f"{config}: ok ({len(loaded.flags())} settings)", err=True)
         return None
     return params
+
+
+def _entity_cache(store: str) -> str:
+    """`create_app(entity_cache=...)`: memory or off (supergraph/runtime/entity_cache.py)."""
+    from supergraph.runtime.entity_cache_feed import STORES
+
+    if store not in STORES:
+        raise typer.BadParameter(f"{store!r}: expected memory or off", param_hint="--entity-cache")
+    return store
 
 
 def _trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:

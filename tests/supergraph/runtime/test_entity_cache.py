@@ -161,3 +161,14 @@ async def test_off_without_an_event_bus_or_when_asked() -> None:
     assert off.state.entity_cache is None
     on = create_app(sdl, subgraph_urls=urls, event_transport=InProcessTransport())
     assert on.state.entity_cache is not None
+
+
+def test_pos_gateway_takes_memory_or_off() -> None:
+    from typer.testing import CliRunner
+
+    from pos.cli import app
+
+    supergraph = str(PLANNING / "entity_cache" / "supergraph.graphql")
+    args = ["gateway", "--supergraph", supergraph, "--no-subscriptions", "--entity-cache"]
+    result = CliRunner().invoke(app, [*args, "redis"])
+    assert result.exit_code == 2 and "expected memory or off" in result.output
