@@ -533,8 +533,10 @@ class Gateway:
         # when it failed, `execute` (the caller's fallback) answers with its errors
         prepared = self.prepare(document, request.operation_name)
         operation = prepared.operation
-        if prepared.errors or operation is None or prepared.kind != "query":
+        if prepared.errors or operation is None or prepared.kind not in ("query", "mutation"):
             return None
+        if prepared.kind == "mutation" and not request.allow_mutations:
+            return None  # `execute` refuses it (a GET)
         variables = dict(request.variables or {})
         if not defer.has_active(operation, prepared.fragments, variables):
             return None

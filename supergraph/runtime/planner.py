@@ -298,7 +298,7 @@ class Planner:
         self._internal_aliases: dict[str, str] = {}
         self._jump_depth = 0
         self._narrowed: dict[tuple[int, str], dict] = {}
-        self.defers_off = defers_off if operation.operation.value == "query" else None
+        self.defers_off = defers_off if operation.operation.value != "subscription" else None
         # deferred fragment id -> (its selection node, label, enclosing fragment id)
         self.defer_info: dict[int, tuple[object, str | None, int]] = {}
         self._defer_ids: dict[int, int] = {}  # id() of the selection node -> fragment id
@@ -1169,7 +1169,9 @@ class Planner:
         for index, f in enumerate(collected):
             if f.name.startswith("__"):
                 continue
-            deferred = min(f.defers)
+            # a mutation's root fields run one after another in the primary fetches even
+            # when deferred (their payload is what waits): only below them do fetches defer
+            deferred = min(f.defers) if kind != "mutation" else 0
             parts = (
                 [(None, f)] if kind == "mutation" else self._root_parts(f, [g for g, _ in by_graph])
             )
@@ -1194,17 +1196,10 @@ class Planner:
                     self.plan_fields(group, group.root, root, [part], (), None)
                 finally:
                     self._levels.pop()
+        if self.defer_info:
+            return self._plan_deferred(collected, root, introspection, roots, kind)
         if kind == "mutation":
-            node = _sequence(
-                [
-                    self._plan_node(
-                        [g for g in self.groups if g.mutation_field == r.mutation_field], kind
-                    )
-                    for r in roots
-                ]
-            )
-        elif self.defer_info:
-            return self._plan_deferred(collected, root, introspection)
+            node = self._mutation_sequence(roots, self.groups)
         else:
             node = self._plan_node(self.groups, kind)
         shape = {root: tuple(self._shape(collected, root))}
@@ -1217,11 +1212,28 @@ class Planner:
             self._variable_types(),
         )
 
+    def _mutation_sequence(self, roots: list[Group], groups: list[Group]) -> PlanNode | None:
+        """Each root mutation field's fetches, one field after the other."""
+        return _sequence(
+            [
+                self._plan_node(
+                    [g for g in groups if g.mutation_field == r.mutation_field], "mutation"
+                )
+                for r in roots
+            ]
+        )
+
     def _plan_deferred(
-        self, collected: list[CField], root: str, introspection: tuple[str, ...]
+        self,
+        collected: list[CField],
+        root: str,
+        introspection: tuple[str, ...],
+        roots: list[Group],
+        kind: str,
     ) -> PlannedOperation:
         """The primary fetches and, per deferred fragment, its own fetches and the
-        fragments whose fetches (or payloads, for nesting) it waits for."""
+        fragments whose fetches (or payloads, for nesting) it waits for. In a mutation the
+        primary runs the root fields in order; what is deferred below them runs after."""
         by_id = {g.id: g for g in self.groups}
         deferred: list[DeferredFragment] = []
         for d, (node, label, parent) in self.defer_info.items():
@@ -1240,7 +1252,12 @@ class Planner:
                     node,
                 )
             )
-        primary = self._plan_node([g for g in self.groups if g.defer == 0], "query")
+        first = [g for g in self.groups if g.defer == 0]
+        primary = (
+            self._mutation_sequence(roots, first)
+            if kind == "mutation"
+            else self._plan_node(first, "query")
+        )
         deferred_t = tuple(deferred)
         return PlannedOperation(
             QueryPlan(Defer(primary, deferred_t)),

@@ -121,3 +121,33 @@ async def test_variables_and_fragments_only_the_deferred_part_uses(shop: Running
         "hasNext": False,
         "incremental": [{"data": {"price": 449.5}, "path": ["product"], "label": "price"}],
     }
+
+
+async def test_defer_in_a_mutation_runs_the_root_fields_in_order_and_defers_below(
+    shop: RunningGraph,
+) -> None:
+    mutation = (
+        'mutation { first: renameUser(id: "u3", username: "ada3") { username } '
+        'review: addReview(upc: "3", body: "Solid") { body '
+        '... @defer(label: "more") { product { name } } } '
+        'second: renameUser(id: "u3", username: "grace") { username } }'
+    )
+    response = await post(shop, mutation, MULTIPART_ACCEPT)
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    first, second = parts(response.content)
+    assert first == {
+        "data": {
+            "first": {"username": "ada3"},
+            "review": {"body": "Solid"},
+            "second": {"username": "grace"},
+        },
+        "hasNext": True,
+    }
+    assert second == {
+        "hasNext": False,
+        "incremental": [
+            {"data": {"product": {"name": "Chair"}}, "path": ["review"], "label": "more"}
+        ],
+    }
+    accounts = [r["query"] for r in shop.requests_to("accounts")]
+    assert "ada3" in accounts[0] and "grace" in accounts[1]  # still one after the other
