@@ -66,6 +66,7 @@ class Relay:
         self.metrics = RelayMetrics()
         self._stopped = asyncio.Event()
         self._wakeup = asyncio.Event()
+        self._told_standby = False
 
     async def drain_once(self) -> int:
         """Publish one batch of pending rows; returns how many were published.
@@ -110,8 +111,12 @@ class Relay:
         if await self.lease.acquire():
             self.metrics.active = True
             self.metrics.takeovers += 1
+            self._told_standby = False
             log.info("relay: holding the lease; draining the outbox")
             return True
+        if not self._told_standby:
+            self._told_standby = True
+            log.info("relay: another relay holds the lease; standing by")
         return False
 
     async def _drain_step(self, failures: int) -> int:

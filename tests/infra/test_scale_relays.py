@@ -207,3 +207,43 @@ async def test_two_relays_in_one_process_never_drain_together(store_url: str) ->
         await asyncio.gather(*tasks, return_exceptions=True)
         await transport.stop()
         await store.close()
+
+
+async def test_a_relay_whose_lock_session_dies_stands_down_before_the_next_batch(
+    store_url: str,
+) -> None:
+    """The process lives on but its lock session is gone (a network cut, a server-side
+    kill): it must stop draining, since the lock may be someone else's by now."""
+    import asyncpg
+
+    source = unique("scale_relay3").replace(".", "_")
+    store = SqlEventStore(store_url)
+    await store.start()
+    transport = KafkaTransport(kafka_bootstrap(), client_id="scale-relay-test")
+    first_lease = AdvisoryLockLease(store_url)
+    first = Relay(store.outbox, transport, lease=first_lease, standby_interval=0.1)
+    second = Relay(
+        store.outbox, transport, lease=AdvisoryLockLease(store_url), standby_interval=0.1
+    )
+    tasks = [asyncio.create_task(first.run())]
+    admin = await asyncpg.connect(store_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await _until(lambda: first.metrics.active, 10, "the first relay to lead")
+        tasks.append(asyncio.create_task(second.run()))
+        await asyncio.sleep(0.3)
+        assert not second.metrics.active
+        pid = first_lease._conn.get_server_pid()
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        await _until(lambda: second.metrics.active, 5, "the second relay to take over")
+        assert not first.metrics.active, "two active relays"
+        await append(store, str(uuid4()), 4, source=source)
+        await _until(lambda: second.metrics.published == 4, 10, "the second relay to publish")
+        await asyncio.sleep(0.5)
+        assert first.metrics.published == 0 and not first.metrics.active
+    finally:
+        await admin.close()
+        first.stop()
+        second.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await transport.stop()
+        await store.close()
