@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,15 +104,26 @@ async def test_a_killed_projector_hands_its_partitions_over_with_nothing_lost_or
                     break
                 await asyncio.sleep(0.2)
         await publish(range(4, 8))
+        owned = {
+            s: len(d["pids"])
+            for s, d in (await _tallies(mongo, database)).items()
+            if d["pids"][-1] == victim.pid
+        }
         victim.send_signal(signal.SIGKILL)  # mid-stream: applies and commits in flight
+        killed_at = time.monotonic()
         victim.wait(10)
         await publish(range(8, VERSIONS + 1))
+        handover: float | None = None
 
         expected = list(range(1, VERSIONS + 1))
         tallies: dict[str, dict] = {}
         async with asyncio.timeout(90):
             while True:
                 tallies = await _tallies(mongo, database)
+                if handover is None and any(
+                    survivor.pid in tallies[s]["pids"][n:] for s, n in owned.items()
+                ):
+                    handover = time.monotonic() - killed_at
                 done = [s for s in subjects if tallies.get(s, {}).get("versions") == expected]
                 if len(done) == len(subjects):
                     break
@@ -136,3 +148,5 @@ async def test_a_killed_projector_hands_its_partitions_over_with_nothing_lost_or
         # one owner at a time: the victim's applies all come before the survivor's
         first_survivor = pids.index(survivor.pid)
         assert victim.pid not in pids[first_survivor:], f"{subject} interleaved: {pids}"
+    assert handover is not None
+    print(f"partitions handed over {handover:.1f}s after the SIGKILL")
