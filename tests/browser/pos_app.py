@@ -89,7 +89,7 @@ async def sign_in_ui(page: Page, pos: RunningPos, username: str) -> None:
     await page.goto(f"{pos.base_url}/")
     await page.get_by_label("Username").fill(username)
     await page.get_by_label("Password").fill(pos.password(username))
-    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("button", name="Sign in", exact=True).click()
     await expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     await expect(page.get_by_role("status", name="Connection")).to_have_text("Online")
 

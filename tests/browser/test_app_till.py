@@ -281,3 +281,20 @@ async def test_the_managers_dashboard_moves_live_while_a_till_sells(
 
 def _euros(text: str) -> float:
     return float(re.sub(r"[^0-9.\-]", "", text.replace(",", "")))
+
+
+async def test_at_the_devices_register_a_cashier_signs_in_with_a_pin(
+    pos: RunningPos, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    register = await new_register(pos)
+    await sign_in_ui(page, pos, "cashier")
+    await choose_register(page, register)
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await expect(page.get_by_role("button", name="Sign in with a password")).to_be_visible()
+    await page.get_by_label("Username").fill("cashier")
+    await page.get_by_label("PIN").fill(pos.pin("cashier"))
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.get_by_role("heading", level=1, name="Till")).to_be_visible()
+    await expect(page.get_by_text(register.label.split()[1]).first).to_be_visible()

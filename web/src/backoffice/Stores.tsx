@@ -44,7 +44,7 @@ export function Stores() {
             <dt>{t("stores.taxRegion")}</dt><dd>{s.taxRegion ? `${s.taxRegion.code} · ${s.taxRegion.name}` : "–"}</dd>
             <dt>{t("customers.city")}</dt><dd>{s.address.line1}, {s.address.city} ({s.address.country})</dd>
             <dt>{t("common.status")}</dt><dd>{s.active ? t("common.active") : t("common.inactive")}</dd>
-            <dt>Cash rounding</dt><dd>{formatMoney(s.cashRoundingIncrement)}</dd>
+            <dt>{t("till.cashRounding")}</dt><dd>{formatMoney(s.cashRoundingIncrement)}</dd>
           </dl>
           <h3>{t("stores.taxRates")}</h3>
           <ul>{s.taxRates.map((r) => <li key={r.taxClass}>{r.taxClass}: {r.ratePercent}%</li>)}</ul>

@@ -7,7 +7,7 @@
 import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { makeCacheExchange } from "./cache";
-import { setConnectionState, trackedFetch } from "./connection";
+import { connectionState, setConnectionState, trackedFetch } from "./connection";
 import { getSession } from "../auth/session";
 
 export const ENDPOINT = "/graphql";
@@ -17,6 +17,10 @@ function wsUrl(): string {
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();
 }
+
+/** Plain JSON answers: subscriptions use the WebSocket, so an event stream or multipart
+ * reply is never needed over HTTP (and a cancelled stream would surface as an error). */
+export const ACCEPT = "application/graphql-response+json, application/json";
 
 function authorization(): Record<string, string> {
   const session = getSession();
@@ -42,8 +46,9 @@ export function makeClient(): AppClient {
     },
     connectionParams: () => authorization(),
     on: {
+      // retrying while offline stays offline: only a connection brings it back
       connecting: () => {
-        if (!disposed) setConnectionState("connecting");
+        if (!disposed && connectionState() !== "offline") setConnectionState("connecting");
       },
       connected: () => {
         clearTimeout(giveUp);
@@ -63,7 +68,7 @@ export function makeClient(): AppClient {
   const client = new Client({
     url: ENDPOINT,
     fetch: trackedFetch,
-    fetchOptions: () => ({ headers: authorization() }),
+    fetchOptions: () => ({ headers: { accept: ACCEPT, ...authorization() } }),
     requestPolicy: "cache-and-network",
     // POST with a JSON body: the gateway refuses GETs a browser could forge (CSRF rule)
     preferGetMethod: false,

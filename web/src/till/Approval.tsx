@@ -35,7 +35,8 @@ export function ApprovalDialog({ message, registerId, onDone }: Props) {
     try {
       const session = (await runCommand(client, SignInWithPin, { input: { username: username.trim(), pin, registerId } })).signInWithPin;
       if (!session.staff.roles.some((r) => r === "SUPERVISOR" || r === "MANAGER" || r === "ADMIN")) {
-        setError(t("till.approvalNeeded", { message: "not a supervisor" }));
+        void runCommand(client, SupervisorSignOut, { refreshToken: session.refreshToken }).catch(() => undefined);
+        setError(t("till.notSupervisor", { name: session.staff.displayName }));
         return;
       }
       onDone({

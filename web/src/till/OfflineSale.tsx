@@ -21,10 +21,29 @@ export interface StorePolicy {
 
 interface Line { product: CachedProduct; quantity: number }
 
+function useKept<T>(key: string, initial: T): [T, (update: T | ((current: T) => T)) => void] {
+  const [value, setValue] = useState<T>(() => {
+    try {
+      const raw = sessionStorage.getItem(key);
+      return raw ? (JSON.parse(raw) as T) : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = (update: T | ((current: T) => T)) =>
+    setValue((current) => {
+      const next = typeof update === "function" ? (update as (c: T) => T)(current) : update;
+      sessionStorage.setItem(key, JSON.stringify(next));
+      return next;
+    });
+  return [value, set];
+}
+
 export function OfflineSale({ registerId, store }: { registerId: string; store: StorePolicy }) {
   const [code, setCode] = useState("");
-  const [lines, setLines] = useState<Line[]>([]);
-  const [tenders, setTenders] = useState<QueuedTender[]>([]);
+  // kept in sessionStorage: a flicker of the connection or a reload loses no basket
+  const [lines, setLines] = useKept<Line[]>(`pos.till.offline.lines.${registerId}`, []);
+  const [tenders, setTenders] = useKept<QueuedTender[]>(`pos.till.offline.tenders.${registerId}`, []);
   const [amount, setAmount] = useState("");
   const [reference, setReference] = useState("");
   const [message, setMessage] = useState("");

@@ -5,6 +5,7 @@
  * on (`code` FORBIDDEN + `reason` DISCOUNT_NEEDS_APPROVAL opens the approval prompt).
  */
 import type { Client, TypedDocumentNode } from "urql";
+import { ACCEPT } from "../client/client";
 import { errorText } from "../shell/ui";
 
 export class CommandError extends Error {
@@ -32,7 +33,9 @@ export async function runCommand<D, V extends Record<string, unknown>>(
   variables: V,
   token?: string,
 ): Promise<D> {
-  const context = token ? { fetchOptions: { headers: { Authorization: `Bearer ${token}` } } } : undefined;
+  const context = token
+    ? { fetchOptions: { headers: { accept: ACCEPT, Authorization: `Bearer ${token}` } } }
+    : undefined;
   const result = await client.mutation(document, variables, context).toPromise();
   if (result.error || !result.data) {
     const first = result.error?.graphQLErrors[0];
