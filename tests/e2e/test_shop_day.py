@@ -45,9 +45,14 @@ ZERO = D("0.00")
 
 
 def member(role: str, name: str) -> dict[str, str]:
-    staff_id = str(uuid4())
-    token = staff_token(STAFF.identity, [role], staff_id=staff_id, name=name)
-    return {"authorization": f"Bearer {token}", "id": staff_id}
+    return {"role": role, "name": name, "id": str(uuid4())}
+
+
+def authorization(who: dict[str, str]) -> str:
+    """Signed when sent, not at import: the staff key ring may be new by then (another
+    test of the same run can have made the process-wide identity anew)."""
+    token = staff_token(STAFF.identity, [who["role"]], staff_id=who["id"], name=who["name"])
+    return f"Bearer {token}"
 
 
 ANNA, BORIS = member("CASHIER", "Anna Till"), member("CASHIER", "Boris Till")
@@ -98,7 +103,7 @@ class Day:
         response = await self.stack.gateway.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers={"authorization": who["authorization"]},
+            headers={"authorization": authorization(who)},
         )
         body: dict[str, Any] = response.json()
         return body
