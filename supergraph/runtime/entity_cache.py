@@ -255,7 +255,7 @@ class EntityCache:
             else:
                 values = [mapping.path.read(envelope) for mapping in rule.key]
                 if any(v is MISSING for v in values):
-                    log.warning(
+                    log.debug(
                         "entity cache: %s event %s lacks a key of %s; flushing %s's entries",
                         topic, envelope.type, rule.type_name, rule.subgraph,
                     )  # fmt: skip

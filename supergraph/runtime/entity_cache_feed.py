@@ -64,6 +64,10 @@ class InvalidationFeed:
                 await task
         self.cache.live = False
         await self.feed.stop()
+        # Stopping a consumer wakes every consumer's pending poll; let them re-wait before
+        # the next feed is cancelled: Python 3.11's wait_for loses a cancellation that
+        # arrives as its awaited future completes, and that poll would never end.
+        await asyncio.sleep(0.05)
 
     def _set(self, topic: str, consuming: bool) -> None:
         self._consuming[topic] = consuming

@@ -22,6 +22,7 @@ from subgraphs.catalog.application import (
 )
 from subgraphs.catalog.domain import Product as ProductAggregate
 from subgraphs.catalog.domain import gtin13, parse_barcode, parse_id, parse_sku
+from subgraphs.catalog.graphql.cacheable import category_list, product_lookup
 from subgraphs.catalog.graphql.inputs import (
     AddProductInput,
     ChangeProductPriceInput,
@@ -55,19 +56,20 @@ async def _product_payload(executed: Executed[ProductAggregate]) -> Product:
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @strawberry.field(directives=[product_lookup()])
     async def product(self, id: strawberry.ID) -> Product | None:
         view = await ProductView.get(parse_id(id, "id", "product"))
         return Product.from_view(view) if view else None
 
-    @strawberry.field
+    @strawberry.field(directives=[product_lookup()])
     async def product_by_sku(self, sku: str) -> Product | None:
         view = await ProductView.find_one(ProductView.sku == parse_sku(sku))
         return Product.from_view(view) if view else None
 
     @strawberry.field(
         description="The product with this EAN-13 or UPC-A barcode (a UPC-A code also finds "
-        "it written as EAN-13 with a leading 0); null if none has it."
+        "it written as EAN-13 with a leading 0); null if none has it.",
+        directives=[product_lookup()],
     )
     async def product_by_barcode(self, barcode: str) -> Product | None:
         view = await ProductView.find_one(ProductView.gtin13 == gtin13(parse_barcode(barcode)))
@@ -109,7 +111,7 @@ class Query:
         )
         return connection_from_page(page.map(Product.from_view))
 
-    @strawberry.field
+    @strawberry.field(directives=[category_list()])
     async def categories(self) -> list[Category]:
         views = await CategoryView.find_all().sort("name").to_list()
         return [Category.from_view(view) for view in views]

@@ -9,6 +9,7 @@ from strawberry.types import Info
 from subgraphs.catalog.domain import Category as CategoryAggregate
 from subgraphs.catalog.domain import Product as ProductAggregate
 from subgraphs.catalog.domain import parse_id, parse_sku
+from subgraphs.catalog.graphql.cacheable import product_entity
 from subgraphs.catalog.projections import CategoryView, ProductView
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.schema import loaders_of
@@ -33,7 +34,9 @@ class Category:
         return cls.from_view(view) if view else None
 
 
-@federation.type(keys=["id", "sku"], description="Something the shop sells.")
+@federation.type(
+    keys=["id", "sku"], description="Something the shop sells.", directives=[product_entity()]
+)
 class Product:
     id: strawberry.ID
     sku: str = strawberry.field(description="Unique, upper-case stock-keeping unit.")
