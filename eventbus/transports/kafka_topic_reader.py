@@ -28,6 +28,7 @@ async def read_topics(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
         isolation_level="read_committed",
+        auto_offset_reset="earliest",  # a position never reset lazily to the end
         client_id="pos-topic-reader",
     )
     await consumer.start()
@@ -37,17 +38,25 @@ async def read_topics(
             return []
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        starts = await consumer.beginning_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, starts[tp])  # explicit offsets: nothing left to a lazy reset
         out: list[Message] = []
+        next_offset = dict(starts)
         async with asyncio.timeout(timeout):
             for tp in tps:
-                while await consumer.position(tp) < ends[tp]:
+                while next_offset[tp] < ends[tp]:
                     batch = await consumer.getmany(tp, timeout_ms=500)
-                    out.extend(
-                        decode_message(tp.topic, tp.partition, r.offset, r.key, r.value, r.headers)
-                        for r in batch.get(tp, [])
-                        if r.offset < ends[tp]
-                    )
+                    if not batch.get(tp) and await consumer.position(tp) >= ends[tp]:
+                        break  # only control records (transaction markers) were left
+                    for r in batch.get(tp, []):
+                        next_offset[tp] = r.offset + 1
+                        if r.offset < ends[tp]:
+                            out.append(
+                                decode_message(
+                                    tp.topic, tp.partition, r.offset, r.key, r.value, r.headers
+                                )
+                            )
         return out
     finally:
         await consumer.stop()
