@@ -166,6 +166,10 @@ class Sale:
     balance: SaleBalance
     receipt_number: str | None
     completed_at: datetime | None
+    version: int = strawberry.field(
+        description="The sale stream's version this view reflects (the gateway's "
+        "subscriptions never push a sale older than the event)."
+    )
     completion: strawberry.Private[SaleCompleted | None]
 
     @strawberry.field(description="The receipt of a completed sale; `copy` marks a reprint.")
@@ -175,7 +179,9 @@ class Sale:
         return await render_receipt(info, self.completion, self.cashier_name, copy=copy)
 
     @classmethod
-    def from_aggregate(cls, sale: SaleAggregate, cashier_name: str | None = None) -> Sale:
+    def from_aggregate(
+        cls, sale: SaleAggregate, cashier_name: str | None = None, version: int | None = None
+    ) -> Sale:
         cur = sale.currency
         f = sale.figures()
         s = sale.settlement()
@@ -267,12 +273,14 @@ class Sale:
             ),
             receipt_number=done.receipt_number if done else None,
             completed_at=done.at if done else None,
+            version=sale.version if version is None else version,
             completion=done,
         )
 
     @classmethod
     def from_view(cls, view: SaleView) -> Sale:
-        return cls.from_aggregate(sale_of(view), view.cashier_name)
+        sale = sale_of(view)
+        return cls.from_aggregate(sale, view.cashier_name, view.applied.get(view.id, sale.version))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Sale | None:

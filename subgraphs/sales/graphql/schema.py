@@ -30,6 +30,7 @@ from subgraphs.sales.domain import promotion_id
 from subgraphs.sales.domain.events import ReturnProcessed
 from subgraphs.sales.domain.promotions import parse_code
 from subgraphs.sales.graphql.caller import READ, require_caller, require_scope
+from subgraphs.sales.graphql.live import Subscription
 from subgraphs.sales.graphql.mutations import Mutation
 from subgraphs.sales.graphql.runtime import SalesRuntime
 from subgraphs.sales.graphql.sale_types import Receipt, Sale, SaleStatus
@@ -221,6 +222,7 @@ class ReasonOnEveryError(SchemaExtension):
 schema = SubgraphSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Money, Sale],
     extensions=[ReasonOnEveryError],
 )
