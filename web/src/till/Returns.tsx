@@ -6,13 +6,12 @@ import type { TillReceiptSaleQuery } from "../gql/graphql";
 import { formatMoney } from "../format";
 import { t } from "../i18n/strings";
 import { Field, Select } from "../shell/ui";
-import type { Approver } from "./Approval";
-import { CommandError, commandId, runCommand } from "./command";
+import { CommandError, runCommand, withApproval, type AskApproval } from "./command";
 import { ReceiptByNumber, ReturnSale } from "./operations";
 
 type Found = NonNullable<TillReceiptSaleQuery["saleByReceipt"]>;
 
-export function Returns({ registerId, askApproval }: { registerId: string; askApproval: (message: string) => Promise<Approver | null> }) {
+export function Returns({ registerId, askApproval }: { registerId: string; askApproval: AskApproval }) {
   const client = useClient();
   const [number, setNumber] = useState("");
   const [sale, setSale] = useState<Found | null>(null);
@@ -39,22 +38,14 @@ export function Returns({ registerId, askApproval }: { registerId: string; askAp
     const lines = sale.lines
       .map((l) => ({ lineId: l.id, quantity: Number(quantities[l.id] ?? 0), disposition: "RESTOCK" as const }))
       .filter((l) => l.quantity > 0);
-    const vars = { commandId: commandId(), registerId, lines, reason: reason.trim(), receiptNumber: sale.receiptNumber, refundMethod: method as "ORIGINAL" | "CASH" };
+    const vars = { registerId, lines, reason: reason.trim(), receiptNumber: sale.receiptNumber, refundMethod: method as "ORIGINAL" | "CASH" };
     try {
-      let answer;
-      try {
-        answer = await runCommand(client, ReturnSale, vars);
-      } catch (e) {
-        if (!(e instanceof CommandError) || !e.needsApproval) throw e;
-        const approver = await askApproval(t("till.approvalReturn", { message: e.message }));
-        if (!approver) return;
-        try {
-          answer = await runCommand(client, ReturnSale, { ...vars, commandId: commandId() }, approver.accessToken);
-        } finally {
-          approver.release();
-        }
-      }
-      setMessage(t("till.refunded", { amount: formatMoney(answer.returnSale.refunded) }));
+      const answer = await withApproval(
+        async (id, token) => (await runCommand(client, ReturnSale, { ...vars, commandId: id }, token)).returnSale,
+        askApproval, (message) => t("till.approvalReturn", { message }),
+      );
+      if (!answer) return;
+      setMessage(t("till.refunded", { amount: formatMoney(answer.refunded) }));
       setSale(null);
       setNumber("");
     } catch (e) {

@@ -9,12 +9,13 @@ import { useClient, useQuery } from "urql";
 import type { SaleViewFragment } from "../gql/graphql";
 import { formatMoney } from "../format";
 import { t } from "../i18n/strings";
-import { Field, Select } from "../shell/ui";
+import { Field } from "../shell/ui";
 import type { Approver } from "./Approval";
 import { CameraScan } from "./Camera";
-import { CommandError, commandId, runCommand } from "./command";
+import { CommandError, commandId, runCommand, withApproval } from "./command";
+import { DiscountPanel } from "./Discounts";
 import {
-  AddLine, AddTender, ApplyDiscount, AttachCustomer, ChangeQuantity, CompleteSale, DetachCustomer,
+  AddLine, AddTender, AttachCustomer, ChangeQuantity, CompleteSale, DetachCustomer,
   FindCustomers, ParkSale, RemoveLine, SearchProducts, StartSale, VoidSale,
 } from "./operations";
 
@@ -199,7 +200,7 @@ function Totals({ sale }: { sale: SaleViewFragment }) {
       <dt>{t("till.subtotal")}</dt><dd>{formatMoney(sale.subtotal)}</dd>
       {sale.discounts.map((d) => (
         <div key={d.id} className="row">
-          <dt>{t("till.discount")} {d.percent ? `${d.percent}%` : ""} {d.reason}{d.approvedBy ? ` (${t("till.approvedBy", { name: d.approvedBy.displayName })})` : ""}</dt>
+          <dt>{t("till.discount")} {d.percent ? `${d.percent}%` : d.amount ? formatMoney(d.amount) : ""} {d.reason}{d.promotionCode ? ` (${t("till.promotionTaken", { code: d.promotionCode })})` : ""}{d.approvedBy ? ` (${t("till.approvedBy", { name: d.approvedBy.displayName })})` : ""}</dt>
           <dd>−{formatMoney(d.taken)}</dd>
         </div>
       ))}
@@ -244,45 +245,6 @@ function CustomerPanel({ sale, act }: { sale: SaleViewFragment; act: Act }) {
   );
 }
 
-function DiscountPanel({ sale, act, askApproval }: { sale: SaleViewFragment; act: Act; askApproval: (m: string) => Promise<Approver | null> }) {
-  const client = useClient();
-  const [percent, setPercent] = useState("");
-  const [reason, setReason] = useState("");
-  const [lineId, setLineId] = useState("");
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const vars = { commandId: commandId(), saleId: sale.id, kind: "PERCENT" as const, reason: reason.trim(), lineId: lineId || null, percent: percent.trim() };
-    await act(async () => {
-      try {
-        return (await runCommand(client, ApplyDiscount, vars)).applyDiscount;
-      } catch (e) {
-        if (!(e instanceof CommandError) || !e.needsApproval) throw e;
-        const approver = await askApproval(t("till.approvalNeeded", { message: e.message }));
-        if (!approver) return null;
-        try {
-          return (await runCommand(client, ApplyDiscount, { ...vars, commandId: commandId() }, approver.accessToken)).applyDiscount;
-        } finally {
-          approver.release();
-        }
-      }
-    });
-    setPercent("");
-    setReason("");
-  }
-  return (
-    <section className="card" aria-label={t("till.discount")}>
-      <h2>{t("till.discount")}</h2>
-      <form onSubmit={submit} className="inline-form">
-        <Field label={t("till.discountPercent")} name="discount-percent" inputMode="decimal" value={percent} required onChange={(e) => setPercent(e.target.value)} />
-        <Field label={t("till.discountReason")} name="discount-reason" value={reason} required onChange={(e) => setReason(e.target.value)} />
-        <Select label={t("till.discountLine")} name="discount-line" value={lineId} onChange={(e) => setLineId(e.target.value)}
-          options={[{ value: "", label: t("till.wholeSale") }, ...sale.lines.map((l) => ({ value: l.id, label: l.name }))]} />
-        <button type="submit">{t("till.applyDiscount")}</button>
-      </form>
-    </section>
-  );
-}
-
 function PaymentPanel({ sale, act, onCompleted }: { sale: SaleViewFragment; act: Act; onCompleted: (r: Completed) => void }) {
   const client = useClient();
   const remaining = sale.balance.remaining.amount;
@@ -318,20 +280,13 @@ function VoidButton({ sale, act, askApproval, onVoided }: { sale: SaleViewFragme
   return (
     <form className="inline-form" onSubmit={(e) => {
       e.preventDefault();
-      const vars = { commandId: commandId(), saleId: sale.id, reason: reason.trim() };
+      const vars = { saleId: sale.id, reason: reason.trim() };
       void act(async () => {
-        try {
-          await runCommand(client, VoidSale, vars);
-        } catch (err) {
-          if (!(err instanceof CommandError) || !err.needsApproval) throw err;
-          const approver = await askApproval(err.message);
-          if (!approver) return null;
-          try {
-            await runCommand(client, VoidSale, { ...vars, commandId: commandId() }, approver.accessToken);
-          } finally {
-            approver.release();
-          }
-        }
+        const voided = await withApproval(
+          async (id, token) => (await runCommand(client, VoidSale, { ...vars, commandId: id }, token)).voidSale,
+          askApproval, (message) => message,
+        );
+        if (!voided) return null;
         onVoided();
         return null;
       });

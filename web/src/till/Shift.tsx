@@ -75,7 +75,10 @@ export function ShiftReport({ report }: { report: ShiftReportViewFragment }) {
         <dt>{t("till.refunds")}</dt><dd>{formatNumber(report.refunds)}</dd>
         <dt>{t("till.voids")}</dt><dd>{formatNumber(report.voids)}</dd>
         <dt>{t("till.openingFloat")}</dt><dd>{formatMoney(report.openingFloat)}</dd>
-        <dt>{t("till.countedCash")}</dt><dd>{formatMoney(report.countedCash)}</dd>
+        <dt>{t("till.payIns")}</dt><dd>{formatMoney(report.payIns)}</dd>
+        <dt>{t("till.payOuts")}</dt><dd>{formatMoney(report.payOuts)}</dd>
+        <dt>{t("till.drops")}</dt><dd>{formatMoney(report.drops)}</dd>
+        {report.countedCash ? <><dt>{t("till.countedCash")}</dt><dd>{formatMoney(report.countedCash)}</dd></> : null}
       </dl>
       <table>
         <thead><tr><th scope="col">{t("reports.tender")}</th><th scope="col">{t("till.expected")}</th><th scope="col">{t("till.counted")}</th><th scope="col">{t("till.overShort")}</th></tr></thead>

@@ -13,10 +13,12 @@ import { cacheCatalog, flushQueue, type CachedProduct } from "../offline/queue";
 import { useCatchUp, useConnectionState } from "../shell/hooks";
 import { ApprovalDialog, type Approver } from "./Approval";
 import { commandId, runCommand } from "./command";
+import { CashDrawer } from "./Drawer";
 import { OfflineSale, type StorePolicy } from "./OfflineSale";
 import { CatalogPage, OpenShiftQuery, ResumeSale, SaleQuery, TillStores } from "./operations";
 import { QueuePanel } from "./QueuePanel";
 import { salesApi } from "./replay";
+import { NoReceiptReturn } from "./NoReceiptReturn";
 import { Returns } from "./Returns";
 import { SalePanel, type Completed } from "./Sale";
 import { CloseShiftForm, OpenShiftForm, ShiftReport } from "./Shift";
@@ -101,6 +103,7 @@ function Register({ store, registerId }: { store: StoreNode; registerId: string 
   const [sale, setSaleState] = useState<SaleViewFragment | null>(null);
   const [completed, setCompleted] = useState<Completed | null>(null);
   const [zReport, setZReport] = useState<ShiftReportViewFragment | null>(null);
+  const [xReport, setXReport] = useState<ShiftReportViewFragment | null>(null);
   const [approval, setApproval] = useState<{ message: string; resolve: (a: Approver | null) => void } | null>(null);
   const [cached, setCached] = useState<number | null>(null);
   const refresh = useCallback(() => refetchShift({ requestPolicy: "network-only" }), [refetchShift]);
@@ -159,6 +162,13 @@ function Register({ store, registerId }: { store: StoreNode; registerId: string 
         <button type="button" onClick={() => setZReport(null)}>{t("till.openShift")}</button>
       </>
     );
+  } else if (xReport) {
+    body = (
+      <>
+        <ShiftReport report={xReport} />
+        <button type="button" autoFocus onClick={() => setXReport(null)}>{t("till.backToSale")}</button>
+      </>
+    );
   } else if (!shift) {
     body = !settled ? null : <OpenShiftForm registerId={registerId} currency={store.currency} onOpened={refresh} />;
   } else if (completed) {
@@ -191,6 +201,8 @@ function Register({ store, registerId }: { store: StoreNode; registerId: string 
           </section>
         ) : null}
         <Returns registerId={registerId} askApproval={askApproval} />
+        <NoReceiptReturn registerId={registerId} askApproval={askApproval} />
+        <CashDrawer shiftId={shift.id} currency={store.currency} onXReport={setXReport} />
         {!sale || sale.status !== "OPEN" ? (
           <CloseShiftForm shiftId={shift.id} currency={store.currency} onClosed={(z) => { setZReport(z); refresh(); }} />
         ) : null}

@@ -49,3 +49,36 @@ export async function runCommand<D, V extends Record<string, unknown>>(
   }
   return result.data;
 }
+
+/** Who approves a refused command: the prompt's answer (null: cancelled). */
+export type AskApproval = (message: string) => Promise<{ accessToken: string; release: () => void } | null>;
+
+/**
+ * Send a command; when the graph answers FORBIDDEN (past a threshold, or a scope the
+ * member lacks), ask a supervisor and send it once more with their token, under a fresh
+ * command id (the refused one wrote nothing). `upfront` skips the first try when the
+ * member's token is known not to carry the scope. Null: the supervisor prompt was cancelled.
+ */
+export async function withApproval<D>(
+  send: (id: string, token?: string) => Promise<D>,
+  ask: AskApproval,
+  explain: (message: string) => string,
+  upfront?: string,
+): Promise<D | null> {
+  let message = upfront;
+  if (message === undefined) {
+    try {
+      return await send(commandId());
+    } catch (e) {
+      if (!(e instanceof CommandError) || !e.needsApproval) throw e;
+      message = e.message;
+    }
+  }
+  const approver = await ask(explain(message));
+  if (!approver) return null;
+  try {
+    return await send(commandId(), approver.accessToken);
+  } finally {
+    approver.release();
+  }
+}

@@ -10,7 +10,7 @@ graphql(`
       product { id }
       unitPrice { amount currency } lineDiscount { amount currency } gross { amount currency }
     }
-    discounts { id lineId kind percent reason taken { amount currency } approvedBy { id displayName } }
+    discounts { id lineId kind percent amount { amount currency } reason promotionCode taken { amount currency } approvedBy { id displayName } }
     subtotal { amount currency } discountTotal { amount currency } taxTotal { amount currency } total { amount currency }
     tenders { id kind amount { amount currency } reference }
     balance {
@@ -25,6 +25,7 @@ graphql(`
     kind shiftId takenAt sales refunds voids
     openingFloat { amount currency } cashTendered { amount currency } changeGiven { amount currency }
     cardSales { amount currency } cashRefunds { amount currency } cardRefunds { amount currency }
+    payIns { amount currency } payOuts { amount currency } drops { amount currency }
     countedCash { amount currency }
     tenders { kind expected { amount currency } counted { amount currency } overShort { amount currency } }
   }
@@ -89,8 +90,30 @@ export const RemoveLine = graphql(`
   }
 `);
 export const ApplyDiscount = graphql(`
-  mutation TillApplyDiscount($commandId: ID!, $saleId: ID!, $kind: DiscountType!, $reason: String!, $lineId: ID, $percent: String) {
-    applyDiscount(commandId: $commandId, saleId: $saleId, kind: $kind, reason: $reason, lineId: $lineId, percent: $percent) { ...SaleView }
+  mutation TillApplyDiscount($commandId: ID!, $saleId: ID!, $kind: DiscountType!, $reason: String!, $lineId: ID, $percent: String, $amount: MoneyInput) {
+    applyDiscount(commandId: $commandId, saleId: $saleId, kind: $kind, reason: $reason, lineId: $lineId, percent: $percent, amount: $amount) { ...SaleView }
+  }
+`);
+export const RedeemPromotion = graphql(`
+  mutation TillRedeemPromotion($commandId: ID!, $saleId: ID!, $code: String!, $lineId: ID) {
+    redeemPromotion(commandId: $commandId, saleId: $saleId, code: $code, lineId: $lineId) { ...SaleView }
+  }
+`);
+export const RecordCashMovement = graphql(`
+  mutation TillCashMovement($commandId: ID!, $shiftId: ID!, $kind: CashMovementKind!, $amount: MoneyInput!, $reason: String!) {
+    recordCashMovement(commandId: $commandId, shiftId: $shiftId, kind: $kind, amount: $amount, reason: $reason) {
+      id expectedCash { amount currency }
+    }
+  }
+`);
+export const TakeXReport = graphql(`
+  mutation TillXReport($commandId: ID!, $shiftId: ID!) { takeXReport(commandId: $commandId, shiftId: $shiftId) { ...ShiftReportView } }
+`);
+export const ReturnWithoutReceipt = graphql(`
+  mutation TillReturnWithoutReceipt($commandId: ID!, $registerId: ID!, $items: [UnreceiptedItemInput!]!, $reason: String!) {
+    returnWithoutReceipt(commandId: $commandId, registerId: $registerId, items: $items, reason: $reason) {
+      id refunded { amount currency } refunds { kind amount { amount currency } } approvedBy { id displayName }
+    }
   }
 `);
 export const AttachCustomer = graphql(`
