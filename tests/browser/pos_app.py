@@ -17,8 +17,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import BrowserContext, Page, async_playwright, expect
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.pos_process import PosRun, free_port, printed_password, sign_in
 
 
@@ -143,3 +144,22 @@ def ean13(body12: str) -> str:
     """An EAN-13 from its first 12 digits (the check digit added)."""
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
     return body12 + str((10 - total % 10) % 10)
+
+
+@contextlib.asynccontextmanager
+async def another_browser(profile: Path) -> AsyncIterator[BrowserContext]:
+    """A second Chromium with its own profile (its own storage and session): a second
+    device, not a tab of the first."""
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800},
+        )
+        context.set_default_timeout(10_000)
+        try:
+            yield context
+        finally:
+            await context.close()

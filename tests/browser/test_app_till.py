@@ -9,18 +9,21 @@ Figures are the server's: the test checks the graph's answers, not the page's su
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import expect
+from playwright.async_api import Request, WebSocket, expect
 
 from tests.browser.conftest import ARTIFACTS, BrowserPage
 from tests.browser.pos_app import (
     RunningPos,
+    another_browser,
     choose_register,
     ean13,
     gql,
@@ -243,39 +246,83 @@ async def test_the_till_sells_offline_and_the_queue_replays_exactly_once(
 
 
 TODAY_AT_S01 = re.compile(r"Sales today S01")
+STORE_SALES_TODAY = """query($d: Date!) { storeSales(from: $d, to: $d, groupBy: STORE) {
+  store { code } saleCount grossAfterReturns { amount } } }"""
 
 
-async def test_the_managers_dashboard_moves_live_while_a_till_sells(
-    pos: RunningPos, browser_page: BrowserPage
+async def s01_today(pos: RunningPos) -> tuple[int, str]:
+    """S01's sales today as the reports read model has them, once it stopped moving (the
+    demo seed's sales may still be reaching it)."""
+    day = datetime.now(UTC).date().isoformat()
+    last: tuple[int, str] | None = None
+    async with pos.api() as client:
+        for _ in range(30):
+            rows = (await gql(client, STORE_SALES_TODAY, {"d": day}))["storeSales"]
+            row = next((r for r in rows if r["store"]["code"] == "S01"), None)
+            now = (row["saleCount"], row["grossAfterReturns"]["amount"]) if row else (0, "0.00")
+            if now == last:
+                return now
+            last = now
+            await asyncio.sleep(1.5)
+    raise AssertionError(f"S01's sales today keep moving: {last}")
+
+
+async def test_the_managers_dashboard_moves_live_while_a_second_browser_sells(
+    pos: RunningPos, browser_page: BrowserPage, tmp_path: Path
 ) -> None:
     manager = browser_page.page
     register = await new_register(pos)
+    queries: list[str] = []
+    pushed: list[str] = []
+
+    def on_request(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/graphql"):
+            queries.append(request.post_data or "")
+
+    def on_socket(socket: WebSocket) -> None:
+        socket.on("framereceived", lambda frame: pushed.append(str(frame)))
+
+    count, gross = await s01_today(pos)
+    manager.on("request", on_request)
+    manager.on("websocket", on_socket)
     await sign_in_ui(manager, pos, "manager")
     tile = manager.get_by_role("region", name=TODAY_AT_S01)
-    await expect(tile).to_be_visible()
+    await expect(tile.get_by_test_id("sales-today-S01")).to_have_text(f"€{gross}")
     before = await tile.get_by_test_id("sales-today-S01").inner_text()
     await manager.wait_for_timeout(1000)
-    posted = len(browser_page.posted)
+    idle = len(queries)
     await manager.wait_for_timeout(3000)
-    assert len(browser_page.posted) == posted, "the dashboard polls"
+    assert queries[idle:] == [], "the dashboard polls"
 
-    # a second browser tab (its own session) sells at a till
-    till = await browser_page.context.new_page()
-    await sign_in_ui(till, pos, "cashier")
-    await choose_register(till, register)
-    await open_shift(till, "100.00")
-    await scan(till, KETTLE)
-    await expect(till.get_by_test_id("sale-total")).to_have_text("€49.00")
-    pay = till.get_by_role("region", name="Payment")
-    await pay.get_by_label("Amount (EUR)").fill("50.00")
-    await pay.get_by_role("button", name="Take cash").click()
-    await pay.get_by_role("button", name="Complete sale").click()
-    await expect(till.get_by_test_id("receipt")).to_be_visible()
+    # a second browser (its own profile and session, another device) sells at a till
+    async with another_browser(tmp_path / "till-profile") as second:
+        till = second.pages[0] if second.pages else await second.new_page()
+        await sign_in_ui(till, pos, "cashier")
+        await choose_register(till, register)
+        await open_shift(till, "100.00")
+        await scan(till, KETTLE)
+        await expect(till.get_by_test_id("sale-total")).to_have_text("€49.00")
+        pay = till.get_by_role("region", name="Payment")
+        await pay.get_by_label("Amount (EUR)").fill("50.00")
+        await pay.get_by_role("button", name="Take cash").click()
+        before_sale = len(queries)
+        await pay.get_by_role("button", name="Complete sale").click()
+        receipt = till.get_by_role("region", name=re.compile(r"^Receipt "))
+        number = (await receipt.get_by_role("heading").inner_text()).removeprefix("Receipt ")
 
-    # the manager's screen follows by push: the day's takings at S01 grow by 49.00
+    # the manager's screen follows by push: the sale is listed, S01's takings grow by 49.00
+    await expect(manager.get_by_test_id("live-sales")).to_contain_text(number.strip())
     await expect(tile.get_by_test_id("sales-today-S01")).not_to_have_text(before, timeout=15_000)
     after = await tile.get_by_test_id("sales-today-S01").inner_text()
     assert _euros(after) - _euros(before) == pytest.approx(49.00), (before, after)
+    assert await s01_today(pos) == (count + 1, after.removeprefix("€").replace(",", ""))
+    assert any("saleCompleted" in frame and number.strip() in frame for frame in pushed)
+    # what it asked meanwhile was today's figures, a few times at most, and then nothing
+    caught_up = queries[before_sale:]
+    assert 1 <= len(caught_up) <= 5 and all("DashboardToday" in q for q in caught_up), caught_up
+    settled = len(queries)
+    await manager.wait_for_timeout(4000)
+    assert queries[settled:] == [], "the dashboard polls after the push"
     await browser_page.screenshot("app-dashboard-live")
 
 

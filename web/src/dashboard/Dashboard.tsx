@@ -1,9 +1,11 @@
 /**
- * The manager's dashboard: today's figures and a feed of orders as they change. It moves
- * by subscription only: each pushed event re-reads today's figures from the graph (the
- * server computes them), and a reconnect catches up the same way.
+ * The manager's dashboard: today's figures, sales as tills complete them and orders as
+ * they change. It moves by subscription only (`saleCompleted`, `orderUpdates`): a pushed
+ * sale is listed at once and today's figures are re-read from the graph (the server
+ * computes them) until the reports read model has counted it; a reconnect catches up the
+ * same way.
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useQuery, useSubscription } from "urql";
 import { graphql } from "../gql";
 import { formatDateTime, formatMoney, formatMonies, formatNumber, isoDay } from "../format";
@@ -20,16 +22,23 @@ const Today = graphql(`
   }
 `);
 
-/** Every sale takes stock out of its store: the push that tells the dashboard to re-read. */
-const StockMoves = graphql(`
-  subscription DashboardStockMoves { stockLevelChanged { productId warehouse onHand available version } }
+/** Every sale completed at a till, pushed by the gateway from the sales events. */
+const SalesFeed = graphql(`
+  subscription DashboardSales {
+    saleCompleted { id receiptNumber completedAt total { amount currency } store { id code } }
+  }
 `);
+
+/** After a push the reports read model needs a moment to count the sale: re-read with
+ * these pauses (ms) until it has, then stop (a catch-up per push, never a poll). */
+const CATCH_UP_MS = [0, 300, 700, 1500, 3000];
 
 const OrderFeed = graphql(`
   subscription DashboardOrders { orderUpdates { id number status total { amount currency } customer { id name } } }
 `);
 
 interface FeedItem { key: string; number: string; status: string; total: string; customer: string; at: string }
+interface SaleItem { id: string; receipt: string; store: string; total: string; at: string }
 
 export function Dashboard() {
   const day = isoDay();
@@ -39,15 +48,45 @@ export function Dashboard() {
   const [live] = useSubscription({ query: OrderFeed });
   const reload = useCallback(() => refetch({ requestPolicy: "network-only" }), [refetch]);
   useCatchUp(reload);
-  const [moves] = useSubscription({ query: StockMoves });
+  // sales pushed and not yet counted by the last read, per store: the read that counts
+  // them (saleCount reaching what is expected) ends the catch-up
+  const [sales, setSales] = useState<SaleItem[]>([]);
+  const expected = useRef<Record<string, number>>({});
+  const counted = useRef<Record<string, number>>({});
+  const attempt = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
-    if (!moves.data) return;
-    // the reports read model follows the same events a moment later: re-read now and
-    // twice more shortly after, then wait for the next push
-    reload();
-    const timers = [1500, 4000].map((ms) => setTimeout(reload, ms));
-    return () => timers.forEach(clearTimeout);
-  }, [moves.data, reload]);
+    const now: Record<string, number> = {};
+    for (const s of data?.storeSales ?? []) now[s.store.id] = (now[s.store.id] ?? 0) + s.saleCount;
+    counted.current = now;
+    for (const [store, want] of Object.entries(expected.current)) {
+      if ((now[store] ?? 0) >= want) delete expected.current[store];
+    }
+  }, [data]);
+  const catchUp = useCallback(() => {
+    clearTimeout(timer.current);
+    const step = () => {
+      if (Object.keys(expected.current).length === 0 || attempt.current >= CATCH_UP_MS.length) return;
+      const pause = CATCH_UP_MS[attempt.current] ?? 0;
+      attempt.current += 1;
+      timer.current = setTimeout(() => { reload(); step(); }, pause);
+    };
+    attempt.current = 0;
+    step();
+  }, [reload]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const [sold] = useSubscription({ query: SalesFeed });
+  useEffect(() => {
+    const sale = sold.data?.saleCompleted;
+    if (!sale) return;
+    const store = sale.store.id;
+    expected.current[store] = Math.max(expected.current[store] ?? 0, counted.current[store] ?? 0) + 1;
+    setSales((items) => items.some((i) => i.id === sale.id) ? items : [{
+      id: sale.id, receipt: sale.receiptNumber ?? "", store: sale.store.code ?? "", total: formatMoney(sale.total),
+      at: formatDateTime(sale.completedAt ?? new Date().toISOString()),
+    }, ...items].slice(0, 20));
+    catchUp();
+  }, [sold.data, catchUp]);
   useEffect(() => {
     const order = live.data?.orderUpdates;
     if (!order) return;
@@ -63,7 +102,7 @@ export function Dashboard() {
   return (
     <>
       <h1>{t("dashboard.title")}</h1>
-      <ErrorMessage error={error ?? live.error} />
+      <ErrorMessage error={error ?? live.error ?? sold.error} />
       <div className="tiles">
         <section className="card tile" aria-label={t("dashboard.ordersToday")}>
           <h2>{t("dashboard.ordersToday")}</h2>
@@ -78,6 +117,13 @@ export function Dashboard() {
           </section>
         ))}
       </div>
+      <Section title={t("dashboard.liveSales")}>
+        {sales.length === 0 ? <p>{t("dashboard.noSales")}</p> : (
+          <ol className="feed" data-testid="live-sales">
+            {sales.map((x) => <li key={x.id}>{x.at} · {x.store} · {t("dashboard.receipt", { number: x.receipt })} · <strong>{x.total}</strong></li>)}
+          </ol>
+        )}
+      </Section>
       <Section title={t("dashboard.liveOrders")}>
         <p aria-live="polite">{t("dashboard.updated", { count: updates })}</p>
         {feed.length === 0 ? <p>{t("dashboard.noLive")}</p> : (
