@@ -42,6 +42,9 @@ class Envelope:
     causation_id: str | None = None
     actor: dict[str, Any] | None = None
     """Who caused the event (`eventbus.actor`): ``{"staffId": ...}`` or ``{"system": ...}``."""
+    traceparent: str | None = None
+    """W3C trace context of the span that wrote (or relayed) the event (`eventbus.tracing`),
+    so a consumer in another process continues the trace; None when nothing was traced."""
 
     @property
     def topic(self) -> str:
@@ -68,6 +71,8 @@ class Envelope:
         }
         if self.actor is not None:
             out["actor"] = self.actor  # CloudEvents extension attribute
+        if self.traceparent is not None:
+            out["traceparent"] = self.traceparent  # CloudEvents distributed tracing extension
         return out
 
     def to_json(self) -> bytes:
@@ -87,6 +92,7 @@ class Envelope:
             correlation_id=raw.get("correlationid"),
             causation_id=raw.get("causationid"),
             actor=raw.get("actor") if isinstance(raw.get("actor"), dict) else None,
+            traceparent=raw["traceparent"] if isinstance(raw.get("traceparent"), str) else None,
         )
 
     @classmethod
@@ -110,6 +116,8 @@ class Envelope:
             headers.append(("ce_causationid", self.causation_id.encode()))
         if self.actor is not None:
             headers.append(("ce_actor", orjson.dumps(self.actor)))
+        if self.traceparent is not None:
+            headers.append(("traceparent", self.traceparent.encode()))  # W3C, for any consumer
         return headers
 
 

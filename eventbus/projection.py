@@ -16,10 +16,12 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from eventbus.actor import acting_as, system_actor
 from eventbus.envelope import Envelope, dead_letter_topic
 from eventbus.ports import Consumer, EventStore, Message, Transport
+from eventbus.tracing import processing
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ class RunnerMetrics:
     """As of the last `runner.lag()` call."""
     reconnects: int = 0
     """Times the runner dropped its consumer after a transport or store failure."""
+    last_event_time: datetime | None = None
+    """`time` of the last event applied (or skipped): how far the read model has come."""
 
     @property
     def skipped_duplicates(self) -> int:
@@ -179,7 +183,8 @@ class ProjectionRunner:
             for message in messages:
                 if self._stopping:
                     break
-                await self._handle(message)
+                with processing(message, self.group):  # continues the event's trace
+                    await self._handle(message)
                 done.append(message)
         finally:
             try:
@@ -199,12 +204,14 @@ class ProjectionRunner:
             try:
                 if await self._has_applied(envelope):
                     self.metrics.skipped += 1
+                    self.metrics.last_event_time = envelope.time
                     return
                 attempt += 1
                 # events a reactor writes name the actor of the event that caused them
                 with acting_as(envelope.actor or system_actor(self.projection.name)):
                     await self.projection.apply(envelope)
                 self.metrics.applied += 1
+                self.metrics.last_event_time = envelope.time
                 return
             except _StoreUnavailable:
                 if self._stopping:

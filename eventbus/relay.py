@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from eventbus.ports import Outbox, OutboxRecord, Transport
 from eventbus.relay_lease import RelayLease, SoleRelay, lease_for
+from eventbus.tracing import publishing
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ class Relay:
         records = await self.outbox.pending(self.batch_size)
         published = 0
         for topic, group in _by_topic(records):
-            await self.transport.publish(topic, [r.envelope for r in group])
+            with publishing(topic, [r.envelope for r in group]) as envelopes:  # trace spans
+                await self.transport.publish(topic, envelopes)
             await self.outbox.mark_published([r.id for r in group])
             published += len(group)
             self.metrics.published += len(group)

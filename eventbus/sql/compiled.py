@@ -69,7 +69,7 @@ class CompiledStatements:
     def envelope(self, row: Sequence[Any]) -> Envelope:
         """An envelope from a driver row of every `events` column, in table order."""
         (position, event_id, stream_id, version, _previous, type_, source, time, data,
-         correlation_id, causation_id, actor) = (
+         correlation_id, causation_id, actor, traceparent) = (
             value if process is None or value is None else process(value)
             for value, process in zip(row, self._event_results, strict=True)
         )  # fmt: skip
@@ -85,6 +85,7 @@ class CompiledStatements:
             correlation_id=correlation_id,
             causation_id=causation_id,
             actor=actor,
+            traceparent=traceparent,
         )
 
     def state(self, value: Any) -> dict[str, Any]:

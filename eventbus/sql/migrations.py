@@ -50,9 +50,20 @@ def _add_event_actor(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE events ADD COLUMN actor JSON"))
 
 
+def _add_event_traceparent(conn: Connection) -> None:
+    """`events.traceparent` (the trace that wrote the event), NULL for the events stored."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE events ADD COLUMN IF NOT EXISTS traceparent VARCHAR(64)"))
+        return
+    columns = {row[1] for row in conn.execute(text("PRAGMA table_info(events)"))}
+    if "traceparent" not in columns:
+        conn.execute(text("ALTER TABLE events ADD COLUMN traceparent VARCHAR(64)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, outbox and snapshots tables", _create_tables),
     Migration(2, "events.actor: who caused each event", _add_event_actor),
+    Migration(3, "events.traceparent: the trace that wrote each event", _add_event_traceparent),
 )
 
 

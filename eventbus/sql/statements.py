@@ -57,6 +57,7 @@ EVENT_COLUMNS = (
     "correlation_id",
     "causation_id",
     "actor",
+    "traceparent",
 )
 OUTBOX_COLUMNS = ("position", "topic", "key", "body")
 MAX_ROWS_PER_INSERT = 500

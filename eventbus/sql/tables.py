@@ -81,6 +81,8 @@ class EventRow(StoreModel, table=True):
         default=None, sa_column=Column(NullableJson, nullable=True)
     )
     """Who caused the event (`eventbus.actor`); NULL for events written before it existed."""
+    traceparent: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    """W3C trace context of the append (`eventbus.tracing`); NULL when nothing was traced."""
 
 
 class OutboxRow(StoreModel, table=True):

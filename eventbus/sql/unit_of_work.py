@@ -40,6 +40,7 @@ from eventbus.sql.database import Database
 from eventbus.sql.driver import DriverConnection, Prepared
 from eventbus.sql.statements import MAX_ROWS_PER_INSERT
 from eventbus.sql.timestamps import utc
+from eventbus.tracing import appending
 
 # SQLSTATE classes whose COMMIT failure is a definite "not committed": integrity (23),
 # invalid transaction state (25), transaction rollback (40: serialization, deadlock)
@@ -68,7 +69,7 @@ def _commit_refused(error: BaseException) -> bool:
 def _event_row(e: Envelope, stream_id: str, version: int) -> tuple[Any, ...]:
     """An `events` row, in `EVENT_COLUMNS` order."""
     return (e.id, stream_id, version, version - 1 or None, e.type, e.source, utc(e.time),
-            e.data, e.correlation_id, e.causation_id, e.actor)  # fmt: skip
+            e.data, e.correlation_id, e.causation_id, e.actor, e.traceparent)  # fmt: skip
 
 
 # The stream moved on (version n exists) or is not where the caller thinks (n-1 does
@@ -163,19 +164,20 @@ class SqlUnitOfWork(UnitOfWork):
         if actor is not None:
             events = [e if e.actor is not None else replace(e, actor=actor) for e in events]
         stored: list[Envelope] = []
-        try:
-            for start in range(0, len(events), MAX_ROWS_PER_INSERT):
-                chunk = events[start : start + MAX_ROWS_PER_INSERT]
-                stored += await self._insert(tx, stream_id, expected_version + start, chunk)
-        except tx.integrity_error as error:
-            if not any(name in tx.violated_constraint(error) for name in _VERSION_CLASH):
+        with appending(stream_id, events) as events:  # a span; its trace context on each event
+            try:
+                for start in range(0, len(events), MAX_ROWS_PER_INSERT):
+                    chunk = events[start : start + MAX_ROWS_PER_INSERT]
+                    stored += await self._insert(tx, stream_id, expected_version + start, chunk)
+            except tx.integrity_error as error:
+                if not any(name in tx.violated_constraint(error) for name in _VERSION_CLASH):
+                    self._doomed = error
+                    raise
+                self._doomed = ConcurrencyError(stream_id, expected_version)
+                raise self._doomed from error
+            except BaseException as error:
                 self._doomed = error
                 raise
-            self._doomed = ConcurrencyError(stream_id, expected_version)
-            raise self._doomed from error
-        except BaseException as error:
-            self._doomed = error
-            raise
         return stored
 
     async def _insert(

@@ -113,7 +113,7 @@ async def test_an_old_events_table_is_migrated(tmp_path: Path) -> None:
     finally:
         await store.close()
     versions = sqlite3.connect(path).execute("SELECT version FROM schema_version").fetchall()
-    assert versions == [(1,), (2,)]
+    assert versions == [(1,), (2,), (3,)]
 
 
 async def test_migration_2_is_idempotent_on_postgresql(pg_url: str) -> None:
