@@ -31,7 +31,7 @@ from federated_subgraph import Server  # noqa: E402
 from planning_graphs import PLANNING, PLANNING_BUILDERS  # noqa: E402
 
 from supergraph.runtime import create_app  # noqa: E402
-from supergraph.runtime.traffic import TrafficPolicy  # noqa: E402
+from supergraph.runtime.fetching.traffic import TrafficPolicy  # noqa: E402
 
 QUERY = {"query": "{ products { name isAvailable } }"}
 

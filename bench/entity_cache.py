@@ -29,7 +29,7 @@ from planning_graphs import ENTITY_CACHE_PRICES, run_planning_graph  # noqa: E40
 
 from eventbus.envelope import Envelope  # noqa: E402
 from eventbus.transports.inprocess import InProcessTransport  # noqa: E402
-from supergraph.runtime.entity_cache_feed import EntityCacheOptions  # noqa: E402
+from supergraph.runtime.caching.entity_cache_feed import EntityCacheOptions  # noqa: E402
 
 QUERY = "{ products { id price } }"
 

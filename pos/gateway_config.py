@@ -50,7 +50,7 @@ class _Section(BaseModel):
 
 
 class Traffic(_Section):
-    """Traffic shaping (supergraph/runtime/traffic.py); unset keys keep their defaults."""
+    """Traffic shaping (supergraph/runtime/fetching/traffic.py); unset keys keep their defaults."""
 
     connect_timeout: float | None = Field(default=None, gt=0, description="Seconds (default 5).")
     request_timeout: float | None = Field(default=None, gt=0, description="Seconds (default 30).")

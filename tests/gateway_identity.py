@@ -15,7 +15,11 @@ import httpx
 
 from subgraphs.hosting.identity import IdentityVerifier
 from subgraphs.staff.domain.roles import Role, scopes_for
-from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
+from supergraph.runtime.fetching.subgraph_identity import (
+    HEADER,
+    IdentitySigner,
+    generate_private_jwk,
+)
 
 TEST_KEY = generate_private_jwk()
 """The private JWK of `TEST_SIGNER`, for a gateway started as its own process."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from supergraph.runtime.plugins import Body, Plugin, SupergraphRequest
+from supergraph.runtime.plugins.api import Body, Plugin, SupergraphRequest
 
 
 class WorkerPid(Plugin):

@@ -346,7 +346,7 @@ def gateway(
         list[str] | None,
         typer.Option(
             help="A plugin class to run around the request stages, package.module:Class "
-            "(supergraph/runtime/plugins.py); repeatable, run in the order given."
+            "(supergraph/runtime/plugins/api.py); repeatable, run in the order given."
         ),
     ] = None,
     override_label: Annotated[
@@ -411,7 +411,7 @@ def gateway(
 
     fetched = None
     if supergraph_url is not None:
-        from supergraph.runtime.supergraph_url import SupergraphFetchError, fetch_now
+        from supergraph.runtime.server.supergraph_url import SupergraphFetchError, fetch_now
 
         if not supergraph_url.startswith(("http://", "https://")):
             raise typer.BadParameter("an http:// or https:// URL", param_hint="--supergraph-url")
@@ -570,7 +570,7 @@ def _run_workers(options: dict[str, Any]) -> None:
 
 def _plugins(specs: Sequence[str]) -> list[Any]:
     """`create_app(plugins=...)` from --plugin package.module:Class options."""
-    from supergraph.runtime.plugins import load_plugin
+    from supergraph.runtime.plugins.api import load_plugin
 
     try:
         loaded = [load_plugin(spec) for spec in specs]
@@ -606,7 +606,7 @@ def _with_config(
         source = params.get("supergraph_url") or params["supergraph"]
         try:
             from supergraph.runtime import load_supergraph
-            from supergraph.runtime.supergraph_url import fetch_now
+            from supergraph.runtime.server.supergraph_url import fetch_now
 
             url = params.get("supergraph_url")
             text = fetch_now(url).sdl if url else Path(params["supergraph"]).read_text()
@@ -620,8 +620,8 @@ def _with_config(
 
 
 def _entity_cache(store: str) -> str:
-    """`create_app(entity_cache=...)`: memory or off (supergraph/runtime/entity_cache.py)."""
-    from supergraph.runtime.entity_cache_feed import STORES
+    """`create_app(entity_cache=...)`: memory or off (runtime/caching/entity_cache.py)."""
+    from supergraph.runtime.caching.entity_cache_feed import STORES
 
     if store not in STORES:
         raise typer.BadParameter(f"{store!r}: expected memory or off", param_hint="--entity-cache")
@@ -630,7 +630,7 @@ def _entity_cache(store: str) -> str:
 
 def _trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:
     """`create_app(trusted_documents=...)`: the loaded manifests, or None without any."""
-    from supergraph.runtime.trusted_documents import MODES, TrustedDocuments
+    from supergraph.runtime.plugins.trusted_documents import MODES, TrustedDocuments
 
     if not paths:
         if mode is not None:
@@ -662,11 +662,11 @@ def _policies(
     max_body_size: int,
     rates: tuple[float, int, int, int],
 ) -> dict[str, Any]:
-    """`create_app` arguments for the HTTP policies (supergraph/runtime/policies.py)."""
-    from supergraph.runtime.cors import Cors
-    from supergraph.runtime.csrf import CsrfPrevention
-    from supergraph.runtime.profile import PROFILES
-    from supergraph.runtime.rate_limit import RateLimits
+    """`create_app` arguments for the HTTP policies (supergraph/runtime/server/policies.py)."""
+    from supergraph.runtime.plugins.rate_limit import RateLimits
+    from supergraph.runtime.server.cors import Cors
+    from supergraph.runtime.server.csrf import CsrfPrevention
+    from supergraph.runtime.server.profile import PROFILES
 
     if profile not in PROFILES:
         raise typer.BadParameter(
@@ -701,7 +701,7 @@ def _staff_issuer(sdl: str, urls: Mapping[str, str]) -> list[Any]:
 
     from subgraphs.staff.security.identity import AUDIENCE, DEFAULT_ISSUER
     from supergraph.runtime import load_supergraph
-    from supergraph.runtime.authentication import JwksSource, TrustedIssuer
+    from supergraph.runtime.plugins.authentication import JwksSource, TrustedIssuer
 
     try:
         graphs = load_supergraph(sdl).graphs.values()
@@ -725,7 +725,7 @@ def _issuers(
     roles: Sequence[str],
 ) -> list[Any]:
     """The --jwks issuer (read now: a wrong path or URL stops the gateway), if any."""
-    from supergraph.runtime.authentication import JwksError, JwksSource, TrustedIssuer
+    from supergraph.runtime.plugins.authentication import JwksError, JwksSource, TrustedIssuer
 
     if not jwks:
         if issuer or audience or roles_claim or roles:
@@ -755,8 +755,8 @@ def _issuers(
 
 def _security(issuers: Sequence[Any], policies: Sequence[str]) -> dict[str, Any]:
     """`create_app` arguments for JWT authentication and `@policy` decisions."""
-    from supergraph.runtime.authentication import JwtAuthenticator
-    from supergraph.runtime.authorization import ClaimPolicies
+    from supergraph.runtime.plugins.authentication import JwtAuthenticator
+    from supergraph.runtime.plugins.authorization import ClaimPolicies
 
     out: dict[str, Any] = {}
     try:
@@ -770,7 +770,7 @@ def _security(issuers: Sequence[Any], policies: Sequence[str]) -> dict[str, Any]
 
 def _authorization_mode(option: str) -> Any:
     """`--authorization-mode` (filter, reject, dry-run) as an `AuthorizationMode`."""
-    from supergraph.runtime.authorization import AUTHORIZATION_MODES
+    from supergraph.runtime.plugins.authorization import AUTHORIZATION_MODES
 
     mode = option.strip().lower().replace("-", "_")
     if mode not in AUTHORIZATION_MODES:
@@ -782,7 +782,7 @@ def _authorization_mode(option: str) -> Any:
 
 def _authorization_errors(option: str, log_paths: bool) -> Any:
     """`--authorization-errors` and `--[no-]authorization-log` as an `ErrorReporting`."""
-    from supergraph.runtime.authorization import ERRORS_RESPONSES, ErrorReporting
+    from supergraph.runtime.plugins.authorization import ERRORS_RESPONSES, ErrorReporting
 
     wanted = option.strip().lower()
     for response in ERRORS_RESPONSES:
@@ -799,7 +799,7 @@ def _demand_control(max_cost: float | None, list_size: int | None) -> Any:
     None (--max-cost 0: no cost limit)."""
     import dataclasses
 
-    from supergraph.runtime.demand_control import DemandControl
+    from supergraph.runtime.plugins.demand_control import DemandControl
 
     if max_cost == 0:
         if list_size is not None:
@@ -822,7 +822,7 @@ def _safety(*values: int | None) -> dict[str, Any]:
     0: off)."""
     import dataclasses
 
-    from supergraph.runtime.document_limits import DocumentLimits
+    from supergraph.runtime.plugins.document_limits import DocumentLimits
 
     names = (
         "max_length",
@@ -846,7 +846,7 @@ def _limits(
     0 turns it off), or None (no limit)."""
     import dataclasses
 
-    from supergraph.runtime.limits import OperationLimits
+    from supergraph.runtime.plugins.limits import OperationLimits
 
     names = ("max_depth", "max_height", "max_root_fields", "max_aliases")
     values = (depth, height, roots, aliases)
@@ -864,7 +864,7 @@ def _limits(
 
 def _batching(enabled: bool, max_size: int | None) -> Any:
     """The `Batching` settings the options ask for, or None (batching off)."""
-    from supergraph.runtime.batching import DEFAULT_MAX_SIZE, Batching
+    from supergraph.runtime.server.batching import DEFAULT_MAX_SIZE, Batching
 
     if not enabled:
         if max_size is not None:
@@ -878,7 +878,7 @@ def _batching(enabled: bool, max_size: int | None) -> Any:
 
 def _traffic(settings: Sequence[str]) -> Any:
     """The `TrafficPolicy` the --subgraph-traffic settings ask for (None: the defaults)."""
-    from supergraph.runtime.traffic import TrafficPolicy
+    from supergraph.runtime.fetching.traffic import TrafficPolicy
 
     if not settings:
         return None
@@ -920,8 +920,8 @@ def _with_reload(inner: Any, supergraph: Path) -> Any:
 
 
 def _with_poll(inner: Any, url: str, fetched: Any, interval: float) -> Any:
-    """Poll the supergraph's URL while serving (supergraph/runtime/supergraph_url.py)."""
-    from supergraph.runtime.supergraph_url import poll
+    """Poll the supergraph's URL while serving (supergraph/runtime/server/supergraph_url.py)."""
+    from supergraph.runtime.server.supergraph_url import poll
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
@@ -958,7 +958,7 @@ def _subgraph_identity(settings: Any) -> Any:
     POS_GATEWAY_IDENTITY_KEY (a private Ed25519 JWK file), else the development default
     under the data dir, made on first start. The public JWKS is written beside it, where
     `pos serve` looks by default (POS_GATEWAY_IDENTITY_JWKS)."""
-    from supergraph.runtime.subgraph_identity import IdentitySigner, jwks_path_for
+    from supergraph.runtime.fetching.subgraph_identity import IdentitySigner, jwks_path_for
 
     path = settings.identity_key_path
     try:

@@ -32,8 +32,8 @@ from pos.settings import Settings
 
 if TYPE_CHECKING:
     from subgraphs.staff import StaffIdentity
-    from supergraph.runtime.authentication import JwtAuthenticator, TrustedIssuer
-    from supergraph.runtime.subgraph_identity import IdentitySigner
+    from supergraph.runtime.fetching.subgraph_identity import IdentitySigner
+    from supergraph.runtime.plugins.authentication import JwtAuthenticator, TrustedIssuer
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,11 @@ def staff_authenticator(
 ) -> JwtAuthenticator:
     """The gateway's authenticator: the staff context's tokens (its JWKS read in process)
     and any `others` (an OIDC provider, see SECURITY.md)."""
-    from supergraph.runtime.authentication import JwksSource, JwtAuthenticator, TrustedIssuer
+    from supergraph.runtime.plugins.authentication import (
+        JwksSource,
+        JwtAuthenticator,
+        TrustedIssuer,
+    )
 
     own = TrustedIssuer(
         JwksSource.in_memory("staff", staff.jwks), issuer=staff.issuer, audience=staff.audience
@@ -139,7 +143,7 @@ def build_embedded_app(
     from subgraphs.hosting.services import build_services
     from subgraphs.staff import STAFF
     from supergraph.runtime import create_app
-    from supergraph.runtime.subgraph_identity import IdentitySigner
+    from supergraph.runtime.fetching.subgraph_identity import IdentitySigner
 
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH.read_text()
     names = list(CONTEXTS)

@@ -1,6 +1,6 @@
 """Subgraphs trust only the gateway: every GraphQL call carries the identity it signed.
 
-The gateway (`supergraph.runtime.subgraph_identity`) sends a short-lived EdDSA JWT in the
+The gateway (`supergraph.runtime.fetching.subgraph_identity`) sends a short-lived EdDSA JWT in the
 `pos-gateway-identity` header of every subgraph request. `GatewayIdentityGuard` wraps each
 subgraph's GraphQL app (HTTP and WebSocket) and refuses a call without a token that
 verifies against the gateway's public JWKS (issuer ``urn:pos:gateway``, audience
@@ -38,7 +38,7 @@ import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from eventbus.actor import acting_as, staff_actor
-from supergraph.runtime.subgraph_identity import ALGORITHM, AUDIENCE, HEADER, ISSUER
+from supergraph.runtime.fetching.subgraph_identity import ALGORITHM, AUDIENCE, HEADER, ISSUER
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Federation gateway runtime: serve any Apollo-composed supergraph over GraphQL-over-HTTP."""
 
 from .gateway import Gateway, GatewayRequest, GatewayResponse
-from .http import create_app
-from .plan import Condition, Fetch, Flatten, Parallel, QueryPlan, Sequence
+from .planning.plan import Condition, Fetch, Flatten, Parallel, QueryPlan, Sequence
+from .server.app import create_app
 from .supergraph_schema import Supergraph, SupergraphError, load_supergraph
 
 __all__ = [

@@ -33,32 +33,32 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from . import defer
 from .apq import APQError, PersistedQueries
-from .authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
-from .authorization import (
+from .execution import defer
+from .execution.executor import Executor, RunState
+from .execution.shaping import Shaper
+from .fetching.fetcher import Fetcher
+from .fetching.subgraph_identity import IdentitySigner, current_subscriber
+from .planning.override_labels import CustomLabels, OverrideLabels
+from .planning.plan import DeferredFragment
+from .planning.plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
+from .planning.planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
+from .planning.unplannable import complete as complete_unplannable
+from .planning.unplannable import plan_answerable
+from .plugins.api import Plugin, Plugins, SupergraphRequest, request_context
+from .plugins.authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
+from .plugins.authorization import (
     AuthorizationMode,
     Authorizer,
     ErrorReporting,
     Filtered,
     PolicyEvaluator,
 )
-from .demand_control import CostEstimator, DemandControl
-from .document_limits import DocumentLimits
-from .executor import Executor, RunState
-from .fetcher import Fetcher
-from .limits import OperationLimits
-from .override_labels import CustomLabels, OverrideLabels
-from .plan import DeferredFragment
-from .plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
-from .planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
-from .plugins import Plugin, Plugins, SupergraphRequest, request_context
-from .shaping import Shaper
-from .subgraph_identity import IdentitySigner, current_subscriber
+from .plugins.demand_control import CostEstimator, DemandControl
+from .plugins.document_limits import DocumentLimits
+from .plugins.limits import OperationLimits
+from .plugins.trusted_documents import TrustedDocuments
 from .supergraph_schema import Supergraph, load_supergraph
-from .trusted_documents import TrustedDocuments
-from .unplannable import complete as complete_unplannable
-from .unplannable import plan_answerable
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .defer import DEFER_DIRECTIVE_SDL
+from .execution.defer import DEFER_DIRECTIVE_SDL
 
 
 class SupergraphError(ValueError):
@@ -492,7 +492,7 @@ def _api_document(doc: DocumentNode, specs: _Specs) -> DocumentNode:
     if not any(
         isinstance(d, gast.DirectiveDefinitionNode) and d.name.value == "defer" for d in out
     ):
-        # the gateway executes `@defer` itself (supergraph/runtime/defer.py)
+        # the gateway executes `@defer` itself (supergraph/runtime/execution/defer.py)
         out.extend(parse(DEFER_DIRECTIVE_SDL, no_location=True).definitions)
     return DocumentNode(definitions=tuple(out))
 

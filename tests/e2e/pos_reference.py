@@ -27,7 +27,11 @@ from subgraphs import CONTEXTS
 from subgraphs.hosting.host import subgraph_path
 from subgraphs.staff import STAFF
 from supergraph.runtime import create_app
-from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
+from supergraph.runtime.fetching.subgraph_identity import (
+    HEADER,
+    IdentitySigner,
+    generate_private_jwk,
+)
 from tests.gateway_identity import TEST_CLAIMS
 from tests.staff_tokens import bearer
 

@@ -18,7 +18,7 @@ from graphql import GraphQLNonNull, OperationDefinitionNode, parse
 
 from pos.commands.run import SUPERGRAPH
 from supergraph.runtime import load_supergraph
-from supergraph.runtime.limits import OperationLimits, measure
+from supergraph.runtime.plugins.limits import OperationLimits, measure
 from tests.e2e.pos_reference import PosGateways, normalise, pos_gateways
 
 Operation = tuple[str, dict[str, Any] | None]

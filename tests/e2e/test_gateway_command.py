@@ -22,7 +22,7 @@ from pos.cli import app
 from pos.commands.gateway import _issuers, _staff_issuer, subgraph_urls
 from pos.commands.run import SUPERGRAPH
 from subgraphs.staff import STAFF
-from supergraph.runtime.authentication import AuthenticationError, JwtAuthenticator
+from supergraph.runtime.plugins.authentication import AuthenticationError, JwtAuthenticator
 from tests.e2e.pos_process import free_port as _free_port
 from tests.e2e.scenario import assert_order_confirmed_and_joined
 from tests.e2e.stacks import Stack, services_stack

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from subgraphs.hosting.host import subgraph_path
-from supergraph.runtime.subgraph_identity import HEADER, JWKS_PATH
+from supergraph.runtime.fetching.subgraph_identity import HEADER, JWKS_PATH
 from tests.e2e.stacks import embedded_stack
 from tests.gateway_identity import TEST_CLAIMS, TEST_SIGNER
 

@@ -22,8 +22,8 @@ from subgraphs import CONTEXTS
 from subgraphs.hosting.host import subgraph_path
 from subgraphs.staff import STAFF
 from supergraph.runtime import create_app
-from supergraph.runtime.cors import Cors
-from supergraph.runtime.subgraph_identity import IdentitySigner
+from supergraph.runtime.fetching.subgraph_identity import IdentitySigner
+from supergraph.runtime.server.cors import Cors
 from tests.browser.served_app import serve
 from tests.staff_tokens import bearer
 
@@ -107,7 +107,7 @@ async def test_field_suggestions_are_cut(production: Production) -> None:
 async def test_a_subgraph_down_is_masked_with_an_error_id_that_is_logged(
     production: Production, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="supergraph.runtime.masking"):
+    with caplog.at_level(logging.ERROR, logger="supergraph.runtime.execution.masking"):
         response = await _post(production.broken_url, "{ products(first: 1) { totalCount } }")
     text = response.text
     body = response.json()

@@ -19,7 +19,7 @@ from subgraphs.catalog import CATALOG
 from subgraphs.customers import context as customers
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.identity import IdentityVerifier
-from supergraph.runtime.subgraph_identity import (
+from supergraph.runtime.fetching.subgraph_identity import (
     AUDIENCE,
     HEADER,
     ISSUER,

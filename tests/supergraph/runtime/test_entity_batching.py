@@ -11,8 +11,8 @@ from federated_subgraph import Server
 from planning_graphs import PLANNING, PLANNING_BUILDERS
 
 from supergraph.runtime import create_app
-from supergraph.runtime.entity_batching import EntityBatcher
-from supergraph.runtime.traffic import TrafficPolicy
+from supergraph.runtime.fetching.entity_batching import EntityBatcher
+from supergraph.runtime.fetching.traffic import TrafficPolicy
 
 KEY = ("http://s/graphql\0query", None, {"authorization": "Bearer a"})
 

@@ -15,7 +15,7 @@ from planning_graphs import ENTITY_CACHE_PRICES, PLANNING, run_planning_graph
 from eventbus.envelope import Envelope
 from eventbus.transports.inprocess import InProcessTransport
 from supergraph.runtime import create_app
-from supergraph.runtime.entity_cache_feed import EntityCacheOptions
+from supergraph.runtime.caching.entity_cache_feed import EntityCacheOptions
 
 PRICES = "query ($n: Int) { products(first: $n) { id price } }"
 CHANGED = "shop.prices.PriceChanged.v1"

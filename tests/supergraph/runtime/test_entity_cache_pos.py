@@ -13,7 +13,7 @@ import httpx
 
 from pos.commands.run import build_embedded_app, embedded_subgraph_urls
 from subgraphs.staff import STAFF
-from supergraph.runtime.subgraph_identity import IdentitySigner
+from supergraph.runtime.fetching.subgraph_identity import IdentitySigner
 from tests.staff_tokens import bearer
 
 PRICE = "query($sku: String!) { productBySku(sku: $sku) { id unitPrice { amount } } }"

@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from supergraph.caching import cache_policy
-from supergraph.runtime.entity_cache import EntityCache
-from supergraph.runtime.entity_cache_store import MemoryStore
-from supergraph.runtime.subgraph_identity import HEADER, IdentitySigner, generate_private_jwk
+from supergraph.runtime.caching.entity_cache import EntityCache
+from supergraph.runtime.caching.entity_cache_store import MemoryStore
+from supergraph.runtime.fetching.subgraph_identity import (
+    HEADER,
+    IdentitySigner,
+    generate_private_jwk,
+)
 
 SDL = (
     Path(__file__).parents[1] / "fixtures" / "planning" / "entity_cache" / "supergraph.graphql"

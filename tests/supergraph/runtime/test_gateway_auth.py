@@ -34,8 +34,8 @@ from typer.testing import CliRunner
 from eventbus.transports.inprocess import InProcessTransport
 from pos.cli import app as pos_app
 from supergraph.runtime import create_app, load_supergraph
-from supergraph.runtime.authentication import JwksSource, JwtAuthenticator
-from supergraph.runtime.authorization import (
+from supergraph.runtime.plugins.authentication import JwksSource, JwtAuthenticator
+from supergraph.runtime.plugins.authorization import (
     AuthorizationMode,
     Authorizer,
     ClaimPolicies,
@@ -798,7 +798,7 @@ def test_gateway_command_authorization_mode(
 
 # ---- authorization: where the errors go, and the log (Router's `directives.errors`) ------
 
-AUTHZ_LOG = "supergraph.runtime.authorization"
+AUTHZ_LOG = "supergraph.runtime.plugins.authorization"
 PARTIAL = '{ me { name } user(id: "u1") { id name email } }'
 PARTIAL_DATA = {"me": None, "user": {"id": "u1", "name": "Ada", "email": None}}
 

@@ -18,8 +18,8 @@ from gateway_harness import RunningGraph
 from typer.testing import CliRunner
 
 from pos.cli import app as pos_app
-from supergraph.runtime.batching import Batching
-from supergraph.runtime.limits import OperationLimits
+from supergraph.runtime.plugins.limits import OperationLimits
+from supergraph.runtime.server.batching import Batching
 
 StartGraph = Callable[..., AbstractAsyncContextManager[RunningGraph]]
 CLIENTS = Path(__file__).parents[3] / "tools" / "clients"

@@ -32,7 +32,7 @@ async def test_pos_gateway_serves_with_the_settings_of_its_config_file(tmp_path:
     config.write_text(
         f'supergraph = "{PLANNING / "requires_batch" / "supergraph.graphql"}"\n'
         f'port = {port}\nlog_level = "warning"\nsubscriptions = false\n'
-        'plugins = ["supergraph.runtime.request_id:RequestId"]\n'
+        'plugins = ["supergraph.runtime.plugins.request_id:RequestId"]\n'
         f"{urls}\n[limits]\nmax_root_fields = 1\n"
     )
     process = await asyncio.create_subprocess_exec(

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from pos.cli import app as pos_app
 from supergraph.runtime import Gateway, create_app
-from supergraph.runtime.demand_control import (
+from supergraph.runtime.plugins.demand_control import (
     DEFAULT_IMPLICIT_SLICING,
     ESTIMATED_TOO_EXPENSIVE,
     QUERY_PARSE_FAILURE,

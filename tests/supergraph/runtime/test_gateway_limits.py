@@ -18,7 +18,12 @@ from typer.testing import CliRunner
 
 from pos.cli import app as pos_app
 from supergraph.runtime import Gateway
-from supergraph.runtime.limits import LimitedSubscriptions, Measure, OperationLimits, measure
+from supergraph.runtime.plugins.limits import (
+    LimitedSubscriptions,
+    Measure,
+    OperationLimits,
+    measure,
+)
 from supergraph.subscriptions import OperationErrors, OperationRequest
 
 StartGraph = Callable[..., AbstractAsyncContextManager[RunningGraph]]
@@ -212,7 +217,7 @@ def test_gateway_command_sets_the_limits(tmp_path: Path, monkeypatch: pytest.Mon
 
 # ---- warn-only mode (Router's `limits.warn_only`) -------------------------------------------
 
-WARN_ONLY = "supergraph.runtime.limits"
+WARN_ONLY = "supergraph.runtime.plugins.limits"
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -1,4 +1,4 @@
-"""Prometheus /metrics on the gateway (supergraph/runtime/metrics.py): operations by name
+"""Prometheus /metrics on the gateway (supergraph/runtime/plugins/metrics.py): operations by name
 and outcome, subgraph requests, plan-cache hits, breaker state, scrapers limited to
 loopback by default."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from supergraph.runtime.metrics import (
+from supergraph.runtime.plugins.metrics import (
     MAX_OPERATION_NAMES,
     GatewayMetrics,
     allowed_networks,

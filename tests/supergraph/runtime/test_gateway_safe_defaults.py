@@ -24,9 +24,9 @@ from gateway_harness import RunningGraph
 from pos.commands.run import EXAMPLE_QUERY, staff_authenticator
 from subgraphs.staff import StaffIdentity
 from supergraph.runtime import Gateway, GatewayRequest, create_app
-from supergraph.runtime.demand_control import DemandControl
-from supergraph.runtime.document_limits import DocumentLimits
-from supergraph.runtime.limits import OperationLimits
+from supergraph.runtime.plugins.demand_control import DemandControl
+from supergraph.runtime.plugins.document_limits import DocumentLimits
+from supergraph.runtime.plugins.limits import OperationLimits
 from tests.staff_tokens import bearer
 
 StartGraph = Callable[..., AbstractAsyncContextManager[RunningGraph]]

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from supergraph.runtime.authentication import (
+from supergraph.runtime.plugins.authentication import (
     AuthenticationError,
     JwksSource,
     JwtAuthenticator,

@@ -1,4 +1,4 @@
-"""Plugins around the router, supergraph and subgraph stages (supergraph/runtime/plugins.py)."""
+"""Plugins around the router, supergraph and subgraph stages (supergraph/runtime/plugins/api.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from planning_graphs import run_planning_graph
 from starlette.responses import JSONResponse, Response
 
-from supergraph.runtime.plugins import (
+from supergraph.runtime.plugins.api import (
     Body,
     Plugin,
     RouterRequest,
@@ -18,7 +18,7 @@ from supergraph.runtime.plugins import (
     SupergraphRequest,
     load_plugin,
 )
-from supergraph.runtime.request_id import RequestId
+from supergraph.runtime.plugins.request_id import RequestId
 
 QUERY = "{ products { name isExpensive } }"
 
@@ -152,12 +152,12 @@ async def test_a_failing_plugin_fails_its_request_without_leaking(
 
 
 def test_plugins_load_by_import_path() -> None:
-    assert isinstance(load_plugin("supergraph.runtime.request_id:RequestId"), RequestId)
+    assert isinstance(load_plugin("supergraph.runtime.plugins.request_id:RequestId"), RequestId)
     for spec, problem in [
         ("no-colon", "expected"),
         ("no.such.module:X", "cannot import"),
-        ("supergraph.runtime.request_id:Nope", "has no Nope"),
-        ("supergraph.runtime.request_id:HEADER", "not a supergraph.runtime Plugin"),
+        ("supergraph.runtime.plugins.request_id:Nope", "has no Nope"),
+        ("supergraph.runtime.plugins.request_id:HEADER", "not a supergraph.runtime Plugin"),
     ]:
         with pytest.raises((ValueError, TypeError), match=problem):
             load_plugin(spec)

@@ -11,7 +11,7 @@ from planning_graphs import PLANNING, run_planning_graph
 from supergraph.composition import compose
 from supergraph.composition.subgraph import Subgraph
 from supergraph.runtime import load_supergraph
-from supergraph.runtime.override_labels import OverrideLabels
+from supergraph.runtime.planning.override_labels import OverrideLabels
 
 CASE = PLANNING / "progressive_override"
 PRICE = "{ products { name price } }"

@@ -19,7 +19,7 @@ from federated_subgraph import Server
 
 from supergraph.composition import Subgraph, compose
 from supergraph.runtime import create_app
-from supergraph.runtime.traffic import SubgraphTraffic, TrafficPolicy
+from supergraph.runtime.fetching.traffic import SubgraphTraffic, TrafficPolicy
 from tests.e2e.pos_process import free_port
 
 SDL = """

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from supergraph.runtime.circuit_breaker import CircuitBreaker
-from supergraph.runtime.retry_budget import RetryBudget
-from supergraph.runtime.traffic import SubgraphTraffic, TrafficPolicy, parse_setting
+from supergraph.runtime.fetching.circuit_breaker import CircuitBreaker
+from supergraph.runtime.fetching.retry_budget import RetryBudget
+from supergraph.runtime.fetching.traffic import SubgraphTraffic, TrafficPolicy, parse_setting
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Traffic shaping per subgraph (supergraph/runtime/traffic.py), through the real gateway
+"""Traffic shaping per subgraph (supergraph/runtime/fetching/traffic.py), through the real gateway
 over real sockets, with a fault-injecting TCP proxy in front of a fixture subgraph: it
 answers 503, drops the connection, hangs, or passes requests on (127.0.0.1 only).
 Every time bound is asserted."""
@@ -20,7 +20,7 @@ from federated_subgraph import FederatedSubgraph, Server
 from fixture_graphs import BUILDERS, supergraph_sdl
 
 from supergraph.runtime import create_app
-from supergraph.runtime.traffic import SubgraphTraffic, TrafficPolicy
+from supergraph.runtime.fetching.traffic import SubgraphTraffic, TrafficPolicy
 
 
 class FaultProxy:

@@ -1,4 +1,4 @@
-"""A supergraph polled from a URL with its ETag (supergraph/runtime/supergraph_url.py)."""
+"""A supergraph polled from a URL with its ETag (supergraph/runtime/server/supergraph_url.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from supergraph.runtime.supergraph_url import Fetched, poll
+from supergraph.runtime.server.supergraph_url import Fetched, poll
 
 ROOT = Path(__file__).parents[3]
 

@@ -12,7 +12,7 @@ import pytest
 from gateway_harness import RunningGraph
 from planning_graphs import run_planning_graph
 
-from supergraph.runtime.trusted_documents import TrustedDocuments, parse_manifest
+from supergraph.runtime.plugins.trusted_documents import TrustedDocuments, parse_manifest
 
 NAMES = "query Names { products { name } }"
 NAMES_ID = hashlib.sha256(NAMES.encode()).hexdigest()
@@ -89,7 +89,7 @@ async def test_log_mode_runs_unlisted_documents_and_logs_each_once(
 ) -> None:
     trusted = TrustedDocuments.from_files([_document_map(tmp_path)], "log")
     async with run_planning_graph("requires_batch", trusted_documents=trusted) as g:
-        with caplog.at_level(logging.WARNING, "supergraph.runtime.trusted_documents"):
+        with caplog.at_level(logging.WARNING, "supergraph.runtime.plugins.trusted_documents"):
             for _ in range(3):
                 answer = await g.query(PRICES)
                 assert answer["data"]["products"][1] == {"name": "Sofa", "isExpensive": True}

@@ -1,8 +1,8 @@
-"""How root fields left out of a plan are answered (supergraph/runtime/unplannable.py)."""
+"""How root fields left out of a plan are answered (supergraph/runtime/planning/unplannable.py)."""
 
 from __future__ import annotations
 
-from supergraph.runtime.unplannable import Unplannable, complete
+from supergraph.runtime.planning.unplannable import Unplannable, complete
 
 
 def test_left_out_fields_answer_null_in_the_clients_order() -> None:

@@ -7,7 +7,7 @@ from subscription_doubles import serve
 
 from eventbus.transports.inprocess import InProcessTransport
 from supergraph.runtime import create_app
-from supergraph.runtime.limits import OperationLimits
+from supergraph.runtime.plugins.limits import OperationLimits
 
 DEEP = """subscription { orderStatusChanged(orderId: "o-1") { id status } }"""
 

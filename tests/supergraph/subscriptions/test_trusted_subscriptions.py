@@ -9,7 +9,7 @@ from subscription_doubles import serve
 
 from eventbus.transports.inprocess import InProcessTransport
 from supergraph.runtime import create_app
-from supergraph.runtime.trusted_documents import TrustedDocuments
+from supergraph.runtime.plugins.trusted_documents import TrustedDocuments
 
 LISTED = """subscription { orderStatusChanged(orderId: "o-1") { id status } }"""
 OTHER = """subscription { orderStatusChanged(orderId: "o-1") { id } }"""

@@ -45,8 +45,8 @@ from supergraph.subscriptions import (
     is_subscription,
 )
 
+from ..operation_facts import facts
 from .authentication import AuthenticationError, JwtAuthenticator
-from .operation_facts import facts
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from ..gateway import GatewayRequest
+    from ..planning.planner import PlannedOperation
     from .authentication import Identity
-    from .gateway import GatewayRequest
-    from .planner import PlannedOperation
 
 Body = dict[str, Any]
 

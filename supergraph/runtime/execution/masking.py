@@ -8,9 +8,9 @@ Production (`mask=True`):
   that are not client errors (no code of their own: `DOWNSTREAM_SERVICE_ERROR`, or
   `INTERNAL_SERVER_ERROR`), and transport failures (`SUBREQUEST_HTTP_ERROR`: a subgraph
   did not answer, its socket error text) get a generic message; `extensions.code` is
-  kept and `extensions.errorId` added. One log record (ERROR, `supergraph.runtime.masking`)
-  holds that errorId with the code, the subgraph and the original message, so a support
-  request quoting the errorId finds it.
+  kept and `extensions.errorId` added. One log record (ERROR, logger
+  `supergraph.runtime.execution.masking`) holds that errorId with the code, the
+  subgraph and the original message, so a support request quoting the errorId finds it.
 - Errors a subgraph raised on purpose for clients keep their message and code
   (`BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT` and domain codes: "insufficient stock" is
   for the cashier) — but no subgraph error shows which subgraph it came from:

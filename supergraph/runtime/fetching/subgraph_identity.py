@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         SubscriptionSource,
     )
 
-    from .authentication import JwtAuthenticator
+    from ..plugins.authentication import JwtAuthenticator
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ class IdentifiedSubscriptions:
         self.authenticator = authenticator
 
     async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
-        from .authentication import AuthenticationError
+        from ..plugins.authentication import AuthenticationError
 
         claims: Mapping[str, Any] | None = None
         if self.authenticator is not None:

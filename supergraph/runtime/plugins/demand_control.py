@@ -63,7 +63,7 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .supergraph_schema import Supergraph, read_links
+from ..supergraph_schema import Supergraph, read_links
 
 ESTIMATED_TOO_EXPENSIVE = "COST_ESTIMATED_TOO_EXPENSIVE"
 QUERY_PARSE_FAILURE = "COST_QUERY_PARSE_FAILURE"

@@ -45,9 +45,9 @@ from eventbus.envelope import Envelope
 from supergraph.caching.spec import CachePolicy, CacheRule
 from supergraph.subscriptions.spec import MISSING
 
+from ..fetching.fetcher import FetchFailure
+from ..fetching.subgraph_identity import FORWARDED_CLAIMS, HEADER
 from .entity_cache_store import MemoryStore
-from .fetcher import FetchFailure
-from .subgraph_identity import FORWARDED_CLAIMS, HEADER
 
 log = logging.getLogger(__name__)
 

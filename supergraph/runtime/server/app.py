@@ -55,16 +55,18 @@ from supergraph.subscriptions import (
     wants_multipart_subscription,
 )
 
-from .authentication import JwtAuthenticator
-from .authorization import AuthorizationMode, ErrorReporting, PolicyEvaluator, SubscriptionGuard
-from .batching import NOT_ENABLED, Batching, execute_batch
-from .body_limit import DEFAULT_MAX_BODY_SIZE
-from .cors import DEFAULT_CORS, Cors
-from .csrf import DEFAULT_CSRF, CsrfPrevention
-from .demand_control import DemandControl
-from .document_limits import DocumentLimits
-from .entity_cache_feed import EntityCacheOptions, build_entity_cache, reloaded_entity_cache
-from .gateway import (
+from ..caching.entity_cache_feed import (
+    EntityCacheOptions,
+    build_entity_cache,
+    reloaded_entity_cache,
+)
+from ..fetching.subgraph_identity import (
+    JWKS_PATH,
+    IdentifiedSubscriptions,
+    IdentitySigner,
+    current_subscriber,
+)
+from ..gateway import (
     DEFAULT_DEADLINE,
     DEFAULT_DEMAND_CONTROL,
     DEFAULT_DOCUMENT_LIMITS,
@@ -74,21 +76,28 @@ from .gateway import (
     GatewayRequest,
     GatewayResponse,
 )
-from .limits import LimitedSubscriptions, OperationLimits
-from .metrics import mount_metrics
-from .override_labels import CustomLabels
-from .plan_cache import DEFAULT_BYTES
-from .plugins import Plugin, RouterRequest, request_context
+from ..planning.override_labels import CustomLabels
+from ..planning.plan_cache import DEFAULT_BYTES
+from ..plugins.api import Plugin, RouterRequest, request_context
+from ..plugins.authentication import JwtAuthenticator
+from ..plugins.authorization import (
+    AuthorizationMode,
+    ErrorReporting,
+    PolicyEvaluator,
+    SubscriptionGuard,
+)
+from ..plugins.demand_control import DemandControl
+from ..plugins.document_limits import DocumentLimits
+from ..plugins.limits import LimitedSubscriptions, OperationLimits
+from ..plugins.metrics import mount_metrics
+from ..plugins.rate_limit import DEFAULT_RATE_LIMITS, RateLimits
+from ..plugins.trusted_documents import TrustedDocuments, TrustedSubscriptions
+from .batching import NOT_ENABLED, Batching, execute_batch
+from .body_limit import DEFAULT_MAX_BODY_SIZE
+from .cors import DEFAULT_CORS, Cors
+from .csrf import DEFAULT_CSRF, CsrfPrevention
 from .policies import Policies
 from .profile import Profile, ProfileName
-from .rate_limit import DEFAULT_RATE_LIMITS, RateLimits
-from .subgraph_identity import (
-    JWKS_PATH,
-    IdentifiedSubscriptions,
-    IdentitySigner,
-    current_subscriber,
-)
-from .trusted_documents import TrustedDocuments, TrustedSubscriptions
 
 log = logging.getLogger(__name__)
 

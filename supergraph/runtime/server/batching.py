@@ -19,7 +19,7 @@ from typing import Any
 
 from supergraph.subscriptions import is_subscription
 
-from .gateway import Gateway, GatewayRequest
+from ..gateway import Gateway, GatewayRequest
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .masking import ErrorMasking
+from ..execution.masking import ErrorMasking
 
 ProfileName = Literal["production", "development"]
 PROFILES: tuple[ProfileName, ...] = ("production", "development")

@@ -15,9 +15,9 @@ from typing import Any
 
 import orjson
 
-from .entity_cache import EntityCache
-from .fetcher import Fetcher, FetchFailure
-from .plan import (
+from ..caching.entity_cache import EntityCache
+from ..fetching.fetcher import Fetcher, FetchFailure
+from ..planning.plan import (
     Condition,
     ContextValue,
     Defer,
@@ -30,8 +30,8 @@ from .plan import (
     RequiredSelection,
     Sequence,
 )
-from .planner import PlannedOperation
-from .plugins import Plugins, SubgraphRequest
+from ..planning.planner import PlannedOperation
+from ..plugins.api import Plugins, SubgraphRequest
 
 
 @dataclass

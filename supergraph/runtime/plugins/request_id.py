@@ -5,7 +5,7 @@ The client's `x-request-id` is kept when it looks like an id (1-128 of letters, 
 subgraph call of the request carries it, and the client gets it back in the response
 header and in `extensions.requestId`, so a support ticket names one line in every log.
 
-    pos gateway --plugin supergraph.runtime.request_id:RequestId
+    pos gateway --plugin supergraph.runtime.plugins.request_id:RequestId
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import uuid
 
 from starlette.responses import Response
 
-from .plugins import Body, Plugin, RouterRequest, SubgraphRequest, SupergraphRequest
+from .api import Body, Plugin, RouterRequest, SubgraphRequest, SupergraphRequest
 
 HEADER = "x-request-id"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")

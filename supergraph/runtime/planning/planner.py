@@ -42,7 +42,9 @@ from graphql import (
 )
 from graphql.language import Visitor, visit
 
-from . import defer as defer_directive
+from ..execution import defer as defer_directive
+from ..execution.shaping import ALWAYS, LIST, NONNULL, Cond, ShapeField
+from ..supergraph_schema import FieldInGraph, Supergraph
 from .plan import (
     Condition,
     ContextValue,
@@ -59,8 +61,6 @@ from .plan import (
     RequiredSelection,
     Sequence,
 )
-from .shaping import ALWAYS, LIST, NONNULL, Cond, ShapeField
-from .supergraph_schema import FieldInGraph, Supergraph
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 # The pseudo-subgraph an event-fed subscription starts from: it "resolves" the root field

@@ -88,8 +88,8 @@ from supergraph.subscriptions.source import (
     SubscriptionSource,
 )
 
+from ..supergraph_schema import read_links
 from .authentication import ANONYMOUS, AuthenticationError, Identity, JwtAuthenticator
-from .supergraph_schema import read_links
 
 log = logging.getLogger(__name__)
 

@@ -33,16 +33,16 @@ from supergraph.subscriptions import (
     SubscriptionSource,
 )
 
-from .authentication import JwtAuthenticator
+from ..execution.masking import ErrorMasking
+from ..operation_facts import facts
+from ..plugins.authentication import JwtAuthenticator
+from ..plugins.rate_limit import RateLimited, RateLimitedSubscriptions, RateLimiter, RateLimits
 from .body_limit import BodyLimit
 from .cors import Cors
 from .csrf import CsrfPrevention
-from .masking import ErrorMasking
-from .operation_facts import facts
 from .origins import OriginCheck
 from .policy_response import refusal
 from .profile import INTROSPECTION_DISABLED, Profile
-from .rate_limit import RateLimited, RateLimitedSubscriptions, RateLimiter, RateLimits
 
 _METHODS = ("GET", "HEAD", "POST")
 _PROTOCOL = "graphql-transport-ws"

@@ -16,8 +16,8 @@ from typing import Any
 
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLNonNull, OperationDefinitionNode
 
+from ..supergraph_schema import Supergraph
 from .planner import PlannedOperation, Planner, PlanningError
-from .supergraph_schema import Supergraph
 
 CODE = "QUERY_PLANNING_FAILED"
 

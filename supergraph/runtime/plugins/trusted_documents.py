@@ -40,7 +40,7 @@ from supergraph.subscriptions import (
     SubscriptionSource,
 )
 
-from .apq import APQError, PersistedQueries
+from ..apq import APQError, PersistedQueries
 
 log = logging.getLogger(__name__)
 

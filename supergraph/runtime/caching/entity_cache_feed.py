@@ -23,9 +23,9 @@ from supergraph.subscriptions.events import (
     instance_group,
 )
 
+from ..supergraph_schema import SupergraphError
 from .entity_cache import DEFAULT_SETTLE, EntityCache
 from .entity_cache_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryStore
-from .supergraph_schema import SupergraphError
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 100_000
