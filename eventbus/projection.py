@@ -21,6 +21,7 @@ from datetime import datetime
 from eventbus.actor import acting_as, system_actor
 from eventbus.envelope import Envelope, dead_letter_topic
 from eventbus.ports import Consumer, EventStore, Message, Transport
+from eventbus.progress import ProgressStore, highest_versions, wait_handled
 from eventbus.tracing import processing
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class ProjectionRunner:
         base_backoff: float = 0.05,
         poll_timeout: float = 0.5,
         batch_size: int = 500,
+        progress: ProgressStore | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -99,6 +101,9 @@ class ProjectionRunner:
         self.base_backoff = base_backoff
         self.poll_timeout = poll_timeout
         self.batch_size = batch_size
+        self.progress = progress
+        """Where the runner records, per batch, the stream versions it moved past
+        (`eventbus.progress`: what read-your-writes waits on)."""
         self.metrics = RunnerMetrics()
         self._consumer: Consumer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -189,9 +194,21 @@ class ProjectionRunner:
         finally:
             try:
                 if done:
+                    await self._record_progress(done)
                     await consumer.commit(done)
             finally:
                 self._busy = False
+
+    async def _record_progress(self, done: Sequence[Message]) -> None:
+        """Before the commit: a crash after it re-delivers, and recording again is a no-op.
+        A failure only delays readers that wait on it (to their bound), so it is logged."""
+        if self.progress is None:
+            return
+        versions = highest_versions(m.envelope for m in done if m.envelope is not None)
+        try:
+            await self.progress.record(self.projection.name, versions)
+        except Exception as exc:
+            log.warning("projection %s: progress not recorded: %r", self.projection.name, exc)
 
     async def _handle(self, message: Message) -> None:
         envelope = message.envelope
@@ -320,31 +337,14 @@ async def _apply_with_retries(
 
 
 async def wait_applied(
-    projection: Projection, envelopes: Sequence[Envelope], timeout: float
+    projection: Projection,
+    envelopes: Sequence[Envelope],
+    timeout: float,
+    *,
+    progress: ProgressStore | None = None,
 ) -> bool:
-    """Read-your-writes: wait until the projection has applied every envelope.
+    """Read-your-writes for one projection: `eventbus.progress.wait_handled`.
 
     Returns False at the timeout (the caller answers from the write model instead).
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    pending = list(envelopes)
-    delay = 0.005
-    while True:
-        still: list[Envelope] = []
-        for envelope in pending:
-            try:
-                applied = await projection.has_applied(envelope)
-            except Exception as exc:  # read store down: not caught up, as far as we know
-                log.warning("wait_applied %s: has_applied failed: %r", projection.name, exc)
-                applied = False
-            if not applied:
-                still.append(envelope)
-        pending = still
-        if not pending:
-            return True
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return False
-        await asyncio.sleep(min(delay, remaining))
-        delay = min(delay * 2, 0.1)
+    return await wait_handled([(projection, e) for e in envelopes], timeout, progress=progress)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from subgraphs.hosting.consistency import ConsistencyGate, mongo_progress
 from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.running import start_context
 from subgraphs.hosting.services import ContextServices
@@ -81,9 +82,16 @@ def create_subgraph_app(
             else:
                 await services.stop_runners()
 
+    gated = ConsistencyGate(  # read-your-writes tokens (docs/consistency.md)
+        graphql_app,
+        store=services.store,
+        verifier=services.gateway_identity,
+        projections=lambda: [runner.projection for runner in services.runners],
+        progress=lambda: mongo_progress(services.clients, services.database),
+    )
     return Starlette(
         routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/graphql", gated, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health),
             Route("/ready", ready),

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from eventbus import ConcurrencyError, Conflict, DomainError, Envelope
-from eventbus.projection import Projection, wait_applied
+from eventbus.progress import wait_projected
+from eventbus.projection import Projection
 from eventbus.sqlstore import CommitOutcomeUnknown
+from subgraphs.hosting.consistency import current_progress, note_written
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,7 @@ async def execute(
                     stream=exc.stream_id,
                 ) from exc
             await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+    note_written(handled.envelopes)  # the response's consistency token
     if handled.envelopes and on_commit is not None:
         try:
             on_commit()
@@ -122,7 +125,8 @@ async def execute(
     if projection is not None and handled.envelopes:
         topics = set(projection.topics)
         mine = [e for e in handled.envelopes if e.topic in topics]
-        caught_up = await wait_applied(projection, mine, timeout)
+        # the same wait as a query carrying a consistency token (eventbus.progress)
+        caught_up = await wait_projected([projection], mine, timeout, progress=current_progress())
     return Executed(value=handled.value, envelopes=handled.envelopes, caught_up=caught_up)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 
 from eventbus.ports import EventStore
+from eventbus.progress import ProgressStore, highest_versions
 from eventbus.projection import Projection
+from subgraphs.hosting.consistency import mongo_progress
 from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.services import ContextServices
 
@@ -28,32 +30,41 @@ async def start_context(context: ContextModule, services: ContextServices) -> No
         await services.open_read_store(documents)
     consumers = [*context.projections(services), *context.reactors(services)]
     if services.replay_on_start:
+        progress = mongo_progress(services.clients, services.database)
         for consumer in consumers:
-            await catch_up(services.store, consumer)
+            await catch_up(services.store, consumer, progress=progress)
     await services.start_runners(consumers)
 
 
-async def catch_up(store: EventStore, projection: Projection, page_size: int = 1000) -> int:
+async def catch_up(
+    store: EventStore,
+    projection: Projection,
+    page_size: int = 1000,
+    *,
+    progress: ProgressStore | None = None,
+) -> int:
     """Apply every stored event of the projection's topics it has not applied yet.
 
     The embedded bus lives in memory: events the relay published before a restart are
     gone from it, so a projection that had not applied them yet would never see them.
     Replaying from the store (idempotent apply skips the rest) closes that gap. Returns
-    how many events were applied; one that fails is logged and skipped.
+    how many events were applied; one that fails is logged and skipped. Records what it
+    moved past in `progress` like the runner does (read-your-writes waits).
     """
     topics = set(projection.topics)
     applied = 0
     position = 0
     while page := await store.read_all(position, page_size):
-        for envelope in page:
-            if envelope.topic not in topics:
-                continue
+        mine = [envelope for envelope in page if envelope.topic in topics]
+        for envelope in mine:
             try:
                 if not await projection.has_applied(envelope):
                     await projection.apply(envelope)
                     applied += 1
             except Exception:
                 log.exception("catch-up %s: skipped %s", projection.name, envelope.id)
+        if progress is not None and mine:
+            await progress.record(projection.name, highest_versions(mine))
         last = page[-1].position
         if last is None or last <= position:
             raise RuntimeError(f"event store returned a page not after position {position}")

@@ -30,6 +30,7 @@ from eventbus.relay import Relay
 from eventbus.sqlstore import SqlEventStore
 from eventbus.transports import InProcessTransport
 from pos.settings import Settings
+from subgraphs.hosting.consistency import mongo_progress
 from subgraphs.hosting.identity import IdentityVerifier
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,9 @@ class ContextServices:
     async def start_runners(self, projections: Sequence[Projection]) -> list[ProjectionRunner]:
         """Start one runner (consumer group = projection name) per projection."""
         started: list[ProjectionRunner] = []
+        progress = mongo_progress(self.clients, self.database)  # read-your-writes waits
         for projection in projections:
-            runner = ProjectionRunner(self.transport, projection)
+            runner = ProjectionRunner(self.transport, projection, progress=progress)
             await runner.start()
             self.runners.append(runner)
             started.append(runner)
