@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -10,6 +11,7 @@ from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
+from eventbus.time_travel import check_instant
 from subgraphs.catalog.application import (
     ActivateProduct,
     AddProduct,
@@ -30,8 +32,9 @@ from subgraphs.catalog.graphql.inputs import (
     RenameProductInput,
 )
 from subgraphs.catalog.graphql.runtime import CatalogRuntime
-from subgraphs.catalog.graphql.types import Category, Product
-from subgraphs.catalog.projections import CategoryView, ProductView
+from subgraphs.catalog.graphql.types import Category, Product, product_as_of
+from subgraphs.catalog.projections import CategoryView, ProductView, category_fold
+from subgraphs.hosting import history
 from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.money import Money
@@ -56,9 +59,19 @@ async def _product_payload(executed: Executed[ProductAggregate]) -> Product:
 
 @strawberry.type
 class Query:
-    @strawberry.field(directives=[product_lookup()])
-    async def product(self, id: strawberry.ID) -> Product | None:
-        view = await ProductView.get(parse_id(id, "id", "product"))
+    @strawberry.field(
+        description="A product by id, or null. With `asOf`: as it was at that instant, "
+        "replayed from its events (BAD_USER_INPUT with `extensions.reason` "
+        "AS_OF_IN_FUTURE or AS_OF_BEFORE_CREATION for an instant no state answers).",
+        directives=[product_lookup()],
+    )
+    async def product(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Product | None:
+        product_id = parse_id(id, "id", "product")
+        if as_of is not None:
+            return await product_as_of(info, product_id, as_of)
+        view = await ProductView.get(product_id)
         return Product.from_view(view) if view else None
 
     @strawberry.field(directives=[product_lookup()])
@@ -116,9 +129,19 @@ class Query:
         views = await CategoryView.find_all().sort("name").to_list()
         return [Category.from_view(view) for view in views]
 
-    @strawberry.field
-    async def category(self, id: strawberry.ID) -> Category | None:
-        view = await CategoryView.get(parse_id(id, "id", "category"))
+    @strawberry.field(
+        description="A category by id, or null; with `asOf`, as it was at that instant."
+    )
+    async def category(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Category | None:
+        category_id = parse_id(id, "id", "category")
+        if as_of is not None:
+            checked = check_instant(as_of)
+            store = _runtime(info).services.store
+            view = await history.as_of(store, category_fold, category_id, checked)
+            return Category.from_view(view, as_of=checked) if view else None
+        view = await CategoryView.get(category_id)
         return Category.from_view(view) if view else None
 
 

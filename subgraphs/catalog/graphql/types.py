@@ -2,40 +2,84 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
+from eventbus import DomainError
+from eventbus.time_travel import AS_OF_BEFORE_CREATION, AsOfError, Fold
 from subgraphs.catalog.domain import Category as CategoryAggregate
 from subgraphs.catalog.domain import Product as ProductAggregate
 from subgraphs.catalog.domain import parse_id, parse_sku
 from subgraphs.catalog.graphql.cacheable import product_entity
-from subgraphs.catalog.projections import CategoryView, ProductView
+from subgraphs.catalog.graphql.runtime import CatalogRuntime
+from subgraphs.catalog.projections import CategoryView, ProductView, category_fold, product_fold
+from subgraphs.hosting import history as history_of
+from subgraphs.hosting.history import HistoryConnection
 from subgraphs.hosting.money import Money
-from subgraphs.hosting.schema import loaders_of
+from subgraphs.hosting.schema import loaders_of, runtime_of
+
+AS_OF = (
+    "The instant this state is of (null: now). Set when the entity was asked for `asOf` an "
+    "instant; references to other entities answer as of the same instant where their "
+    "subgraph keeps history."
+)
+HISTORY = (
+    "The events of this entity's stream, newest first (up to `asOf`, when set); `first` "
+    "at most 100."
+)
 
 
-@federation.type(keys=["id"], description="A named group of products.")
+async def _history(
+    info: Info,
+    fold: Fold[Any],
+    stream_id: str,
+    first: int | None,
+    after: str | None,
+    until: datetime | None,
+) -> HistoryConnection:
+    store = runtime_of(info, CatalogRuntime).services.store
+    return await history_of.history(store, fold, stream_id, first=first, after=after, until=until)
+
+
+@federation.type(keys=["id asOf", "id"], description="A named group of products.")
 class Category:
     id: strawberry.ID
     name: str
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await _history(info, category_fold, str(self.id), first, after, self.as_of)
 
     @classmethod
-    def from_view(cls, view: CategoryView) -> Category:
-        return cls(id=strawberry.ID(view.id), name=view.name)
+    def from_view(cls, view: CategoryView, as_of: datetime | None = None) -> Category:
+        return cls(id=strawberry.ID(view.id), name=view.name, as_of=as_of)
 
     @classmethod
     def from_aggregate(cls, category: CategoryAggregate) -> Category:
         return cls(id=strawberry.ID(category.id), name=category.name)
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Category | None:
-        view = await loaders_of(info).by(CategoryView).load(parse_id(id, "id", "category"))
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, asOf: str | None = None
+    ) -> Category | None:
+        category_id = parse_id(id, "id", "category")
+        if asOf is not None:
+            return await category_as_of(info, category_id, _instant(asOf))
+        view = await loaders_of(info).by(CategoryView).load(category_id)
         return cls.from_view(view) if view else None
 
 
 @federation.type(
-    keys=["id", "sku"], description="Something the shop sells.", directives=[product_entity()]
+    keys=["id asOf", "id", "sku"],
+    description="Something the shop sells.",
+    directives=[product_entity()],
 )
 class Product:
     id: strawberry.ID
@@ -54,14 +98,23 @@ class Product:
         "gives it a rate."
     )
     category_id: strawberry.Private[str]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
 
     @strawberry.field(description="Null only while a just-created category is being indexed.")
     async def category(self, info: Info) -> Category | None:
+        if self.as_of is not None:
+            return await category_as_of(info, self.category_id, self.as_of)
         view = await loaders_of(info).by(CategoryView).load(self.category_id)
         return Category.from_view(view) if view else None
 
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await _history(info, product_fold, str(self.id), first, after, self.as_of)
+
     @classmethod
-    def from_view(cls, view: ProductView) -> Product:
+    def from_view(cls, view: ProductView, as_of: datetime | None = None) -> Product:
         return cls(
             id=strawberry.ID(view.id),
             sku=view.sku,
@@ -71,6 +124,7 @@ class Product:
             barcode=view.barcode,
             tax_class=view.tax_class,
             category_id=view.category_id,
+            as_of=as_of,
         )
 
     @classmethod
@@ -90,8 +144,14 @@ class Product:
 
     @classmethod
     async def resolve_reference(
-        cls, info: Info, id: strawberry.ID | None = None, sku: str | None = None
+        cls,
+        info: Info,
+        id: strawberry.ID | None = None,
+        sku: str | None = None,
+        asOf: str | None = None,
     ) -> Product | None:
+        if id is not None and asOf is not None:
+            return await product_as_of(info, parse_id(id, "id", "product"), _instant(asOf))
         if id is not None:
             view = await loaders_of(info).by(ProductView).load(parse_id(id, "id", "product"))
         elif sku is not None:
@@ -99,3 +159,32 @@ class Product:
         else:
             return None
         return cls.from_view(view) if view else None
+
+
+def _instant(raw: str) -> datetime:
+    """A representation's `asOf` (JSON text: the gateway passes the instant through)."""
+    try:
+        return datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise DomainError(f"asOf {raw!r} is not an ISO-8601 instant", field="asOf") from None
+
+
+async def product_as_of(info: Info, product_id: str, instant: datetime) -> Product | None:
+    """The product as it was at `instant`, from its stream (BAD_USER_INPUT for an instant
+    in the future or before it was added)."""
+    store = runtime_of(info, CatalogRuntime).services.store
+    view = await history_of.as_of(store, product_fold, product_id, instant)
+    return Product.from_view(view, as_of=instant.astimezone(UTC)) if view else None
+
+
+async def category_as_of(info: Info, category_id: str, instant: datetime) -> Category | None:
+    """The category at `instant`; one created after it is null, not an error (a product's
+    category may be younger than an instant the caller chose for the product)."""
+    store = runtime_of(info, CatalogRuntime).services.store
+    try:
+        view = await history_of.as_of(store, category_fold, category_id, instant)
+    except AsOfError as error:
+        if error.details.get("reason") != AS_OF_BEFORE_CREATION:
+            raise
+        return None
+    return Category.from_view(view, as_of=instant.astimezone(UTC)) if view else None

@@ -60,42 +60,66 @@ class CatalogView(Projection):
         doc = await self._current(envelope)
         if is_applied(doc, envelope):
             return
-        event = to_domain(envelope)
-        match event:
-            case CategoryCreated():
-                doc = CategoryView(id=envelope.subject, name=event.name)
-            case ProductAdded():
-                doc = ProductView(
-                    id=envelope.subject,
-                    sku=event.sku,
-                    name=event.name,
-                    category_id=event.category_id,
-                    unit_price=event.unit_price,
-                    currency=event.currency,
-                    active=event.active,
-                    barcode=event.barcode,
-                    gtin13=gtin13(event.barcode) if event.barcode else None,
-                    tax_class=event.tax_class,
-                )
-            case ProductBarcodeSet() if isinstance(doc, ProductView):
-                doc.barcode = event.barcode
-                doc.gtin13 = gtin13(event.barcode) if event.barcode else None
-            case ProductTaxClassSet() if isinstance(doc, ProductView):
-                doc.tax_class = event.tax_class
-            case ProductRenamed() if isinstance(doc, ProductView):
-                doc.name = event.name
-            case ProductPriceChanged() if isinstance(doc, ProductView):
-                doc.unit_price = event.unit_price
-                doc.currency = event.currency
-            case ProductDeactivated() if isinstance(doc, ProductView):
-                doc.active = False
-            case ProductActivated() if isinstance(doc, ProductView):
-                doc.active = True
-            case _:
-                return
-        mark_applied(doc, envelope)
-        await doc.save()
+        changed = evolve(doc, envelope)
+        if changed is None:
+            return
+        mark_applied(changed, envelope)
+        await changed.save()
 
     async def reset(self) -> None:
         await ProductView.delete_all()
         await CategoryView.delete_all()
+
+
+def evolve(doc: Document | None, envelope: Envelope) -> CategoryView | ProductView | None:
+    """The view after `envelope` (pure, no I/O; changes `doc` in place); None when the
+    event changes nothing. `apply` and time travel (`asOf`, `history`) both fold with it."""
+    event = to_domain(envelope)
+    match event:
+        case CategoryCreated():
+            return CategoryView(id=envelope.subject, name=event.name)
+        case ProductAdded():
+            return ProductView(
+                id=envelope.subject,
+                sku=event.sku,
+                name=event.name,
+                category_id=event.category_id,
+                unit_price=event.unit_price,
+                currency=event.currency,
+                active=event.active,
+                barcode=event.barcode,
+                gtin13=gtin13(event.barcode) if event.barcode else None,
+                tax_class=event.tax_class,
+            )
+    if not isinstance(doc, ProductView):
+        return None
+    match event:
+        case ProductBarcodeSet():
+            doc.barcode = event.barcode
+            doc.gtin13 = gtin13(event.barcode) if event.barcode else None
+        case ProductTaxClassSet():
+            doc.tax_class = event.tax_class
+        case ProductRenamed():
+            doc.name = event.name
+        case ProductPriceChanged():
+            doc.unit_price = event.unit_price
+            doc.currency = event.currency
+        case ProductDeactivated():
+            doc.active = False
+        case ProductActivated():
+            doc.active = True
+        case _:
+            return None
+    return doc
+
+
+def product_fold(doc: ProductView | None, envelope: Envelope) -> ProductView | None:
+    """`evolve` for a product's stream only (another stream folds to nothing)."""
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, ProductView) else None
+
+
+def category_fold(doc: CategoryView | None, envelope: Envelope) -> CategoryView | None:
+    """`evolve` for a category's stream only."""
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, CategoryView) else None
