@@ -245,6 +245,89 @@ async def test_the_till_sells_offline_and_the_queue_replays_exactly_once(
     await browser_page.screenshot("app-till-offline-replayed")
 
 
+SALES_WITH_DISCOUNTS = """query($r: ID!) { sales(registerId: $r, status: COMPLETED, first: 5) {
+  nodes { total { amount } discounts { kind percent amount { amount } lineId reason } } } }"""
+
+
+async def test_offline_the_till_queues_discounts_within_the_threshold_and_names_the_rest(
+    pos: RunningPos, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    register = await new_register(pos)
+    await sign_in_ui(page, pos, "cashier")
+    await choose_register(page, register)
+    await open_shift(page, "100.00")
+    await expect(
+        page.get_by_text(re.compile(r"\d+ products kept for offline selling"))
+    ).to_be_visible()
+    await browser_page.context.set_offline(True)
+    offline = page.get_by_role("region", name=re.compile("^Offline sale"))
+    await expect(
+        offline.get_by_role("note").filter(has_text="Needs the connection")
+    ).to_contain_text(
+        "past 20% (a supervisor's approval), customer lookup and attach, returns, the cash drawer"
+    )
+    await expect(page.get_by_role("region", name="Returns")).to_have_count(0)
+    await expect(page.get_by_role("region", name="Customer")).to_have_count(0)
+    scan_field = offline.get_by_label("Scan or type a barcode or SKU")
+    for code in (KETTLE, FILTERS):
+        await scan_field.fill(code)
+        await scan_field.press("Enter")
+    await expect(page.get_by_test_id("offline-total")).to_have_text("€53.50")
+
+    # past S01's 20% a supervisor approves, which the till cannot reach offline
+    discount = offline.get_by_role("form", name="Discount")
+    await discount.get_by_label("Discount percent").fill("25")
+    await discount.get_by_label("Reason").fill("Loyal customer")
+    await discount.get_by_role("button", name="Apply discount").click()
+    await expect(discount.get_by_role("alert")).to_contain_text(
+        "Past 20% a supervisor must approve, which needs the connection"
+    )
+    # €4.00 off the filters is 88.9% of that line: refused too
+    await discount.get_by_label("Discount type").select_option(label="Amount off")
+    await discount.get_by_label("Discount amount (EUR)").fill("4.00")
+    await discount.get_by_label("Applies to").select_option(label="Paper filters 100 pcs")
+    await discount.get_by_role("button", name="Apply discount").click()
+    await expect(discount.get_by_role("alert")).to_contain_text("Past 20%")
+    # within it: €0.50 off the filters, then 10% off the sale, both queued with the sale
+    await discount.get_by_label("Discount amount (EUR)").fill("0.50")
+    await discount.get_by_label("Reason").fill("Torn pack")
+    await discount.get_by_role("button", name="Apply discount").click()
+    await expect(discount.get_by_role("alert")).to_have_count(0)
+    await discount.get_by_label("Discount type").select_option(label="Percent off")
+    await discount.get_by_label("Applies to").select_option(label="Whole sale")
+    await discount.get_by_label("Discount percent").fill("10")
+    await discount.get_by_label("Reason").fill("Regular")
+    await discount.get_by_role("button", name="Apply discount").click()
+    # 53.00 after the line discount, 10% = 5.30 off: 47.70
+    await expect(page.get_by_test_id("offline-total")).to_have_text("€47.70")
+    await expect(page.get_by_test_id("offline-discount")).to_have_text("\u2212€5.80")
+    await offline.get_by_label("Amount (EUR)").fill("50.00")
+    await offline.get_by_role("button", name="Take cash").click()
+    await expect(page.get_by_test_id("offline-change")).to_have_text("€2.30")
+    await offline.get_by_role("button", name="Complete sale offline").click()
+    queue = page.get_by_role("region", name="Queued while offline")
+    await expect(queue.get_by_test_id("queue-count")).to_have_text("1")
+    await browser_page.screenshot("app-till-offline-discount")
+
+    await browser_page.context.set_offline(False)
+    await expect(queue.get_by_test_id("queue-count")).to_have_text("0", timeout=20_000)
+    await expect(queue.get_by_text(re.compile("sent as receipt"))).to_have_count(1)
+    async with pos.api() as client:
+        sold = (await gql(client, SALES_WITH_DISCOUNTS, {"r": register.id}))["sales"]["nodes"]
+    assert len(sold) == 1 and sold[0]["total"]["amount"] == "47.70", sold
+    discounts = sorted(sold[0]["discounts"], key=lambda d: d["kind"])
+    assert discounts[0]["kind"] == "AMOUNT" and discounts[0]["amount"]["amount"] == "0.50"
+    assert discounts[0]["lineId"] is not None and discounts[0]["reason"] == "Torn pack"
+    assert discounts[1] == {
+        "kind": "PERCENT",
+        "percent": "10",
+        "amount": None,
+        "lineId": None,
+        "reason": "Regular",
+    }
+
+
 TODAY_AT_S01 = re.compile(r"Sales today S01")
 STORE_SALES_TODAY = """query($d: Date!) { storeSales(from: $d, to: $d, groupBy: STORE) {
   store { code } saleCount grossAfterReturns { amount } } }"""

@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { cacheCatalog, enqueue, findCached, flushQueue, queuedSales, tillDb, Unreachable, type QueuedSale, type SalesApi } from "./queue";
+import { cacheCatalog, enqueue, findCached, flushQueue, queuedSales, tillDb, Unreachable, type QueuedDiscount, type QueuedSale, type SalesApi } from "./queue";
 
 /** A sales API that, like the sales context, answers a repeated command id with the
  * first answer; `failAfter` cuts the network after that many calls. */
@@ -16,7 +16,18 @@ class FakeSales implements SalesApi {
     return this.seen.get(commandId) as T;
   }
   async startSale(commandId: string) { return this.once(commandId, () => `sale-${commandId}`); }
-  async addLine(commandId: string) { this.once(commandId, () => true); }
+  lines = new Map<string, number>();
+  discounts: { saleId: string; lineId: string | null; value: string }[] = [];
+  async addLine(commandId: string, saleId: string) {
+    return this.once(commandId, () => {
+      const next = (this.lines.get(saleId) ?? 0) + 1;
+      this.lines.set(saleId, next);
+      return `L${next}`;
+    });
+  }
+  async applyDiscount(commandId: string, saleId: string, discount: QueuedDiscount, lineId: string | null) {
+    this.once(commandId, () => this.discounts.push({ saleId, lineId, value: discount.value }));
+  }
   async addTender(commandId: string) { this.once(commandId, () => true); }
   async complete(commandId: string, saleId: string) {
     return this.once(commandId, () => {
@@ -88,6 +99,25 @@ describe("offline queue", () => {
     const [first, second] = await Promise.all([flushQueue(api), flushQueue(api)]);
     expect([first, second]).toEqual([1, 1]); // the second call joins the first flush
     expect(api.completed).toHaveLength(1);
+  });
+
+  it("replays discounts given offline once, on the lines the graph assigned", async () => {
+    const api = new FakeSales();
+    const record = sale("f");
+    record.lines.push({ commandId: "f-l2", productId: "p2", sku: "B", name: "B", quantity: 1, unitPrice: "2.00", ratePercent: "9" });
+    record.discounts = [
+      { commandId: "f-d1", line: 1, kind: "AMOUNT", value: "0.50", reason: "dented" },
+      { commandId: "f-d2", line: null, kind: "PERCENT", value: "10", reason: "regular" },
+    ];
+    api.failAfter = 4; // start, two lines and the first discount; then the network goes
+    await enqueue(record);
+    expect(await flushQueue(api)).toBe(0);
+    api.failAfter = Infinity;
+    expect(await flushQueue(api)).toBe(1);
+    expect(api.discounts).toEqual([
+      { saleId: "sale-f-start", lineId: "L2", value: "0.50" },
+      { saleId: "sale-f-start", lineId: null, value: "10" },
+    ]);
   });
 
   it("finds kept products by barcode (UPC-A too) and SKU", async () => {

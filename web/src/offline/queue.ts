@@ -28,6 +28,17 @@ export interface QueuedTender {
   reference?: string | null;
 }
 
+/** A discount given offline (within the cashier's own threshold): on the sale's line at
+ * index `line`, or the whole sale (null). */
+export interface QueuedDiscount {
+  commandId: string;
+  line: number | null;
+  kind: "PERCENT" | "AMOUNT";
+  /** PERCENT: the percentage; AMOUNT: the amount (decimal string). */
+  value: string;
+  reason: string;
+}
+
 export interface QueuedSale {
   id: string;
   createdAt: string;
@@ -36,6 +47,8 @@ export interface QueuedSale {
   startCommandId: string;
   completeCommandId: string;
   lines: QueuedLine[];
+  /** Absent in records queued before discounts could be. */
+  discounts?: QueuedDiscount[];
   tenders: QueuedTender[];
   /** The till's estimate; the server's total replaces it once sent. */
   previewTotal: string;
@@ -102,7 +115,9 @@ async function save(sale: QueuedSale): Promise<void> {
 /** What replaying needs from the graph (the till passes urql mutations). */
 export interface SalesApi {
   startSale(commandId: string, registerId: string): Promise<string>;
-  addLine(commandId: string, saleId: string, productId: string, quantity: number): Promise<void>;
+  /** Returns the new line's id (the graph assigns it). */
+  addLine(commandId: string, saleId: string, productId: string, quantity: number): Promise<string>;
+  applyDiscount(commandId: string, saleId: string, discount: QueuedDiscount, lineId: string | null, currency: string): Promise<void>;
   addTender(commandId: string, saleId: string, kind: "CASH" | "CARD", amount: { amount: string; currency: string }, reference?: string | null): Promise<void>;
   complete(commandId: string, saleId: string): Promise<{ receiptNumber: string; total: string }>;
 }
@@ -113,7 +128,13 @@ export class Unreachable extends Error {}
 /** Send one queued sale's commands in order; the record holds the outcome. */
 export async function replaySale(sale: QueuedSale, api: SalesApi): Promise<QueuedSale> {
   const saleId = await api.startSale(sale.startCommandId, sale.registerId);
-  for (const line of sale.lines) await api.addLine(line.commandId, saleId, line.productId, line.quantity);
+  const lineIds: string[] = [];
+  for (const line of sale.lines) lineIds.push(await api.addLine(line.commandId, saleId, line.productId, line.quantity));
+  for (const discount of sale.discounts ?? []) {
+    const lineId = discount.line === null ? null : (lineIds[discount.line] ?? null);
+    if (discount.line !== null && lineId === null) throw new Error(`discount on line ${discount.line + 1}, which the sale does not have`);
+    await api.applyDiscount(discount.commandId, saleId, discount, lineId, sale.currency);
+  }
   for (const tender of sale.tenders) {
     await api.addTender(tender.commandId, saleId, tender.kind, { amount: tender.amount, currency: sale.currency }, tender.reference);
   }

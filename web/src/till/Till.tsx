@@ -90,6 +90,8 @@ function policyOf(store: StoreNode): StorePolicy {
     currency: store.currency,
     policy: { pricing: store.pricingMode, rounding: store.rounding.level, cashIncrement: increment },
     rates: Object.fromEntries(store.taxRates.map((r) => [r.taxClass, r.ratePercent])),
+    // absent in a register chosen before the till kept it: no discounts offline then
+    threshold: store.discountApprovalThresholdPercent ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeDue, previewFigures, roundToIncrement, taxOf } from "./basket";
+import { allocate, changeDue, DiscountTooLarge, effectivePercent, percentOf, previewFigures, roundToIncrement, taxOf } from "./basket";
 
 const NL = { pricing: "TAX_INCLUSIVE", rounding: "PER_TOTAL", cashIncrement: 5 } as const;
 const NYC = { pricing: "TAX_EXCLUSIVE", rounding: "PER_TOTAL", cashIncrement: null } as const;
@@ -41,7 +41,7 @@ describe("basket preview", () => {
   });
   it("adds tax on top of exclusive prices", () => {
     const figures = previewFigures([{ unitPrice: 1000, quantity: 3, ratePercent: "8.875" }], NYC);
-    expect(figures).toEqual({ net: 3000, tax: 266, total: 3266, cashDue: 3266 });
+    expect(figures).toEqual({ net: 3000, tax: 266, total: 3266, cashDue: 3266, discount: 0 });
   });
   it("rounds halves up and gives change", () => {
     expect(roundToIncrement(1237, 5)).toBe(1235);
@@ -49,5 +49,47 @@ describe("basket preview", () => {
     expect(roundToIncrement(1237, null)).toBe(1237);
     expect(changeDue(5000, 4630)).toBe(370);
     expect(changeDue(100, 4630)).toBe(0);
+  });
+});
+
+describe("discounts like the sales context", () => {
+  const lines = [
+    { unitPrice: 4900, quantity: 1, ratePercent: "21" },
+    { unitPrice: 450, quantity: 1, ratePercent: "9" },
+  ];
+  it("takes a line's amount off that line, then a sale percent off the rest, spread pro rata", () => {
+    const f = previewFigures(lines, NL, [
+      { line: 0, kind: "AMOUNT", amount: 1200 },
+      { line: null, kind: "PERCENT", percent: "10" },
+    ]);
+    // 49.00 - 12.00 = 37.00; + 4.50 = 41.50; 10% = 4.15 off: 37.35
+    expect(f.total).toBe(3735);
+    expect(f.discount).toBe(1200 + 415);
+    expect(f.net + f.tax).toBe(f.total);
+  });
+  it("taxes what is left of each line after its share", () => {
+    const none = previewFigures(lines, NL);
+    const half = previewFigures(lines, NL, [{ line: null, kind: "PERCENT", percent: "50" }]);
+    expect(half.total).toBe(2675);
+    expect(half.tax).toBeLessThan(none.tax);
+    // exclusive prices: tax on the discounted amount, added on top
+    const nyc = previewFigures([{ unitPrice: 1000, quantity: 1, ratePercent: "8.875" }], NYC, [{ line: 0, kind: "PERCENT", percent: "10" }]);
+    expect(nyc).toMatchObject({ net: 900, tax: 80, total: 980 });
+  });
+  it("refuses discounts that take more than they discount", () => {
+    expect(() => previewFigures(lines, NL, [{ line: 1, kind: "AMOUNT", amount: 451 }])).toThrow(DiscountTooLarge);
+    expect(() => previewFigures(lines, NL, [{ line: null, kind: "PERCENT", percent: "60" }, { line: null, kind: "PERCENT", percent: "50" }])).toThrow(DiscountTooLarge);
+  });
+  it("spreads without a cent appearing or vanishing, ties to the earlier line", () => {
+    expect(allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(allocate(5, [0, 0])).toEqual([3, 2]);
+    expect(allocate(415, [3700, 450])).toEqual([370, 45]);
+    expect(percentOf(4150, "10")).toBe(415);
+    expect(percentOf(333, "12.5")).toBe(42); // 41.625 -> 42
+  });
+  it("measures an amount by the share it takes off what it discounts (the approval threshold)", () => {
+    expect(effectivePercent(lines, [], { line: 0, kind: "AMOUNT", amount: 1200 })).toBeCloseTo(24.49, 2);
+    expect(effectivePercent(lines, [{ line: 0, kind: "AMOUNT", amount: 1200 }], { line: null, kind: "AMOUNT", amount: 830 })).toBeCloseTo(20, 5);
+    expect(effectivePercent(lines, [], { line: null, kind: "PERCENT", percent: "25" })).toBe(25);
   });
 });

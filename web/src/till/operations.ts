@@ -35,7 +35,7 @@ export const TillStores = graphql(`
   query TillStores {
     stores(first: 50, active: true) {
       nodes {
-        id code name currency pricingMode
+        id code name currency pricingMode discountApprovalThresholdPercent
         rounding { level mode }
         cashRoundingIncrement { amount currency }
         taxRates { taxClass ratePercent }

@@ -3,7 +3,7 @@
 import type { Client } from "urql";
 import { Unreachable, type SalesApi } from "../offline/queue";
 import { CommandError, runCommand } from "./command";
-import { AddLine, AddTender, CompleteSale, StartSale } from "./operations";
+import { AddLine, AddTender, ApplyDiscount, CompleteSale, StartSale } from "./operations";
 
 async function guarded<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -19,7 +19,18 @@ export function salesApi(client: Client): SalesApi {
     startSale: (commandId, registerId) =>
       guarded(async () => (await runCommand(client, StartSale, { commandId, registerId })).startSale.id),
     addLine: (commandId, saleId, productId, quantity) =>
-      guarded(async () => void (await runCommand(client, AddLine, { commandId, saleId, productId, quantity }))),
+      guarded(async () => {
+        const lines = (await runCommand(client, AddLine, { commandId, saleId, productId, quantity })).addSaleLine.lines;
+        const added = lines[lines.length - 1];
+        if (!added) throw new Error("the graph answered a sale without the line just added");
+        return added.id;
+      }),
+    applyDiscount: (commandId, saleId, discount, lineId, currency) =>
+      guarded(async () => void (await runCommand(client, ApplyDiscount, {
+        commandId, saleId, kind: discount.kind, reason: discount.reason, lineId,
+        percent: discount.kind === "PERCENT" ? discount.value : null,
+        amount: discount.kind === "AMOUNT" ? { amount: discount.value, currency } : null,
+      }))),
     addTender: (commandId, saleId, kind, amount, reference) =>
       guarded(async () => void (await runCommand(client, AddTender, { commandId, saleId, kind, amount, reference: reference ?? null }))),
     complete: (commandId, saleId) =>
