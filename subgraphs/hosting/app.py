@@ -20,8 +20,10 @@ from starlette.types import ASGIApp
 
 from subgraphs.hosting.consistency import ConsistencyGate, mongo_progress
 from subgraphs.hosting.context import ContextModule
+from subgraphs.hosting.metrics import SubgraphMetrics
 from subgraphs.hosting.running import start_context
 from subgraphs.hosting.services import ContextServices
+from subgraphs.hosting.tracing import Traced
 
 CHECK_TIMEOUT = 2.0
 
@@ -89,12 +91,15 @@ def create_subgraph_app(
         projections=lambda: [runner.projection for runner in services.runners],
         progress=lambda: mongo_progress(services.clients, services.database),
     )
+    metrics = SubgraphMetrics(name, services)  # GET /metrics; docs/observability.md
+    served = Traced(name, metrics.counting(gated))  # a span per request, then counted
     return Starlette(
         routes=[
-            Route("/graphql", gated, methods=["GET", "POST"]),
+            Route("/graphql", served, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health),
             Route("/ready", ready),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -28,6 +28,7 @@ from eventbus.progress import wait_projected
 from eventbus.projection import Projection
 from eventbus.sqlstore import CommitOutcomeUnknown
 from subgraphs.hosting.consistency import current_progress, note_written
+from subgraphs.hosting.tracing import command_span
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,8 @@ async def execute(
     attempt = 0
     while True:
         try:
-            handled = await handler(command)
+            with command_span(command):  # subgraphs.hosting.tracing
+                handled = await handler(command)
             break
         except CommitOutcomeUnknown as exc:
             log.error("command %s: %s", type(command).__name__, exc)
