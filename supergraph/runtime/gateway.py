@@ -36,13 +36,14 @@ from graphql.execution.values import get_variable_values
 from .apq import APQError, PersistedQueries
 from .execution import defer
 from .execution.executor import Executor, RunState
+from .execution.incremental import DeferredDelivery, DeferredRun, timeout_error
 from .execution.shaping import Shaper
 from .fetching.fetcher import Fetcher
 from .fetching.subgraph_identity import IdentitySigner, current_subscriber
+from .planning.fields import INTROSPECTION_FIELDS, PlannedOperation, PlanningError
 from .planning.override_labels import CustomLabels, OverrideLabels
-from .planning.plan import DeferredFragment
 from .planning.plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
-from .planning.planner import INTROSPECTION_FIELDS, PlannedOperation, Planner, PlanningError
+from .planning.planner import Planner
 from .planning.unplannable import complete as complete_unplannable
 from .planning.unplannable import plan_answerable
 from .plugins.api import Plugin, Plugins, SupergraphRequest, request_context
@@ -51,9 +52,9 @@ from .plugins.authorization import (
     AuthorizationMode,
     Authorizer,
     ErrorReporting,
-    Filtered,
     PolicyEvaluator,
 )
+from .plugins.consistency import ReadYourWrites
 from .plugins.demand_control import CostEstimator, DemandControl
 from .plugins.document_limits import DocumentLimits
 from .plugins.limits import OperationLimits
@@ -68,7 +69,6 @@ DEFAULT_DOCUMENT_LIMITS = DocumentLimits()
 DEFAULT_DEMAND_CONTROL = DemandControl.safe_default()
 DEFAULT_DEADLINE = 30.0  # seconds for one request, subgraph calls included
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # serialized JSON
-TIMEOUT = "GATEWAY_TIMEOUT"
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 
 
@@ -95,21 +95,7 @@ class GatewayResponse:
     request_error: bool = False
     status_hint: int | None = None
     # a deferring query's initial payload: what its deferred fragments are read from
-    deferred: _DeferredRun | None = None
-
-
-@dataclass
-class _DeferredRun:
-    """What a deferring query's deferred fragments need once its primary fetches ran."""
-
-    planned: PlannedOperation
-    state: RunState
-    variables: Mapping[str, Any]  # coerced
-    requested: Mapping[str, Any]  # as sent: which `@defer(if:)`s are active
-    filtered: Filtered | None
-    reported: list[dict[str, Any]]
-    deadline_at: float | None = None  # loop time the request's deadline ends at
-    denied_pending: list[dict[str, Any]] = field(default_factory=list)  # not yet reported
+    deferred: DeferredRun | None = None
 
 
 def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -163,7 +149,7 @@ class Gateway:
         self.deadline = deadline or None
         self.max_response_bytes = max_response_bytes or None
         self._supergraph_sdl = supergraph_sdl
-        # authentication.py / authorization.py: None when not configured / not needed
+        # plugins/authentication.py, plugins/authorization/: None when not configured / not needed
         self.authenticator = authenticator
         self.authorizer = Authorizer.for_supergraph(
             supergraph_sdl,
@@ -193,8 +179,13 @@ class Gateway:
         self.object_types = frozenset(
             name for name, t in api.type_map.items() if isinstance(t, GraphQLObjectType)
         )
-        self.plugins = Plugins(plugins)  # plugins.py: around the request stages
+        # plugins.py: around the request stages; read-your-writes tokens always on
+        self.plugins = Plugins([ReadYourWrites.from_env(), *plugins])
         self.executor = Executor(self.fetcher, urls, possible, self.plugins)
+        # execution/incremental.py: the deferred fragments' payloads after the primary one
+        self.deferred = DeferredDelivery(
+            self.executor, self.object_types, self.authorizer, self.deadline
+        )
         self.plan_cache = PlanCache(plan_cache_size, plan_cache_bytes or None)
         self.plan_cache_size = plan_cache_size
         # demand_control.py: None = no cost limit (the default)
@@ -514,9 +505,7 @@ class Gateway:
         if planned.deferred:
             reported = list(body.get("errors") or ()) + unauthorized + denied
             requested = dict(request.variables or {})
-            run = _DeferredRun(
-                planned, state, variables, requested, filtered, reported, deadline_at
-            )
+            run = DeferredRun(planned, state, variables, requested, filtered, reported, deadline_at)
             return GatewayResponse(body, deferred=run)
         return GatewayResponse(body)
 
@@ -560,119 +549,8 @@ class Gateway:
             yield {**first.body, "hasNext": False}
             return
         yield {**first.body, "hasNext": True}
-        async for payload in self._deferred_payloads(run):
+        async for payload in self.deferred.payloads(run):
             yield payload
-
-    async def _deferred_payloads(self, run: _DeferredRun) -> AsyncIterator[dict[str, Any]]:
-        """Each deferred fragment's entries once its fetches (and those of the fragments it
-        waits for) are done; fragments ready at the same moment share one payload."""
-        fragments = {d.id: d for d in run.planned.deferred}
-        done = {i: asyncio.Event() for i in fragments}
-        ready: asyncio.Queue[int] = asyncio.Queue()
-        errors: dict[int, list[dict[str, Any]]] = {}
-
-        async def fetch(d: DeferredFragment) -> None:
-            for w in d.waits:
-                if w in done:
-                    await done[w].wait()
-            own = RunState(
-                run.state.variables,
-                run.state.headers,
-                run.state.source_to_key,
-                run.state.data,
-                context=run.state.context,
-            )
-            try:
-                await self.executor.run_node(d.node, own)
-            except Exception:
-                log.exception("gateway failure while fetching a deferred fragment")
-                own.errors.append(_error("Internal gateway error.", "INTERNAL_SERVER_ERROR"))
-            errors[d.id] = own.errors
-            ready.put_nowait(d.id)
-            done[d.id].set()
-
-        tasks = [asyncio.create_task(fetch(d)) for d in fragments.values()]
-        try:
-            remaining = len(tasks)
-            while remaining:
-                try:
-                    async with asyncio.timeout_at(run.deadline_at):
-                        first = await ready.get()
-                except TimeoutError:
-                    yield {"hasNext": False, "errors": _timed_out(self.deadline).body["errors"]}
-                    return
-                batch = [first]
-                while True:  # let fragments that only waited for these finish with them
-                    await asyncio.sleep(0)
-                    await asyncio.sleep(0)
-                    if ready.empty():
-                        break
-                    while not ready.empty():
-                        batch.append(ready.get_nowait())
-                remaining -= len(batch)
-                entries: list[dict[str, Any]] = []
-                for i in batch:
-                    entries += self._fragment_entries(run, fragments[i], errors[i], fragments)
-                if entries or not remaining:
-                    payload: dict[str, Any] = {"hasNext": remaining > 0}
-                    if entries:
-                        payload["incremental"] = entries
-                    if not remaining and run.denied_pending:
-                        payload["errors"] = run.denied_pending  # in no delivered entry
-                    yield payload
-        finally:
-            for task in tasks:
-                task.cancel()
-
-    def _fragment_entries(
-        self,
-        run: _DeferredRun,
-        fragment: DeferredFragment,
-        fetch_errors: list[dict[str, Any]],
-        fragments: Mapping[int, DeferredFragment],
-    ) -> list[dict[str, Any]]:
-        """The fragment's entries, cut from the data shaped with the fields visible to it
-        (the primary's, its own, its enclosing fragments')."""
-        visible = {0, fragment.id}
-        parent = fragment.parent
-        while parent and parent not in visible:
-            visible.add(parent)
-            parent = fragments[parent].parent if parent in fragments else 0
-        planned = run.planned
-        shaper = Shaper(
-            run.variables,
-            self.object_types,
-            frozenset(visible),
-            defer.TYPENAME_ALIAS,
-            fragment.id,
-        )
-        data = shaper.shape_root(run.state.data, planned.shape, planned.root_type)
-        denied: list[dict[str, Any]] = []
-        if run.filtered is not None and self.authorizer is not None:
-            data, denied = self.authorizer.complete(data, run.filtered, run.variables)
-        assert planned.operation is not None
-        entries = defer.increments(
-            planned.operation,
-            planned.fragments,
-            data,
-            run.requested,
-            self._applies,
-            planned.root_type,
-            fragment.selection,
-        )
-        errors = fetch_errors or shaper.errors
-        defer.assign_errors(entries, errors, run.reported)
-        run.reported.extend(errors)
-        # a removed field lies in the entries of the fragment it belongs to: reported
-        # there, and left for a later fragment (or the last payload) otherwise
-        run.reported.extend(defer.assign_errors(entries, denied, run.reported, strict=True))
-        run.denied_pending = [e for e in denied if not defer.reported_in(e, run.reported)]
-        return entries
-
-    def _applies(self, type_condition: str, typename: Any) -> bool:
-        return typename == type_condition or typename in self.executor.possible.get(
-            type_condition, frozenset()
-        )
 
     async def resolve(
         self,
@@ -747,8 +625,7 @@ _UNLIMITED = DocumentLimits(None, None, None, None, None, None)
 
 
 def _timed_out(deadline: float | None) -> GatewayResponse:
-    message = f"The request did not complete within the gateway's deadline of {deadline:g} s."
-    return GatewayResponse({"data": None, "errors": [_error(message, TIMEOUT)]}, False, 504)
+    return GatewayResponse({"data": None, "errors": [timeout_error(deadline)]}, False, 504)
 
 
 def _located(error: GraphQLError, code: str) -> dict[str, Any]:

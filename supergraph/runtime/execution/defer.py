@@ -3,7 +3,7 @@
 A deferring query is planned once (`planner.py`): the *primary* fetches give the initial
 payload, each active deferred fragment has its own fetches (or none, when its fields come
 with a parent that has no key) and its payload goes out as soon as they, and those of the
-fragments it reads from, are done (`Gateway._deferred_payloads`). A fragment's entries are
+fragments it reads from, are done (`DeferredDelivery.payloads`). A fragment's entries are
 cut here from the merged data shaped with only the fields visible to it (the primary's,
 its own, its enclosing fragments') and every object marked with its type, one entry per
 object it applies to. The payloads follow the incremental delivery format Apollo clients

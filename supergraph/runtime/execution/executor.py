@@ -17,6 +17,7 @@ import orjson
 
 from ..caching.entity_cache import EntityCache
 from ..fetching.fetcher import Fetcher, FetchFailure
+from ..planning.fields import PlannedOperation
 from ..planning.plan import (
     Condition,
     ContextValue,
@@ -30,7 +31,6 @@ from ..planning.plan import (
     RequiredSelection,
     Sequence,
 )
-from ..planning.planner import PlannedOperation
 from ..plugins.api import Plugins, SubgraphRequest
 
 

@@ -22,7 +22,7 @@ from graphql import (
     VariableDefinitionNode,
 )
 
-from .planner import PlannedOperation
+from .fields import PlannedOperation
 from .unplannable import Unplannable
 
 DEFAULT_ENTRIES = 2000

@@ -17,7 +17,8 @@ from typing import Any
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLNonNull, OperationDefinitionNode
 
 from ..supergraph_schema import Supergraph
-from .planner import PlannedOperation, Planner, PlanningError
+from .fields import PlannedOperation, PlanningError
+from .planner import Planner
 
 CODE = "QUERY_PLANNING_FAILED"
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from ..gateway import GatewayRequest
-    from ..planning.planner import PlannedOperation
+    from ..planning.fields import PlannedOperation
     from .authentication import Identity
 
 Body = dict[str, Any]

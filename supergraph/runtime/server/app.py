@@ -429,7 +429,7 @@ def create_app(
     `example_query` is what GraphiQL's editor opens with. `authenticator` verifies bearer
     JWTs and `policy_evaluator` decides `@policy` names; `authorization_mode` is
     "filter", "reject" or "dry_run" and `authorization_errors` where the unauthorized-field
-    errors go and whether they are logged (see `authorization.py`);
+    errors go and whether they are logged (see `plugins/authorization/`);
     `demand_control` refuses operations estimated above a cost (`demand_control.py`),
     `limits` operations too deep, tall, wide or aliased (`limits.py`); `batching` accepts
     JSON arrays of requests (`batching.py`, off when None). `document_limits` (size, nesting,
