@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import CliRunner
 
 from pos.cli import app
-from pos.commands.gateway import _issuers, _staff_issuer, subgraph_urls
+from pos.commands.gateway import subgraph_urls
+from pos.commands.gateway_settings import issuers as make_issuers
+from pos.commands.gateway_settings import staff_issuer
 from pos.commands.run import SUPERGRAPH
 from subgraphs.staff import STAFF
 from supergraph.runtime.plugins.authentication import AuthenticationError, JwtAuthenticator
@@ -128,7 +130,7 @@ async def test_an_oidc_provider_given_by_options_has_its_roles_mapped_to_our_sco
     tmp_path: Path,
 ) -> None:
     key, path = _oidc_provider(tmp_path)
-    issuers = _issuers(
+    issuers = make_issuers(
         str(path),
         "https://idp.example/realms/shop",
         "pos",
@@ -159,19 +161,19 @@ async def test_an_oidc_provider_given_by_options_has_its_roles_mapped_to_our_sco
 def test_oidc_options_are_checked_when_the_gateway_starts(tmp_path: Path) -> None:
     _, path = _oidc_provider(tmp_path)
     with pytest.raises(typer.BadParameter, match="need --jwks"):
-        _issuers(None, "https://idp.example", None, None, [])
+        make_issuers(None, "https://idp.example", None, None, [])
     with pytest.raises(typer.BadParameter, match="ROLE=scope"):
-        _issuers(str(path), None, None, "groups", ["no-equals-sign"])
+        make_issuers(str(path), None, None, "groups", ["no-equals-sign"])
     with pytest.raises(typer.BadParameter, match="needs --jwt-roles-claim"):
-        _issuers(str(path), None, None, None, ["pos-cashier=sales:write"])
+        make_issuers(str(path), None, None, None, ["pos-cashier=sales:write"])
     with pytest.raises(typer.Exit):  # a JWKS that cannot be read stops the gateway
-        _issuers(str(tmp_path / "missing.json"), None, None, None, [])
+        make_issuers(str(tmp_path / "missing.json"), None, None, None, [])
 
 
 def test_the_staff_subgraph_of_a_supergraph_is_a_trusted_issuer_by_default() -> None:
     sdl = SUPERGRAPH.read_text()
-    [staff] = _staff_issuer(sdl, {"staff": "http://10.0.0.7:4006/graphql"})
+    [staff] = staff_issuer(sdl, {"staff": "http://10.0.0.7:4006/graphql"})
     assert staff.jwks.location == "http://10.0.0.7:4006/.well-known/jwks.json"
     assert (staff.issuer, staff.audience) == ("urn:pos:staff", "pos")
     without_staff = sdl.replace('STAFF @join__graph(name: "staff"', 'STAFX @join__graph(name: "x"')
-    assert _staff_issuer(without_staff, {}) == []
+    assert staff_issuer(without_staff, {}) == []
