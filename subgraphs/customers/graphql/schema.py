@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 
@@ -35,10 +35,12 @@ from subgraphs.customers.application import (
 )
 from subgraphs.customers.domain import Customer
 from subgraphs.customers.graphql.views import from_view, from_write_model
-from subgraphs.customers.projections import CustomerView
+from subgraphs.customers.projections import CustomerView, evolve
+from subgraphs.hosting import history
 from subgraphs.hosting.access import AccessRules
 from subgraphs.hosting.commands import Executed, committed_payload, execute
 from subgraphs.hosting.errors import ARIADNE_LOGGER, format_error
+from subgraphs.hosting.history import history_sdl
 from subgraphs.hosting.identity import GatewayIdentityGuard, IdentityVerifier, identity_of
 from subgraphs.hosting.pagination import paginate
 
@@ -49,7 +51,25 @@ normalised: `+49 30 55` finds `+493055...`)."""
 
 
 def type_defs() -> str:
-    return files("subgraphs.customers.graphql").joinpath("customers.graphql").read_text()
+    """`customers.graphql` and the shared history types (`subgraphs.hosting.history`)."""
+    own = files("subgraphs.customers.graphql").joinpath("customers.graphql").read_text()
+    return f"{own}\n{history_sdl()}\n"
+
+
+def _instant(raw: Any) -> datetime:
+    """A representation's `asOf` (JSON text: the gateway passes the instant through)."""
+    try:
+        return datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise DomainError(f"asOf {raw!r} is not an ISO-8601 instant", field="asOf") from None
+
+
+async def _as_of(store: EventStore, customer_id: str, instant: datetime) -> dict[str, Any] | None:
+    """The customer as they were at `instant`, replayed from their stream."""
+    doc = await history.as_of(store, evolve, customer_id, instant)
+    if doc is None:
+        return None
+    return {**from_view(doc), "asOf": instant.astimezone(UTC)}
 
 
 def _address_input(raw: dict[str, Any]) -> AddressInput:
@@ -112,9 +132,26 @@ def build_schema(
         )
 
     @query.field("customer")
-    async def resolve_customer(_: Any, info: GraphQLResolveInfo, id: str) -> Any:
-        doc = await CustomerView.get(check_id(id))
+    async def resolve_customer(
+        _: Any, info: GraphQLResolveInfo, id: str, asOf: datetime | None = None
+    ) -> Any:
+        customer_id = check_id(id)
+        if asOf is not None:
+            return await _as_of(store, customer_id, asOf)
+        doc = await CustomerView.get(customer_id)
         return from_view(doc) if doc is not None else None
+
+    @customer.field("history")
+    async def resolve_history(
+        obj: dict[str, Any],
+        info: GraphQLResolveInfo,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> dict[str, Any]:
+        page = await history.history_page(
+            store, evolve, obj["id"], first=first, after=after, until=obj.get("asOf")
+        )
+        return history.history_dict(page)
 
     @query.field("customers")
     async def resolve_customers(
@@ -151,9 +188,12 @@ def build_schema(
     @customer.reference_resolver
     async def resolve_reference(_: Any, info: GraphQLResolveInfo, ref: dict[str, Any]) -> Any:
         try:
-            doc = await CustomerView.get(check_id(str(ref.get("id"))))
+            customer_id = check_id(str(ref.get("id")))
         except DomainError:
             return None
+        if ref.get("asOf") is not None:
+            return await _as_of(store, customer_id, _instant(ref["asOf"]))
+        doc = await CustomerView.get(customer_id)
         return from_view(doc) if doc is not None else None
 
     @mutation.field("registerCustomer")

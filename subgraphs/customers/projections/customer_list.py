@@ -31,30 +31,39 @@ class CustomerListProjection(Projection):
         await CustomerView.delete_all()
 
     async def apply(self, envelope: Envelope) -> None:
-        event = to_domain(envelope)
         doc = await CustomerView.get(envelope.subject)
         if is_applied(doc, envelope):
             return
-        match event:
-            case CustomerRegistered():
-                doc = CustomerView(
-                    id=envelope.subject,
-                    name=event.name,
-                    sort_name=event.name.lower(),
-                    email=event.email,
-                    phone=event.phone,
-                    address=AddressView(**event.address.model_dump()),
-                    registered_at=envelope.time,
-                    updated_at=envelope.time,
-                )
-            case CustomerContactUpdated() if doc is not None:
-                doc.name, doc.sort_name = event.name, event.name.lower()
-                doc.email, doc.phone = event.email, event.phone
-                doc.updated_at = envelope.time
-            case CustomerAddressChanged() if doc is not None:
-                doc.address = AddressView(**event.address.model_dump())
-                doc.updated_at = envelope.time
-            case _:
-                return
-        mark_applied(doc, envelope)
-        await doc.save()
+        changed = evolve(doc, envelope)
+        if changed is None:
+            return
+        mark_applied(changed, envelope)
+        await changed.save()
+
+
+def evolve(doc: CustomerView | None, envelope: Envelope) -> CustomerView | None:
+    """The view after `envelope` (pure, no I/O; changes `doc` in place); None when the
+    event changes nothing. `apply` and time travel (`asOf`, `history`) both fold with it."""
+    event = to_domain(envelope)
+    match event:
+        case CustomerRegistered():
+            return CustomerView(
+                id=envelope.subject,
+                name=event.name,
+                sort_name=event.name.lower(),
+                email=event.email,
+                phone=event.phone,
+                address=AddressView(**event.address.model_dump()),
+                registered_at=envelope.time,
+                updated_at=envelope.time,
+            )
+        case CustomerContactUpdated() if doc is not None:
+            doc.name, doc.sort_name = event.name, event.name.lower()
+            doc.email, doc.phone = event.email, event.phone
+            doc.updated_at = envelope.time
+        case CustomerAddressChanged() if doc is not None:
+            doc.address = AddressView(**event.address.model_dump())
+            doc.updated_at = envelope.time
+        case _:
+            return None
+    return doc

@@ -34,6 +34,7 @@ from subgraphs.ordering.graphql.types import (
     OrderSort,
     OrderStatus,
     Product,
+    order_as_of,
     order_filters,
 )
 from subgraphs.ordering.projections import OrderView, fold
@@ -63,10 +64,19 @@ async def _payload(runtime: OrderingRuntime, executed: Executed[OrderAggregate])
 @strawberry.type
 class Query:
     @federation.field(
-        requires_scopes=[["orders:read"]], description="An order by id, or null when there is none."
+        requires_scopes=[["orders:read"]],
+        description="An order by id, or null when there is none. With `asOf`: as it was at "
+        "that instant, replayed from its events, with its customer and products as of the "
+        "same instant (BAD_USER_INPUT with `extensions.reason` AS_OF_IN_FUTURE or "
+        "AS_OF_BEFORE_CREATION for an instant no state answers).",
     )
-    async def order(self, id: strawberry.ID) -> Order | None:
-        doc = await OrderView.get(check_id(id, "id", "order"))
+    async def order(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Order | None:
+        order_id = check_id(id, "id", "order")
+        if as_of is not None:
+            return await order_as_of(info, order_id, as_of)
+        doc = await OrderView.get(order_id)
         return Order.from_view(doc) if doc else None
 
     @federation.field(

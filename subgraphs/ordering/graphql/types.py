@@ -4,19 +4,28 @@ reference `Product` by key and provide the name captured at order time, shareabl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
 from strawberry import federation
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
+from strawberry.types import Info
 
+from subgraphs.hosting import history
 from subgraphs.hosting.connection import Connection, connection_from_page
+from subgraphs.hosting.history import HistoryConnection, StaffMember
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
 from subgraphs.ordering.application import check_id
-from subgraphs.ordering.projections import AddressDoc, OrderView
+from subgraphs.ordering.projections import AddressDoc, OrderView, evolve
+
+AS_OF = (
+    "The instant this state is of (null: now). Set when the entity was asked for `asOf` an "
+    "instant; references to other entities answer as of the same instant where their "
+    "subgraph keeps history."
+)
 
 
 @strawberry.enum(description="Where an order is in its life.")
@@ -49,15 +58,18 @@ class PaymentMethod(Enum):
 
 # Entity stubs carry no description: the owning subgraph describes the type (a second,
 # different text is an INCONSISTENT_DESCRIPTION composition hint).
-@federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
+# The second key carries the instant an order was asked for, so that its customer and
+# products are answered as of the same instant (docs/history.md).
+@federation.type(
+    keys=[
+        Key(fields=FieldSet("id"), resolvable=False),
+        Key(fields=FieldSet("id asOf"), resolvable=False),
+    ]
+)
 class Product:
     id: strawberry.ID
     name: str = federation.field(external=True)
-
-
-@federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
-class StaffMember:
-    id: strawberry.ID
+    as_of: datetime | None = strawberry.field(default=None)
 
 
 @strawberry.type(description="A postal address; `country` is an ISO 3166-1 alpha-2 code.")
@@ -151,20 +163,33 @@ class Order:
         description="The order stream's version this view reflects (the gateway's "
         "subscriptions never push an order older than the event)."
     )
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(
+        description="The events of this order's stream, newest first (up to `asOf`, when "
+        "set); `first` at most 100."
+    )
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        store = info.context["runtime"].services.store
+        return await history.history(
+            store, evolve, str(self.id), first=first, after=after, until=self.as_of
+        )
 
     @classmethod
-    def from_view(cls, doc: OrderView) -> Order:
+    def from_view(cls, doc: OrderView, as_of: datetime | None = None) -> Order:
         def money(amount: str) -> Money:
             return Money(amount=amount, currency=doc.currency)
 
         return cls(
             id=strawberry.ID(doc.id),
             number=doc.number,
-            customer=Customer(id=strawberry.ID(doc.customer_id)),
+            customer=Customer(id=strawberry.ID(doc.customer_id), as_of=as_of),
             status=OrderStatus(doc.status),
             lines=[
                 OrderLine(
-                    product=Product(id=strawberry.ID(line.product_id), name=line.name),
+                    product=Product(id=strawberry.ID(line.product_id), name=line.name, as_of=as_of),
                     sku=line.sku,
                     quantity=line.quantity,
                     unit_price=money(line.unit_price),
@@ -207,12 +232,21 @@ class Order:
             cancelled_at=doc.cancelled_at,
             rejected_at=doc.rejected_at,
             version=doc.applied.get(doc.id, 0),
+            as_of=as_of,
         )
 
     @classmethod
     async def resolve_reference(cls, id: strawberry.ID) -> Order | None:
         doc = await OrderView.get(check_id(id, "id", "order"))
         return cls.from_view(doc) if doc else None
+
+
+async def order_as_of(info: Info, order_id: str, instant: datetime) -> Order | None:
+    """The order as it was at `instant`, replayed from its stream (BAD_USER_INPUT for an
+    instant in the future or before it was placed), its customer and products as of then."""
+    store = info.context["runtime"].services.store
+    doc = await history.as_of(store, evolve, order_id, instant)
+    return Order.from_view(doc, as_of=instant.astimezone(UTC)) if doc else None
 
 
 def order_filters(
@@ -237,9 +271,11 @@ def order_filters(
     return filters
 
 
-@federation.type(keys=["id"])
+@federation.type(keys=["id", Key(fields=FieldSet("id asOf"), resolvable=False)])
 class Customer:
     id: strawberry.ID
+    # no description: the customers subgraph describes the field it owns
+    as_of: datetime | None = strawberry.field(default=None)
 
     @federation.field(
         requires_scopes=[["orders:read"]],
