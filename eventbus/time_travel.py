@@ -127,27 +127,36 @@ def _fields(doc: Any) -> dict[str, Any]:
 
 def changed_fields(before: Any, after: Any) -> tuple[FieldChange, ...]:
     """The fields whose value differs between two states of a document (in field order)."""
-    old, new = _fields(before), _fields(after)
+    return _changes(_fields(before), _fields(after))
+
+
+def history_of(
+    fold: Fold[D], envelopes: Sequence[Envelope], start: D | None = None
+) -> list[HistoryEntry[D]]:
+    """The events, oldest first, each with the document fields it changed.
+
+    `start` is the document before the first of them (None: they begin the stream); it is
+    folded in place, so pass a copy of anything shared. Fields are compared as their JSON
+    dumps before and after each event, so no copy per event is needed.
+    """
+    entries: list[HistoryEntry[D]] = []
+    doc = start
+    before = _fields(doc)
+    for envelope in envelopes:
+        doc = fold_stream(fold, [envelope], doc)
+        after = _fields(doc)
+        entries.append(HistoryEntry(envelope, _changes(before, after)))
+        before = after
+    return entries
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
     names = list(new) + [name for name in old if name not in new]
     return tuple(
         FieldChange(name, old.get(name), new.get(name))
         for name in names
         if old.get(name) != new.get(name)
     )
-
-
-def history_of(fold: Fold[D], envelopes: Sequence[Envelope]) -> list[HistoryEntry[D]]:
-    """Every event of the stream, oldest first, with the document fields it changed.
-
-    The fold runs over copies, so the caller's documents are never touched.
-    """
-    entries: list[HistoryEntry[D]] = []
-    doc: D | None = None
-    for envelope in envelopes:
-        after = fold_stream(fold, [envelope], copy.deepcopy(doc))
-        entries.append(HistoryEntry(envelope, changed_fields(doc, after)))
-        doc = after
-    return entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +227,16 @@ class TimeTravel(Generic[D]):
                 createdAt=envelopes[0].time.isoformat(),
             )
         return self._fold_from(stream_id, None, envelopes, count)
+
+    def fold_to(self, stream_id: str, envelopes: Sequence[Envelope], count: int) -> D | None:
+        """The document after the stream's first `count` events (the whole stream read),
+        from the nearest checkpoint; a fresh copy the caller may change."""
+        points = self._checkpoints.get(stream_id, [])
+        index = bisect.bisect_right([p.version for p in points], count) - 1
+        if index < 0:
+            return self._fold_from(stream_id, None, envelopes, count)
+        point = points[index]
+        return self._fold_from(stream_id, point, envelopes[point.version :], count - point.version)
 
     def _checkpoint_before(self, stream_id: str, moment: datetime) -> _Checkpoint[D] | None:
         points = self._checkpoints.get(stream_id)

@@ -133,25 +133,34 @@ async def history_page(
     after: str | None = None,
     until: datetime | None = None,
 ) -> HistoryPage:
-    """The newest-first page of the stream's events (up to `until`, when given)."""
+    """The newest-first page of the stream's events (up to `until`, when given).
+
+    The fields each event changed are found by folding: the document before the page's
+    oldest event comes from the stream's checkpoints (`TimeTravel.fold_to`), then only the
+    page's events are folded, so a page costs reading the stream plus at most
+    `checkpoint_every` + `first` folds once the stream has been asked for before.
+    """
     size = _page_size(first)
     before_version = _after_version(after)
     envelopes: Sequence[Envelope] = await store.read_stream(stream_id)
     if until is not None:
         envelopes = envelopes[: upto(envelopes, until)]
-    entries = (
-        history_of(fold, envelopes)
-        if fold is not None
-        else [HistoryEntry(e, ()) for e in envelopes]
-    )
-    entries.reverse()
+    end = len(envelopes)
     if before_version is not None:
-        entries = [e for e in entries if e.envelope.stream_version < before_version]
-    page = entries[:size]
+        end = sum(1 for e in envelopes if e.stream_version < before_version)
+    start = max(0, end - size)
+    chosen = envelopes[start:end]
+    entries: list[HistoryEntry[Any]]
+    if fold is None:
+        entries = [HistoryEntry(e, ()) for e in chosen]
+    else:
+        base = time_travel(store, fold).fold_to(stream_id, envelopes, start) if start else None
+        entries = history_of(fold, chosen, base)
+    entries.reverse()
     return HistoryPage(
-        entries=page,
-        cursors=[encode_cursor([e.envelope.stream_version, _CURSOR_TAG]) for e in page],
-        has_next=len(entries) > size,
+        entries=entries,
+        cursors=[encode_cursor([e.envelope.stream_version, _CURSOR_TAG]) for e in entries],
+        has_next=start > 0,
         has_previous=before_version is not None,
         total=len(envelopes),
     )

@@ -180,6 +180,44 @@ async def test_long_stream_cost(sqlite_store: SqlEventStore) -> None:
     assert warm_s < cold_s / 5
 
 
+async def test_a_history_page_of_a_long_stream_folds_from_a_checkpoint(
+    sqlite_store: SqlEventStore,
+) -> None:
+    """The newest 20 events of 10,000 with their changes: what `history(first: 20)` costs."""
+    events = [event("Opened", 1, 0, label="long")] + [
+        event("Added", v, v / 100, n=1) for v in range(2, 10_001)
+    ]
+    for start in range(0, len(events), 1000):
+        await sqlite_store.append("c-1", start, events[start : start + 1000])
+    travel = TimeTravel(sqlite_store, fold)
+    started = time.perf_counter()
+    stream = await sqlite_store.read_stream("c-1")
+    read_s = time.perf_counter() - started
+    timings, folded = [], []
+    for _ in range(2):
+        travel.folded = 0
+        started = time.perf_counter()
+        base = travel.fold_to("c-1", stream, len(stream) - 20)
+        page = history_of(fold, stream[-20:], base)
+        timings.append(time.perf_counter() - started)
+        folded.append(travel.folded)
+    assert folded == [9_980, 80]  # later: from the checkpoint at 9,900
+    assert [e.changes for e in page[:2]] == [
+        (FieldChange("value", 9_979, 9_980),),
+        (FieldChange("value", 9_980, 9_981),),
+    ]
+    started = time.perf_counter()
+    everything = history_of(fold, stream)
+    whole = time.perf_counter() - started
+    assert everything[-20:] == page
+    print(
+        f"\nhistory page of 20 from 10000 events: reading the stream {read_s * 1000:.0f} ms; "
+        f"folding: first {timings[0] * 1000:.0f} ms, later {timings[1] * 1000:.1f} ms, "
+        f"the whole stream with changes {whole * 1000:.0f} ms"
+    )
+    assert timings[1] < whole / 5
+
+
 def test_history_names_the_fields_each_event_changed() -> None:
     entries = history_of(fold, STREAM)
     assert [e.changes for e in entries] == [
