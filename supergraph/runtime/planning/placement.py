@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from graphql import (
+    FieldNode,
     GraphQLInputObjectType,
     GraphQLObjectType,
+    SelectionSetNode,
     get_named_type,
     print_ast,
 )
@@ -396,6 +398,29 @@ class Placement(CostEstimator):
             )
         return providers
 
+    def _chosen_key(
+        self, source: str, graph: str, type_name: str, rep_type: str, provided: dict | None
+    ) -> list[CField]:
+        """The `graph` key an entity jump from `source` sends: the cheapest to collect.
+
+        Among equally cheap keys, one that `source` declares itself on the type (a
+        `resolvable: false` stub's key included) wins, the one with most fields first: a
+        subgraph that references an entity by a compound key (`id asOf`, `id tenant`) says
+        which entity it means more precisely than by `id` alone, and the owner answers that
+        reference (docs/history.md). Otherwise the owner's declaration order decides.
+        """
+        declared = self.sg.graphs_of_type(rep_type).get(source)
+        own = {_key_signature(k) for k in declared.keys} if declared is not None else set()
+
+        def rank(key: SelectionSetNode) -> tuple[float, int]:
+            fields = self._internal_fields(key, type_name)
+            signature = _key_signature(key)
+            preferred = -len(signature) if signature in own else 0
+            return (self.cost(source, type_name, fields, provided), preferred)
+
+        best = min(self.sg.graphs_of_type(rep_type)[graph].resolvable_keys, key=rank)
+        return self._internal_fields(best, type_name)
+
     def _place_jump(
         self,
         source: Group,
@@ -416,11 +441,7 @@ class Placement(CostEstimator):
                     f"cannot plan field {type_name}.{f.name}: its keys are not reachable from "
                     f"{self.sg.graphs[source.graph].name!r}"
                 )
-            keys = self.sg.graphs_of_type(rep_type)[graph].resolvable_keys
-            key_fields = min(
-                (self._internal_fields(k, type_name) for k in keys),
-                key=lambda kf: self.cost(source.graph, type_name, kf, provided),
-            )
+            key_fields = self._chosen_key(source.graph, graph, type_name, rep_type, provided)
             target.typename = True
             # the objects themselves are told apart by their __typename (the representations'
             # inputs), so fetches for several members at one path stay one batched request
@@ -540,3 +561,13 @@ class Placement(CostEstimator):
             return
         inner = placed.args[1:-1] if placed.args else ""
         placed.args = "(" + ", ".join([*([inner] if inner else []), *extra]) + ")"
+
+
+def _key_signature(key: SelectionSetNode) -> frozenset[object]:
+    """A key's fields, nested ones included, independent of order and spacing."""
+    return frozenset(
+        (sel.name.value, _key_signature(sel.selection_set) if sel.selection_set else None)
+        if isinstance(sel, FieldNode)
+        else print_ast(sel)
+        for sel in key.selections
+    )

@@ -367,3 +367,18 @@ async def test_typename_of_an_interface_without_implementations_asks_a_valid_que
         assert result["errors"][0]["message"] == "Node is not resolvable here"
         asked = [r["query"] for r in g.requests_to("alpha")]
         assert asked and all("... on Node" not in q for q in asked)
+
+
+async def test_equally_cheap_keys_the_referrer_declares_win_most_fields_first() -> None:
+    # products declares `id` before `id asOf`; orders references Product by both (in the
+    # other field order), wishlist by `id` only: each sends the most it declares
+    async with run_planning_graph("key_by_referrer") as g:
+        then = await g.query('{ order(asOf: "then") { lines { id asOf price } } }')
+        assert then == {"data": {"order": {"lines": [{"id": "p1", "asOf": "then", "price": 10}]}}}
+        now = await g.query("{ order { lines { price } } wished { price } }")
+        assert now == {"data": {"order": {"lines": [{"price": 12}]}, "wished": [{"price": 12}]}}
+        assert representations(g, "products") == [
+            {"__typename": "Product", "id": "p1", "asOf": "then"},
+            {"__typename": "Product", "id": "p1", "asOf": None},
+            {"__typename": "Product", "id": "p1"},
+        ]
