@@ -296,3 +296,52 @@ def _as_instant(value: Any) -> Any:
     if isinstance(value, str):
         return datetime.fromisoformat(value)
     return value
+
+
+async def test_anonymous_callers_see_a_products_history_but_not_who(stack: Stack) -> None:
+    tag = uuid4().hex[:8].upper()
+    category = (await data(stack.gateway, CREATE_CATEGORY, {"input": {"name": f"Anon {tag}"}}))[
+        "createCategory"
+    ]
+    product = (
+        await data(
+            stack.gateway,
+            ADD_PRODUCT,
+            {
+                "input": {
+                    "sku": f"ANO-{tag}",
+                    "name": "Rooibos",
+                    "categoryId": category["id"],
+                    "unitPrice": {"amount": "3.00", "currency": "EUR"},
+                }
+            },
+        )
+    )["addProduct"]
+    query = """query($id: ID!) { product(id: $id) { history { edges { node {
+        name actor { system } } } } } }"""
+    anonymous = httpx.AsyncClient(
+        transport=stack.gateway._transport, base_url=str(stack.gateway.base_url), timeout=30
+    )
+    try:
+        body = await gql(anonymous, query, {"id": product["id"]})
+        plain = await gql(
+            anonymous,
+            "query($id: ID!) { product(id: $id) { history { edges { node { name } } } } }",
+            {"id": product["id"]},
+        )
+        customer = await gql(
+            anonymous,
+            "query($id: ID!) { customer(id: $id, asOf: null) { history { totalCount } } }",
+            {"id": product["id"]},
+        )
+    finally:
+        await anonymous.aclose()
+    assert body["data"] == {
+        "product": {"history": {"edges": [{"node": {"name": "ProductAdded", "actor": None}}]}}
+    }
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"UNAUTHORIZED_FIELD_OR_TYPE"}
+    assert plain == {
+        "data": {"product": {"history": {"edges": [{"node": {"name": "ProductAdded"}}]}}}
+    }
+    assert customer["data"] == {"customer": None}
+    assert customer["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
