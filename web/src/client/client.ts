@@ -4,7 +4,7 @@
  * (Authorization header; for the WebSocket, connection_init's payload, read again at every
  * reconnect so a refreshed token is used).
  */
-import { Client, fetchExchange, subscriptionExchange } from "urql";
+import { Client, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { makeCacheExchange } from "./cache";
 import { connectionState, setConnectionState, trackedFetch } from "./connection";
@@ -26,6 +26,24 @@ function authorization(): Record<string, string> {
   const session = getSession();
   return session ? { Authorization: `Bearer ${session.accessToken}` } : {};
 }
+
+/** Read-your-writes (docs/consistency.md): the last mutation's consistency token rides on
+ * the requests of the next 30 s, so a list or report read right after a sale waits
+ * (bounded, at the gateway) until it shows it instead of showing it missing. */
+let consistency: { token: string; until: number } | undefined;
+function consistencyHeader(): Record<string, string> {
+  return consistency && Date.now() < consistency.until
+    ? { "POS-Consistency": consistency.token }
+    : {};
+}
+const consistencyExchange = mapExchange({
+  onResult(result) {
+    const token: unknown = result.extensions?.consistency;
+    if (result.operation.kind === "mutation" && typeof token === "string") {
+      consistency = { token, until: Date.now() + 30_000 };
+    }
+  },
+});
 
 export interface AppClient {
   client: Client;
@@ -68,11 +86,14 @@ export function makeClient(): AppClient {
   const client = new Client({
     url: ENDPOINT,
     fetch: trackedFetch,
-    fetchOptions: () => ({ headers: { accept: ACCEPT, ...authorization() } }),
+    fetchOptions: () => ({
+      headers: { accept: ACCEPT, ...authorization(), ...consistencyHeader() },
+    }),
     requestPolicy: "cache-and-network",
     // POST with a JSON body: the gateway refuses GETs a browser could forge (CSRF rule)
     preferGetMethod: false,
     exchanges: [
+      consistencyExchange, // sees every result: keeps a mutation's token
       makeCacheExchange(),
       fetchExchange,
       subscriptionExchange({
