@@ -19,6 +19,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The app's persisted-operation manifest ({"sha256:<hex>": document}), written by the
+# build from codegen's persisted documents; the gateway loads it as trusted documents.
+TRUSTED_DOCUMENTS = STATIC_DIR / "trusted-documents.json"
 APP_PATH = "/"
 # Paths the gateway and the subgraphs own: never answered with the app's page.
 RESERVED = ("/graphql", "/subgraphs", "/graphiql", "/.well-known", "/assets", "/health")
@@ -55,6 +58,16 @@ def _index() -> Path:
             f"{STATIC_DIR.parent}) to build the web app."
         )
     return index
+
+
+def app_trusted_documents() -> Path:
+    """The built app's trusted-document manifest (every operation it sends, by id)."""
+    if not TRUSTED_DOCUMENTS.exists():
+        raise WebAppNotBuilt(
+            f"{TRUSTED_DOCUMENTS} is missing: run scripts/setup (or `npm ci && npm run build` "
+            f"in {STATIC_DIR.parent}) to build the web app and its manifest."
+        )
+    return TRUSTED_DOCUMENTS
 
 
 def _is_reserved(path: str) -> bool:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from subgraphs.staff import StaffIdentity
     from supergraph.runtime.fetching.subgraph_identity import IdentitySigner
     from supergraph.runtime.plugins.authentication import JwtAuthenticator, TrustedIssuer
+    from supergraph.runtime.plugins.trusted_documents import TrustedDocuments
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,20 @@ def staff_authenticator(
     return JwtAuthenticator(issuers=[own, *others])
 
 
+def _app_documents() -> TrustedDocuments | None:
+    """The web app's operations as trusted documents, in `allow` mode: the app sends them
+    by id, and GraphiQL, scripts and tests still send any document (the local demo; a
+    production `pos gateway --app` enforces the list, docs/app.md). None when the app is
+    not built (then it is not served either)."""
+    from supergraph.runtime.plugins.trusted_documents import TrustedDocuments
+    from web import WebAppNotBuilt, app_trusted_documents
+
+    try:
+        return TrustedDocuments.from_files([app_trusted_documents()], "allow")
+    except WebAppNotBuilt:
+        return None
+
+
 def build_embedded_app(
     data_dir: Path | str | None = None,
     *,
@@ -168,6 +183,7 @@ def build_embedded_app(
         subgraph_identity=signer,
         authenticator=authenticator,
         profile="development",  # introspection, GraphiQL, error details (README "Policies")
+        trusted_documents=_app_documents(),
     )
     from web import app_routes
 

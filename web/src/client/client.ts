@@ -7,6 +7,7 @@
 import { Client, fetchExchange, mapExchange, subscriptionExchange } from "urql";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { makeCacheExchange } from "./cache";
+import { persistedDocumentsExchange } from "./persisted";
 import { connectionState, setConnectionState, trackedFetch } from "./connection";
 import { getSession } from "../auth/session";
 
@@ -95,6 +96,7 @@ export function makeClient(): AppClient {
     exchanges: [
       consistencyExchange, // sees every result: keeps a mutation's token
       makeCacheExchange(),
+      persistedDocumentsExchange, // after the cache (it forwards no extensions): by id
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {
