@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from subgraphs.hosting.consistency import ConsistencyGate, mongo_progress
 from subgraphs.hosting.context import ContextModule
+from subgraphs.hosting.event_log import event_log_route
 from subgraphs.hosting.metrics import SubgraphMetrics
 from subgraphs.hosting.running import start_context
 from subgraphs.hosting.services import ContextServices
@@ -100,6 +101,8 @@ def create_subgraph_app(
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
+            # the context's own events after a position, for subscriptions that resume
+            event_log_route(name, services.store, services.gateway_identity),
         ],
         lifespan=lifespan,
     )

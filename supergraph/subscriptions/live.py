@@ -23,6 +23,7 @@ would answer; an entity not found (null) or a subgraph that fails does not refus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections import OrderedDict
@@ -47,6 +48,8 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
+from eventbus.envelope import Envelope
+
 from .events import EventFeed, SubscriptionClosed
 from .freshness import (
     VERSION_ALIAS,
@@ -55,6 +58,7 @@ from .freshness import (
     resolve_fresh,
     with_version_field,
 )
+from .replay import EventReplay, resume_position
 from .resolver import SubscriptionResolver
 from .source import (
     ExecutionResult,
@@ -99,8 +103,10 @@ class SupergraphSubscriptions:
         freshness: Freshness | None = None,
         execute: Execute | None = None,
         check_arguments: bool = True,
+        replay: EventReplay | None = None,
     ) -> None:
         self.schema = schema
+        self.replay = replay  # replay.py: missed events for subscriptions that resume
         self.check_arguments = check_arguments
         self.sources = dict(sources)
         self.feed = feed
@@ -153,6 +159,7 @@ class SupergraphSubscriptions:
 
         source = self.sources.get(field_name)
         if source is not None:
+            resume = resume_position(request)
             variables = dict(request.variables or {})
             if self.check_arguments:
                 await self._check_arguments(
@@ -163,7 +170,7 @@ class SupergraphSubscriptions:
                     request.operation_name,
                     root.alias.value if root.alias else field_name,
                 )
-            return self._events(
+            return await self._events(
                 source,
                 arguments,
                 with_version_field(document, request.operation_name, source.version_field),
@@ -176,6 +183,7 @@ class SupergraphSubscriptions:
                     request.operation_name,
                     orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
                 ),
+                resume,
             )
         forwarder = self.forwarders.get(field_name)
         if forwarder is not None:
@@ -214,7 +222,7 @@ class SupergraphSubscriptions:
         if refused:
             raise OperationErrors(refused)
 
-    def _events(
+    async def _events(
         self,
         source: EventSource,
         arguments: dict[str, Any],
@@ -224,6 +232,7 @@ class SupergraphSubscriptions:
         alias: str,
         nullable: bool,
         share: tuple[str, str | None, bytes],
+        resume: int | None = None,
     ) -> AsyncIterator[ExecutionResult]:
         # Subscribe now, not on first iteration: events after `open` returns are delivered.
         try:
@@ -233,10 +242,40 @@ class SupergraphSubscriptions:
         except SubscriptionClosed as exc:
             code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
             raise operation_error(str(exc), code) from None
+        # Resuming: read the store only now that the live subscription holds what comes next.
+        missed: list[Envelope] = []
+        if resume is not None:
+            if self.replay is None:
+                subscription.close()
+                raise operation_error(
+                    "this gateway cannot replay missed events; re-query, then subscribe "
+                    "without resumeFrom",
+                    "RESUME_UNAVAILABLE",
+                )
+            try:
+                stored = await self.replay.missed(source.topic, resume)
+            except BaseException:
+                subscription.close()
+                raise
+            missed = [e for e in stored if source.accepts(e, arguments)]
+        replayed = {e.id for e in missed}
+        current: list[Envelope] = []  # the event `stream` is resolving (one at a time)
+
+        async def events() -> AsyncGenerator[Envelope, None]:
+            for envelope in missed:
+                current[:] = [envelope]
+                yield envelope
+            async for envelope in subscription:
+                if envelope.id in replayed:
+                    continue  # replayed from the store already
+                if resume is not None and (envelope.position or 0) <= resume:
+                    continue  # the client had it before it reconnected
+                current[:] = [envelope]
+                yield envelope
 
         async def stream() -> AsyncGenerator[ExecutionResult, None]:
             try:
-                async for envelope in subscription:
+                async for envelope in events():
                     representation = source.representation(envelope)
                     if representation is None:
                         log.warning(
@@ -274,7 +313,22 @@ class SupergraphSubscriptions:
             finally:
                 subscription.close()
 
-        return _ClosingStream(stream(), subscription.close)
+        async def positioned() -> AsyncGenerator[ExecutionResult, None]:
+            async with contextlib.aclosing(stream()) as results:
+                async for result in results:
+                    yield with_position(result, current[0]) if current else result
+
+        return _ClosingStream(positioned(), subscription.close)
+
+
+def with_position(result: ExecutionResult, envelope: Envelope) -> ExecutionResult:
+    """The push for `envelope`: its result (shared by subscribers: copied, not changed)
+    with ``extensions.position``, the cursor a client resumes from."""
+    if envelope.position is None:
+        return result
+    extensions = result.get("extensions")
+    merged = {**(extensions if isinstance(extensions, dict) else {}), "position": envelope.position}
+    return {**result, "extensions": merged}
 
 
 REFUSING_CODES = frozenset({"BAD_USER_INPUT"})

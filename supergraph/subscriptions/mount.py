@@ -13,6 +13,7 @@ from .events import EventFeed
 from .forward import SubgraphForwarder
 from .freshness import Freshness
 from .live import Execute, SupergraphSubscriptions
+from .replay import EventReplay
 from .resolver import SubscriptionResolver
 from .routing import subscription_owners
 from .source import SubscriptionSource
@@ -66,13 +67,23 @@ def live_subscriptions(
     """
     sources = event_sources(supergraph_sdl)
     overrides = dict(subgraph_urls or {})
+    owners = subscription_owners(supergraph_sdl)
+    # replay.py: a resuming subscription's missed events, from the topic owner's /events
+    replay = EventReplay(
+        {
+            source.topic: overrides.get(owners[name], owners[name])
+            for name, source in sorted(sources.items())
+            if name in owners
+        },
+        identity_headers=identity_headers,
+    )
     forwarders: dict[str, SubscriptionSource] = {
         name: SubgraphForwarder(
             overrides.get(url, url),
             forward_headers=forward_headers,
             identity_headers=identity_headers,
         )
-        for name, url in subscription_owners(supergraph_sdl).items()
+        for name, url in owners.items()
         if name not in sources
     }
     feed = EventFeed(transport, sorted({s.topic for s in sources.values()}), queue_size=queue_size)
@@ -84,4 +95,5 @@ def live_subscriptions(
         forwarders=forwarders,
         freshness=freshness,
         execute=execute,
+        replay=replay,
     )

@@ -42,7 +42,17 @@ def _bad(message: str, status: int = 400) -> JSONResponse:
 
 def _event(kind: str, data: Any = None) -> bytes:
     body = b"" if data is None else orjson.dumps(data)
-    return b"event: " + kind.encode() + b"\ndata: " + body + b"\n\n"
+    return b"event: " + kind.encode() + _event_id(data) + b"\ndata: " + body + b"\n\n"
+
+
+def _event_id(data: Any) -> bytes:
+    """``id: <position>`` for a push that carries its event's position: what the browser's
+    EventSource sends back as ``Last-Event-ID`` when it reconnects (replay.py)."""
+    extensions = data.get("extensions") if isinstance(data, dict) else None
+    position = extensions.get("position") if isinstance(extensions, dict) else None
+    if isinstance(position, int) and not isinstance(position, bool):
+        return b"\nid: " + str(position).encode()
+    return b""
 
 
 class GraphQLSSE:
