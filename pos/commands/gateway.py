@@ -505,14 +505,19 @@ def gateway(
         app.state.gateway.fetcher.configure_traffic(traffic)
     if bus is not None:
         app.router.lifespan_context = gateway_lifespans.with_bus(app.router.lifespan_context, bus)
+    reconfigure = _config_reloader(ctx)
     if fetched is not None and supergraph_url is not None:
         if supergraph_poll > 0:
             app.router.lifespan_context = gateway_lifespans.with_poll(
                 app.router.lifespan_context, supergraph_url, fetched, supergraph_poll
             )
+        if reconfigure is not None:
+            app.router.lifespan_context = gateway_lifespans.with_reload(
+                app.router.lifespan_context, None, reconfigure
+            )
     else:
         app.router.lifespan_context = gateway_lifespans.with_reload(
-            app.router.lifespan_context, supergraph
+            app.router.lifespan_context, supergraph, reconfigure
         )
     if web_app:
         from web import mount_app
@@ -572,6 +577,21 @@ def _run_workers(options: dict[str, Any]) -> None:
     )
 
 
+CONFIG_META = "pos.gateway.config"
+"""Where `_with_config` leaves the config file and the parameters it made (`ctx.meta`)."""
+
+
+def _config_reloader(ctx: typer.Context) -> Any:
+    """With --config FILE: a function that re-reads it on SIGHUP (gateway_reload.py)."""
+    found = ctx.meta.get(CONFIG_META)
+    if found is None:
+        return None
+    from pos.commands.gateway_reload import config_reloader
+
+    config, started = found
+    return config_reloader(started, lambda: _with_config(ctx, config, False) or {})
+
+
 def _with_config(
     ctx: typer.Context, config: Path | None, validate_only: bool
 ) -> dict[str, Any] | None:
@@ -591,6 +611,7 @@ def _with_config(
         if source is None or source.name in ("DEFAULT", "DEFAULT_MAP"):
             params[name] = value
     params.update(config=None, validate_config=False, print_config_schema=False)
+    ctx.meta[CONFIG_META] = (config, params)  # re-read on SIGHUP: _config_reloader
     if validate_only:
         source = params.get("supergraph_url") or params["supergraph"]
         try:

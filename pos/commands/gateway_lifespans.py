@@ -6,34 +6,44 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventbus.ports import Transport
 
-DEFAULT_CONFIG = Path("supergraph.toml")
-DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
-URLS_ENV = "POS_SUBGRAPH_URLS"
+if TYPE_CHECKING:
+    from pos.commands.gateway_reload import Reloaded
 
 
-def with_reload(inner: Any, supergraph: Path) -> Any:
-    """On SIGHUP, serve the supergraph file as it is now (`create_app`'s `reload`): a
-    file that does not load is logged and the running supergraph kept."""
+def with_reload(
+    inner: Any, supergraph: Path | None, reconfigure: Callable[[], Reloaded] | None = None
+) -> Any:
+    """On SIGHUP, serve the supergraph file as it is now (None: a supergraph URL is
+    polled instead) and, with `reconfigure` (`--config FILE`), the config file's
+    reloadable settings (`gateway_reload.py`): a file that does not load is logged and
+    the running gateway kept."""
     import logging
     import signal
+
+    from pos.commands.gateway_reload import apply
 
     log = logging.getLogger("pos.gateway")
 
     def reload(app: Any) -> None:
+        what = " and ".join(
+            name
+            for name, used in (("supergraph", supergraph), ("config", reconfigure))
+            if used is not None
+        )
         try:
-            app.state.reload(supergraph.read_text())
-        except Exception as e:  # a bad file must never stop a serving gateway
-            log.error(
-                "supergraph reload from %s failed, still serving the previous: %s", supergraph, e
-            )
+            sdl = supergraph.read_text() if supergraph is not None else None
+            apply(app, sdl, reconfigure() if reconfigure is not None else None)
+        except Exception as e:  # never stop a serving gateway (typer.Exit included)
+            detail = getattr(e, "message", None) or str(e) or type(e).__name__
+            log.error("%s reload failed, still serving the previous: %s", what, detail)
             return
-        log.warning("supergraph reloaded from %s", supergraph)
+        log.warning("%s reloaded", what)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:

@@ -14,10 +14,6 @@ from typing import Any
 
 import typer
 
-DEFAULT_CONFIG = Path("supergraph.toml")
-DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
-URLS_ENV = "POS_SUBGRAPH_URLS"
-
 
 def plugins(specs: Sequence[str]) -> list[Any]:
     """`create_app(plugins=...)` from --plugin package.module:Class options."""

@@ -148,7 +148,7 @@ class Gateway:
         )
         self.deadline = deadline or None
         self.max_response_bytes = max_response_bytes or None
-        self._supergraph_sdl = supergraph_sdl
+        self.supergraph_sdl = supergraph_sdl
         # plugins/authentication.py, plugins/authorization/: None when not configured / not needed
         self.authenticator = authenticator
         self.authorizer = Authorizer.for_supergraph(
@@ -213,7 +213,7 @@ class Gateway:
         self.cost_estimator = (
             None
             if config is None
-            else CostEstimator(config, self._supergraph_sdl, self.supergraph, self.plan_cache_size)
+            else CostEstimator(config, self.supergraph_sdl, self.supergraph, self.plan_cache_size)
         )
 
     # ---- preparation (cached) ----

@@ -377,6 +377,24 @@ def _load_graphiql() -> Any | None:
         return None
 
 
+RELOADABLE = frozenset(
+    {
+        "demand_control",
+        "limits",
+        "document_limits",
+        "deadline",
+        "max_response_bytes",
+        "authorization_mode",
+        "authorization_errors",
+        "trusted_documents",
+        "override_labels",
+    }
+)
+"""What `app.state.reload` can change without a restart: the options the gateway
+pipeline reads per request. The HTTP policies (CORS, CSRF, rate limits, body size), the
+profile, authentication, plugins, the event feed and open subscriptions are built once."""
+
+
 def create_app(
     supergraph_sdl: str,
     *,
@@ -582,14 +600,21 @@ def create_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
 
-    def reload(new_sdl: str) -> None:
-        """Serve queries and mutations from `new_sdl` from now on (a `SupergraphError`
-        leaves the running one in place). Requests in flight finish on the gateway they
-        started on, sharing its fetcher; open subscriptions keep theirs (see README)."""
+    def reload(new_sdl: str | None = None, **changes: Any) -> None:
+        """Serve queries and mutations from `new_sdl` (None: the running supergraph) and
+        with `changes` to the `RELOADABLE` options from now on; a `SupergraphError` or a
+        bad option leaves the running gateway in place. Requests in flight finish on the
+        gateway they started on, sharing its fetcher; open subscriptions keep theirs."""
+        unknown = set(changes) - RELOADABLE
+        if unknown:
+            raise ValueError(f"not reloadable without a restart: {', '.join(sorted(unknown))}")
         old = app.state.gateway
-        fresh = Gateway(new_sdl, **options, fetcher=old.fetcher)
-        fresh.executor.entity_cache = reloaded_entity_cache(cache, cache_feed, new_sdl)
-        fresh.cost_estimator = old.cost_estimator
+        sdl = old.supergraph_sdl if new_sdl is None else new_sdl
+        fresh = Gateway(sdl, **{**options, **changes}, fetcher=old.fetcher)
+        fresh.executor.entity_cache = reloaded_entity_cache(cache, cache_feed, sdl)
+        if "demand_control" not in changes:
+            fresh.cost_estimator = old.cost_estimator
+        options.update(changes)
         endpoint.gateway = fresh
         app.state.gateway = fresh
         current["gateway"] = fresh

@@ -131,3 +131,63 @@ async def test_sighup_reloads_the_supergraph_without_dropping_a_request(tmp_path
         async with asyncio.timeout(30):
             await process.wait()
         await asyncio.gather(*(s.stop() for s in servers.values()))
+
+
+async def _stderr_until(process: asyncio.subprocess.Process, needle: str) -> str:
+    """Read the gateway's log until a line containing `needle` (bounded)."""
+    assert process.stderr is not None
+    async with asyncio.timeout(20):
+        while True:
+            line = (await process.stderr.readline()).decode()
+            assert line, f"pos gateway closed its log before saying {needle!r}"
+            if needle in line:
+                return line
+
+
+async def test_sighup_reloads_the_config_files_limits_and_names_what_needs_a_restart(
+    tmp_path: Path,
+) -> None:
+    subgraphs = PLANNING_BUILDERS["requires_batch"]()
+    servers = {name: Server(s.app) for name, s in subgraphs.items()}
+    await asyncio.gather(*(s.start() for s in servers.values()))
+    port = _free_port()
+    urls = "\n".join(f'[subgraphs.{n}]\nurl = "{s.url}"' for n, s in servers.items())
+    head = (
+        f'supergraph = "{PLANNING / "requires_batch" / "supergraph.graphql"}"\n'
+        f'port = {port}\nlog_level = "warning"\nsubscriptions = false\n{urls}\n'
+    )
+    config = tmp_path / "gateway.toml"
+    config.write_text(head + "[limits]\nmax_root_fields = 1\n")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pos.cli", "gateway", "--config", str(config),
+        "--no-staff-tokens",
+        cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    two = {"query": "{ products { name } again: products { name } }"}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            await _serving(client, process)
+            refused = (await client.post("/graphql", json=two)).json()
+            assert refused["errors"][0]["extensions"]["code"] == "MAX_ROOT_FIELDS_LIMIT"
+            # the limit raised in the file: in effect after SIGHUP, no restart
+            config.write_text(
+                head + '[limits]\nmax_root_fields = 2\n[cors]\norigins = ["https://till.example"]\n'
+            )
+            process.send_signal(signal.SIGHUP)
+            line = await _stderr_until(process, "need a restart")
+            assert "cors_origin" in line and "max_root_fields" not in line
+            answered = (await client.post("/graphql", json=two)).json()
+            assert "errors" not in answered
+            assert answered["data"]["again"] == answered["data"]["products"]
+            # a file that no longer loads: logged, the running settings kept
+            config.write_text(head + "[limits]\nmax_root_fields = -5\n")
+            process.send_signal(signal.SIGHUP)
+            await _stderr_until(process, "reload failed")
+            still = (await client.post("/graphql", json=two)).json()
+            assert "errors" not in still
+            assert process.returncode is None
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await process.wait()
+        await asyncio.gather(*(s.stop() for s in servers.values()))
