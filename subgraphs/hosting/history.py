@@ -22,7 +22,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -71,6 +71,30 @@ def time_travel(store: EventStore, fold: Fold[Any]) -> TimeTravel[Any]:
 async def as_of(store: EventStore, fold: Fold[Any], stream_id: str, instant: datetime) -> Any:
     """The read-model document of `stream_id` at `instant` (None: no such entity)."""
     return await time_travel(store, fold).as_of(stream_id, instant)
+
+
+def store_of(info: Any) -> EventStore:
+    """The event store of the context serving this Strawberry request (its runtime's
+    services, or the services themselves)."""
+    runtime = info.context["runtime"]
+    services = getattr(runtime, "services", runtime)
+    store: EventStore = services.store
+    return store
+
+
+def representation_instant(raw: Any) -> datetime:
+    """A representation's `asOf` (JSON text: the gateway passes the instant through)."""
+    try:
+        return datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise DomainError(f"asOf {raw!r} is not an ISO-8601 instant", field="asOf") from None
+
+
+async def entity_as_of(
+    store: EventStore, fold: Fold[Any], stream_id: str, instant: datetime
+) -> Any:
+    """`as_of`, and the instant in UTC to render with it: (document or None, instant)."""
+    return await as_of(store, fold, stream_id, instant), instant.astimezone(UTC)
 
 
 def checked_instant(instant: datetime | None) -> datetime | None:

@@ -8,6 +8,7 @@ checks the same again against the caller's verified claims (`caller`).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -15,6 +16,7 @@ from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
+from eventbus.time_travel import check_instant
 from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.money import Money
@@ -43,7 +45,13 @@ from subgraphs.stores.graphql.inputs import (
     UpdateStoreInput,
 )
 from subgraphs.stores.graphql.runtime import StoresRuntime
-from subgraphs.stores.graphql.types import Register, Store, TaxRegion
+from subgraphs.stores.graphql.types import (
+    Register,
+    Store,
+    TaxRegion,
+    register_as_of,
+    store_as_of,
+)
 from subgraphs.stores.projections import RegisterView, StoreView, TaxRegionView
 
 SEARCH_MAX = 100
@@ -118,15 +126,25 @@ class Query:
         return connection_from_page(page.map(Store.from_view))
 
     @federation.field(authenticated=True)
-    async def store(self, info: Info, id: strawberry.ID) -> Store | None:
+    async def store(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Store | None:
         require_caller(info)
-        view = await StoreView.get(parse_id(id, "id", "store"))
+        store_id = parse_id(id, "id", "store")
+        if as_of is not None:
+            return await store_as_of(info, store_id, check_instant(as_of))
+        view = await StoreView.get(store_id)
         return Store.from_view(view) if view else None
 
     @federation.field(authenticated=True)
-    async def register(self, info: Info, id: strawberry.ID) -> Register | None:
+    async def register(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Register | None:
         require_caller(info)
-        view = await RegisterView.get(parse_id(id, "id", "register"))
+        register_id = parse_id(id, "id", "register")
+        if as_of is not None:
+            return await register_as_of(info, register_id, check_instant(as_of))
+        view = await RegisterView.get(register_id)
         return Register.from_view(view) if view else None
 
     @federation.field(authenticated=True, description="Every tax region, by code.")

@@ -7,17 +7,33 @@ from enum import Enum
 
 import strawberry
 from strawberry import federation
-from strawberry.federation.schema_directives import Key
-from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
+from subgraphs.hosting import history
+from subgraphs.hosting.history import HistoryConnection, StaffMember
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.schema import loaders_of
 from subgraphs.stores.domain import Register as RegisterAggregate
 from subgraphs.stores.domain import Store as StoreAggregate
 from subgraphs.stores.domain import TaxRegion as TaxRegionAggregate
 from subgraphs.stores.domain import canonical, parse_id
-from subgraphs.stores.projections import RegisterView, StoreView, TaxRegionView
+from subgraphs.stores.projections import (
+    RegisterView,
+    StoreView,
+    TaxRegionView,
+    register_fold,
+    store_fold,
+)
+
+AS_OF = (
+    "The instant this state is of (null: now). Set when the entity was asked for `asOf` an "
+    "instant; references to other entities answer as of the same instant where their "
+    "subgraph keeps history."
+)
+HISTORY = (
+    "The events of this entity's stream, newest first (up to `asOf`, when set); `first` "
+    "at most 100."
+)
 
 
 @strawberry.enum(
@@ -39,11 +55,6 @@ class RoundingLevel(Enum):
 class RoundingMode(Enum):
     HALF_UP = "HALF_UP"
     HALF_EVEN = "HALF_EVEN"
-
-
-@federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
-class StaffMember:
-    id: strawberry.ID
 
 
 @strawberry.type(description="A store's postal address; `country` is ISO 3166-1 alpha-2.")
@@ -106,7 +117,7 @@ class TaxRegion:
         )
 
 
-@federation.type(keys=["id"], description="A location that sells, with its registers.")
+@federation.type(keys=["id", "id asOf"], description="A location that sells, with its registers.")
 class Store:
     id: strawberry.ID
     code: str = strawberry.field(description="Short and unique, upper-case, e.g. S01.")
@@ -131,6 +142,20 @@ class Store:
         description="Who opened the store (the StoreOpened event's actor); null: the system."
     )
     tax_region_id: strawberry.Private[str]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info),
+            store_fold,
+            str(self.id),
+            first=first,
+            after=after,
+            until=self.as_of,
+        )
 
     @strawberry.field(description="The store's tax region.")
     async def tax_region(self, info: Info) -> TaxRegion | None:
@@ -151,7 +176,7 @@ class Store:
         return [Register.from_view(view) for view in views]
 
     @classmethod
-    def from_view(cls, view: StoreView) -> Store:
+    def from_view(cls, view: StoreView, as_of: datetime | None = None) -> Store:
         increment = view.cash_rounding_increment
         return cls(
             id=strawberry.ID(view.id),
@@ -173,6 +198,7 @@ class Store:
             closed_at=view.closed_at,
             opened_by=StaffMember(id=strawberry.ID(view.opened_by)) if view.opened_by else None,
             tax_region_id=view.tax_region_id,
+            as_of=as_of,
         )
 
     @classmethod
@@ -207,32 +233,54 @@ class Store:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Store | None:
-        view = await loaders_of(info).by(StoreView).load(parse_id(id, "id", "store"))
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, asOf: str | None = None
+    ) -> Store | None:
+        store_id = parse_id(id, "id", "store")
+        if asOf is not None:
+            return await store_as_of(info, store_id, history.representation_instant(asOf))
+        view = await loaders_of(info).by(StoreView).load(store_id)
         return cls.from_view(view) if view else None
 
 
-@federation.type(keys=["id"], description="A till of one store.")
+@federation.type(keys=["id", "id asOf"], description="A till of one store.")
 class Register:
     id: strawberry.ID
     code: str = strawberry.field(description="Unique within its store, e.g. R1.")
     name: str
     active: bool = strawberry.field(description="Inactive registers cannot be used.")
     store_id: strawberry.Private[str]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
 
     @strawberry.field
     async def store(self, info: Info) -> Store | None:
+        if self.as_of is not None:
+            return await store_as_of(info, self.store_id, self.as_of)
         view = await loaders_of(info).by(StoreView).load(self.store_id)
         return Store.from_view(view) if view else None
 
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info),
+            register_fold,
+            str(self.id),
+            first=first,
+            after=after,
+            until=self.as_of,
+        )
+
     @classmethod
-    def from_view(cls, view: RegisterView) -> Register:
+    def from_view(cls, view: RegisterView, as_of: datetime | None = None) -> Register:
         return cls(
             id=strawberry.ID(view.id),
             code=view.code,
             name=view.name,
             active=view.active,
             store_id=view.store_id,
+            as_of=as_of,
         )
 
     @classmethod
@@ -246,6 +294,25 @@ class Register:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Register | None:
-        view = await loaders_of(info).by(RegisterView).load(parse_id(id, "id", "register"))
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, asOf: str | None = None
+    ) -> Register | None:
+        register_id = parse_id(id, "id", "register")
+        if asOf is not None:
+            return await register_as_of(info, register_id, history.representation_instant(asOf))
+        view = await loaders_of(info).by(RegisterView).load(register_id)
         return cls.from_view(view) if view else None
+
+
+async def store_as_of(info: Info, store_id: str, instant: datetime) -> Store | None:
+    """The store as it was at `instant`, from its stream (its registers and tax table
+    answer as now: they are other streams)."""
+    view, at = await history.entity_as_of(history.store_of(info), store_fold, store_id, instant)
+    return Store.from_view(view, as_of=at) if view else None
+
+
+async def register_as_of(info: Info, register_id: str, instant: datetime) -> Register | None:
+    """The register as it was at `instant`, its store as of the same instant."""
+    store = history.store_of(info)
+    view, at = await history.entity_as_of(store, register_fold, register_id, instant)
+    return Register.from_view(view, as_of=at) if view else None

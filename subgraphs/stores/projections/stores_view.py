@@ -14,7 +14,7 @@ from beanie import Document
 
 from eventbus import Envelope, topic_for
 from eventbus.projection import Projection
-from eventbus.readmodel import AppliedMixin, is_applied, mark_applied
+from eventbus.readmodel import is_applied, mark_applied
 from eventbus.repository import to_domain
 from subgraphs.stores.domain import (
     RegisterAdded,
@@ -71,49 +71,73 @@ class StoresView(Projection):
         doc = await self._current(envelope)
         if is_applied(doc, envelope):
             return
-        event = to_domain(envelope)
-        match event:
-            case StoreOpened():
-                doc = StoreView(
-                    id=envelope.subject,
-                    code=event.code,
-                    currency=event.currency,
-                    opened_at=event.opened_at,
-                    opened_by=_staff(envelope),
-                    **{name: getattr(event, name) for name in _SETTINGS},
-                )
-            case StoreUpdated() if isinstance(doc, StoreView):
-                for name in _SETTINGS:
-                    setattr(doc, name, getattr(event, name))
-            case StoreClosed() if isinstance(doc, StoreView):
-                doc.active = False
-                doc.closed_at = event.closed_at
-                doc.close_reason = event.reason or None
-            case RegisterAdded():
-                doc = RegisterView(
-                    id=envelope.subject,
-                    store_id=event.store_id,
-                    code=event.code,
-                    name=event.name,
-                    added_at=envelope.time,
-                    added_by=_staff(envelope),
-                )
-            case RegisterDeactivated() if isinstance(doc, RegisterView):
-                doc.active = False
-                doc.deactivated_at = envelope.time
-            case TaxRegionDefined():
-                doc = TaxRegionView(
-                    id=envelope.subject, code=event.code, name=event.name, rates=event.rates
-                )
-            case TaxRateSet() if isinstance(doc, TaxRegionView):
-                doc.rates = {**doc.rates, event.tax_class: event.rate_percent}
-            case _:
-                return
-        assert isinstance(doc, AppliedMixin) and isinstance(doc, Document)
-        mark_applied(doc, envelope)
-        await doc.save()
+        changed = evolve(doc, envelope)
+        if changed is None:
+            return
+        mark_applied(changed, envelope)
+        await changed.save()
 
     async def reset(self) -> None:
         await StoreView.delete_all()
         await RegisterView.delete_all()
         await TaxRegionView.delete_all()
+
+
+View = StoreView | RegisterView | TaxRegionView
+
+
+def evolve(doc: Any, envelope: Envelope) -> View | None:
+    """The view after `envelope` (pure, no I/O; changes `doc` in place); None when the
+    event changes nothing. `apply` and time travel (`asOf`, `history`) both fold with it."""
+    event = to_domain(envelope)
+    match event:
+        case StoreOpened():
+            return StoreView(
+                id=envelope.subject,
+                code=event.code,
+                currency=event.currency,
+                opened_at=event.opened_at,
+                opened_by=_staff(envelope),
+                **{name: getattr(event, name) for name in _SETTINGS},
+            )
+        case StoreUpdated() if isinstance(doc, StoreView):
+            for name in _SETTINGS:
+                setattr(doc, name, getattr(event, name))
+        case StoreClosed() if isinstance(doc, StoreView):
+            doc.active = False
+            doc.closed_at = event.closed_at
+            doc.close_reason = event.reason or None
+        case RegisterAdded():
+            return RegisterView(
+                id=envelope.subject,
+                store_id=event.store_id,
+                code=event.code,
+                name=event.name,
+                added_at=envelope.time,
+                added_by=_staff(envelope),
+            )
+        case RegisterDeactivated() if isinstance(doc, RegisterView):
+            doc.active = False
+            doc.deactivated_at = envelope.time
+        case TaxRegionDefined():
+            return TaxRegionView(
+                id=envelope.subject, code=event.code, name=event.name, rates=event.rates
+            )
+        case TaxRateSet() if isinstance(doc, TaxRegionView):
+            doc.rates = {**doc.rates, event.tax_class: event.rate_percent}
+        case _:
+            return None
+    changed: View = doc
+    return changed
+
+
+def store_fold(doc: StoreView | None, envelope: Envelope) -> StoreView | None:
+    """`evolve` for a store's stream only (another stream folds to nothing)."""
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, StoreView) else None
+
+
+def register_fold(doc: RegisterView | None, envelope: Envelope) -> RegisterView | None:
+    """`evolve` for a register's stream only."""
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, RegisterView) else None
