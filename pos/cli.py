@@ -9,6 +9,28 @@ from pos.commands import bus, customers, dlq, gateway, infra, run, seed, staff, 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
 )
+
+
+@app.callback()
+def _observability(
+    log_format: str = typer.Option(
+        None, help="text or json lines, for every command (default: POS_LOG_FORMAT, else text)."
+    ),
+    access_log: bool = typer.Option(
+        None,
+        "--access-log/--no-access-log",
+        help="A log line per HTTP request (default on; POS_ACCESS_LOG=off).",
+    ),
+) -> None:
+    """Logging for whichever command runs (docs/observability.md)."""
+    from pos.logging_json import configure_logging
+
+    try:
+        configure_logging(log_format, access_log=access_log)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--log-format") from None
+
+
 app.add_typer(infra.app, name="infra")
 app.add_typer(staff.app, name="staff")
 app.add_typer(dlq.app, name="dlq")

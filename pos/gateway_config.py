@@ -143,6 +143,16 @@ class TrustedDocuments(_Section):
     mode: Literal["enforce", "log", "allow"] | None = None
 
 
+class Telemetry(_Section):
+    """Traces and logs (docs/observability.md)."""
+
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector for traces (http://collector:4318)."
+    )
+    log_format: Literal["text", "json"] | None = None
+    access_log: bool | None = Field(default=None, description="A line per request (default on).")
+
+
 class GatewayConfig(_Section):
     """The whole file. Keys left out keep the flags' defaults."""
 
@@ -174,6 +184,7 @@ class GatewayConfig(_Section):
     rate_limits: RateLimits = Field(default_factory=lambda: RateLimits())
     batching: Batching = Field(default_factory=lambda: Batching())
     trusted_documents: TrustedDocuments = Field(default_factory=lambda: TrustedDocuments())
+    telemetry: Telemetry = Field(default_factory=lambda: Telemetry())
 
     def flags(self) -> dict[str, Any]:
         """The `pos gateway` parameters this file sets (parameter name -> value)."""
@@ -225,6 +236,9 @@ class GatewayConfig(_Section):
         put("max_batch_size", self.batching.max_size)
         put("trusted_documents", list(self.trusted_documents.files))
         put("trusted_documents_mode", self.trusted_documents.mode)
+        put("otlp_endpoint", self.telemetry.otlp_endpoint)
+        put("log_format", self.telemetry.log_format)
+        put("access_log", self.telemetry.access_log)
         return out
 
 

@@ -17,8 +17,10 @@ def relay(
 ) -> None:
     """Drain the outbox to Kafka; run several for failover: one drains, the rest stand by."""
     from eventbus.relay import run_relay
+    from pos.trace_export import configure_tracing
 
     settings = Settings.from_env()
+    configure_tracing("pos-relay")  # POS_OTLP_ENDPOINT; docs/observability.md
     asyncio.run(
         run_relay(
             store_url or settings.pg_url, kafka or settings.kafka_bootstrap, batch_size=batch_size
@@ -37,6 +39,10 @@ def project(
     module = CONTEXTS.get(context)
     if module is None:
         raise typer.BadParameter(f"unknown context {context!r}: one of {', '.join(CONTEXTS)}")
+
+    from pos.trace_export import configure_tracing
+
+    configure_tracing(f"pos-project-{context}")  # POS_OTLP_ENDPOINT; docs/observability.md
 
     async def main() -> None:
         services = build_services("services", context=context)

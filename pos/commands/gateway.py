@@ -383,6 +383,24 @@ def gateway(
             "event feed); SIGHUP restarts them one by one."
         ),
     ] = 1,
+    otlp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Send traces to this OTLP/HTTP collector (http://collector:4318). Default: "
+            "POS_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; unset: no traces "
+            "(docs/observability.md)."
+        ),
+    ] = None,
+    log_format: Annotated[
+        str | None, typer.Option(help="text or json lines (default: POS_LOG_FORMAT, else text).")
+    ] = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="A log line per request at INFO (default on; POS_ACCESS_LOG=off).",
+        ),
+    ] = None,
 ) -> Any:
     """Serve a supergraph: the federated API at /graphql (GraphiQL in a browser)."""
     if workers > 1 and config is None and not validate_config and not print_config_schema:
@@ -404,8 +422,14 @@ def gateway(
     import uvicorn
 
     from eventbus.transports.kafka import KafkaTransport
+    from pos.logging_json import configure_logging
     from pos.settings import Settings
+    from pos.trace_export import configure_tracing
     from supergraph.runtime import SupergraphError, create_app
+
+    if log_format is not None or access_log is not None:  # else as `pos --log-format` set
+        configure_logging(log_format, access_log=access_log)
+    configure_tracing("pos-gateway", otlp_endpoint)  # docs/observability.md
 
     fetched = None
     if supergraph_url is not None:

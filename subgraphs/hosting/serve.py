@@ -6,6 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
+from pos.trace_export import configure_tracing
 from subgraphs.hosting.services import Mode, build_services
 
 DEFAULT_PORTS: dict[str, int] = {
@@ -48,6 +49,7 @@ def serve(
         data_dir = Path("var") / "embedded" / context_name
     services = build_services(mode, context=context_name, data_dir=data_dir, relay=relay)
     app = context.build_app(services)
+    configure_tracing(f"pos-{context_name}")  # POS_OTLP_ENDPOINT; docs/observability.md
     uvicorn.run(
         app,
         host=host,

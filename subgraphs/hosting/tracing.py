@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Iterator
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,7 +45,8 @@ class Traced:
         route = f"{scope.get('root_path', '')}{scope.get('path', '')}"
         with TRACER.start_as_current_span(
             f"{method} {route}",
-            context=propagate.extract(carrier) if carrier else None,
+            # the parent is the caller's header or none, even when called in process
+            context=propagate.extract(carrier, context=Context()),
             kind=SpanKind.SERVER,
             attributes={
                 "http.request.method": method,

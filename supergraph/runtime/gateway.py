@@ -60,6 +60,7 @@ from .plugins.document_limits import DocumentLimits
 from .plugins.limits import OperationLimits
 from .plugins.trusted_documents import TrustedDocuments
 from .supergraph_schema import Supergraph, load_supergraph
+from .tracing import in_span, name_operation, operation_span
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ class Gateway:
     ) -> PreparedOperation:
         limits = self.document_limits or _UNLIMITED
         try:
-            parsed = limits.parse(document)
+            parsed = in_span("graphql parse", limits.parse, document)  # tracing.py
         except GraphQLError as exc:
             return PreparedOperation(errors=(_located(exc, "GRAPHQL_PARSE_FAILED"),))
         if isinstance(parsed, dict):
@@ -257,7 +258,7 @@ class Gateway:
             refused = self.document_limits.check(doc, self.repeatable)
             if refused is not None:
                 return PreparedOperation(errors=(refused,))
-        errors = validate(self.supergraph.api_schema, doc)
+        errors = in_span("graphql validate", validate, self.supergraph.api_schema, doc)
         if errors:
             return PreparedOperation(
                 errors=tuple(_located(e, "GRAPHQL_VALIDATION_FAILED") for e in errors)
@@ -290,7 +291,8 @@ class Gateway:
         partial = None
         try:
             try:
-                planned = Planner(self.supergraph, operation, fragments, defers_off, labels).plan()
+                planner = Planner(self.supergraph, operation, fragments, defers_off, labels)
+                planned = in_span("graphql plan", planner.plan)
             except PlanningError as exc:
                 partial = plan_answerable(
                     self.supergraph, operation, fragments, defers_off, exc, labels
@@ -343,7 +345,8 @@ class Gateway:
             deadline_at = asyncio.get_running_loop().time() + self.deadline
         try:
             async with asyncio.timeout_at(deadline_at):
-                response = await self._execute(request, cost_check_only, deferring, deadline_at)
+                with operation_span(request.operation_name):  # tracing.py
+                    response = await self._execute(request, cost_check_only, deferring, deadline_at)
         except TimeoutError:
             return _timed_out(self.deadline)
         if self.max_response_bytes is not None and "data" in response.body:
@@ -383,6 +386,7 @@ class Gateway:
             )
         labels = self.labels_for(request)
         prepared = self.prepare(document, request.operation_name, deferring, labels)
+        name_operation(prepared.operation)  # tracing.py: the span named for the document's
         if prepared.errors:
             return GatewayResponse({"errors": list(prepared.errors)}, True)
         if prepared.kind == "mutation" and not request.allow_mutations:

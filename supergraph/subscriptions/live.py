@@ -68,6 +68,7 @@ from .source import (
     operation_error,
 )
 from .spec import EventSource
+from .tracing import pushing
 
 log = logging.getLogger(__name__)
 
@@ -285,28 +286,30 @@ class SupergraphSubscriptions:
                             source.entity,
                         )
                         continue
-                    key = (*share, envelope.id)
-                    resolution = self._shared.get(key)
-                    if resolution is None:
-                        resolution = asyncio.ensure_future(
-                            resolve_fresh(
-                                self.resolver,
-                                entity=source.entity,
-                                representation=representation,
-                                document=document,
-                                variables=variables,
-                                operation_name=operation_name,
-                                field_alias=alias,
-                                min_version=envelope.stream_version,
-                                nullable=nullable,
-                                freshness=self.freshness,
+                    with pushing(envelope, source.entity):  # tracing.py: the event's trace
+                        key = (*share, envelope.id)
+                        resolution = self._shared.get(key)
+                        if resolution is None:
+                            resolution = asyncio.ensure_future(
+                                resolve_fresh(
+                                    self.resolver,
+                                    entity=source.entity,
+                                    representation=representation,
+                                    document=document,
+                                    variables=variables,
+                                    operation_name=operation_name,
+                                    field_alias=alias,
+                                    min_version=envelope.stream_version,
+                                    nullable=nullable,
+                                    freshness=self.freshness,
+                                )
                             )
-                        )
-                        self._shared[key] = resolution
-                        while len(self._shared) > self.shared_limit:
-                            self._shared.popitem(last=False)
-                    # shielded: one subscriber leaving must not cancel the others' result
-                    yield await asyncio.shield(resolution)
+                            self._shared[key] = resolution
+                            while len(self._shared) > self.shared_limit:
+                                self._shared.popitem(last=False)
+                        # shielded: one subscriber leaving must not cancel the others' result
+                        pushed = await asyncio.shield(resolution)
+                    yield pushed
             except SubscriptionClosed as exc:
                 code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
                 raise operation_error(str(exc), code) from None

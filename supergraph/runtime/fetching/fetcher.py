@@ -25,7 +25,9 @@ from typing import Any
 
 import httpx
 import orjson
+from opentelemetry.trace import StatusCode
 
+from ..tracing import fetch_span, with_trace_context
 from .entity_batching import EntityBatcher
 from .http1_client import Http1Pool, HTTPClientError
 from .traffic import SubgraphState, SubgraphTraffic, TrafficPolicy
@@ -115,12 +117,14 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any] | FetchFailure:
         observe = self.observe
-        if observe is None:
-            return await self._post(service, url, query, variables, operation_name, headers)
-        began = time.perf_counter()
-        result = await self._post(service, url, query, variables, operation_name, headers)
-        outcome = result.code if isinstance(result, FetchFailure) else "ok"
-        observe(service, time.perf_counter() - began, outcome)
+        with fetch_span(service, operation_name) as span:  # runtime/tracing.py
+            began = time.perf_counter()
+            result = await self._post(service, url, query, variables, operation_name, headers)
+            outcome = result.code if isinstance(result, FetchFailure) else "ok"
+            if outcome != "ok":
+                span.set_status(StatusCode.ERROR, outcome)
+        if observe is not None:
+            observe(service, time.perf_counter() - began, outcome)
         return result
 
     async def _post(
@@ -289,6 +293,7 @@ class Fetcher:
         headers: Mapping[str, str] | None,
         connect_timeout: float | None,
     ) -> tuple[int, str, bytes]:
+        headers = with_trace_context(headers)  # traceparent: after dedup, per attempt
         if client is None:
             return await self._pool_post(url, content, headers, connect_timeout)
         return await self._client_post(client, url, content, headers)

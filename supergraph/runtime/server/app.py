@@ -37,7 +37,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, request_response
 from starlette.staticfiles import StaticFiles
 
 from eventbus.ports import Transport
@@ -92,6 +92,7 @@ from ..plugins.limits import LimitedSubscriptions, OperationLimits
 from ..plugins.metrics import mount_metrics
 from ..plugins.rate_limit import DEFAULT_RATE_LIMITS, RateLimits
 from ..plugins.trusted_documents import TrustedDocuments, TrustedSubscriptions
+from ..tracing import ServerSpan
 from .batching import NOT_ENABLED, Batching, execute_batch
 from .body_limit import DEFAULT_MAX_BODY_SIZE
 from .cors import DEFAULT_CORS, Cors
@@ -578,7 +579,8 @@ def create_app(
             await current["gateway"].aclose()  # the fetcher every reload shared
 
     routes: list[Any] = [
-        Route(path, endpoint.handle, methods=["GET", "POST"]),
+        # a span per request, the client's trace continued (runtime/tracing.py)
+        Route(path, ServerSpan(request_response(endpoint.handle)), methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
     ]
     if subgraph_identity is not None:
