@@ -163,3 +163,27 @@ async def another_browser(profile: Path) -> AsyncIterator[BrowserContext]:
             yield context
         finally:
             await context.close()
+
+
+AXE = Path(__file__).parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.x A/AA violations on the page as it is now, one line each (rule,
+    impact, the elements). axe (web/node_modules, pinned in web/package.json) is evaluated
+    through the DevTools protocol, which the page's CSP does not govern."""
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        await page.evaluate(AXE.read_text())
+    found = await page.evaluate(
+        """async (tags) => {
+            const only = { runOnly: { type: "tag", values: tags } };
+            const result = await window.axe.run(document, only);
+            return result.violations.map((v) => {
+                const where = v.nodes.map((n) => n.target.join(" ")).join(", ");
+                return `${v.id} (${v.impact}): ${v.help} at ${where}`;
+            });
+        }""",
+        WCAG_AA,
+    )
+    return [str(line) for line in found]
