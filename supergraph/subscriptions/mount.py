@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import httpx
 from graphql import GraphQLSchema
 from starlette.routing import BaseRoute, WebSocketRoute
 
@@ -56,13 +57,16 @@ def live_subscriptions(
     queue_size: int = 256,
     execute: Execute | None = None,
     identity_headers: Callable[[], Mapping[str, str]] | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> SupergraphSubscriptions:
     """Everything a gateway needs for its Subscription type, from its supergraph SDL.
 
     `subgraph_urls` overrides a subgraph's URL by its join__graph name's URL (keys are
     the URLs in the SDL). `execute` runs queries and mutations sent over the WebSocket
     (without it they are refused). `identity_headers` are added to each forwarded
-    subscription's WebSocket request (the gateway's signed identity). Start `result.feed`
+    subscription's WebSocket request (the gateway's signed identity). `transports` (subgraph
+    URL -> httpx transport, as the gateway's fetcher has them) reach in-process subgraphs
+    when a resuming subscription reads their events. Start `result.feed`
     at startup, stop it at shutdown.
     """
     sources = event_sources(supergraph_sdl)
@@ -76,6 +80,7 @@ def live_subscriptions(
             if name in owners
         },
         identity_headers=identity_headers,
+        transports=transports,
     )
     forwarders: dict[str, SubscriptionSource] = {
         name: SubgraphForwarder(

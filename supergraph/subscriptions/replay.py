@@ -71,7 +71,8 @@ class EventReplay:
     """Reads a topic's stored events after a position from the subgraph that owns it.
 
     `urls`: topic -> the owning subgraph's GraphQL URL. `identity_headers`: the
-    gateway's signed identity (every subgraph call carries it).
+    gateway's signed identity (every subgraph call carries it). `transports`: per GraphQL
+    URL, the httpx transport to use (in-process subgraphs), as the gateway's fetcher.
     """
 
     def __init__(
@@ -82,8 +83,12 @@ class EventReplay:
         max_events: int = MAX_EVENTS,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     ) -> None:
         self.urls = {topic: events_url(url) for topic, url in urls.items()}
+        self.transports = {
+            topic: (transports or {}).get(url, transport) for topic, url in urls.items()
+        }
         self.identity_headers = identity_headers
         self.max_events = max_events
         self.timeout = timeout
@@ -101,7 +106,8 @@ class EventReplay:
         headers = dict(self.identity_headers()) if self.identity_headers is not None else {}
         found: list[Envelope] = []
         position = after
-        async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
+        transport = self.transports.get(topic, self.transport)
+        async with httpx.AsyncClient(timeout=self.timeout, transport=transport) as client:
             while True:
                 page = await self._page(client, url, topic, position, headers)
                 for raw in page["events"]:

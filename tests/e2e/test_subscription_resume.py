@@ -8,7 +8,8 @@ position) and gets exactly those five sales, in order, then the next live one, a
 repeat. graphql-transport-ws does the same with ``extensions.resumeFrom``.
 
 Subgraphs are uvicorn servers on loopback over PostgreSQL, Kafka (a private topic prefix)
-and FerretDB; the gateway is served by uvicorn too, with its Kafka feed running.
+and FerretDB; the gateway is served by uvicorn too, with its Kafka feed running. The
+same holds for `pos run` (embedded: SQLite, in-process bus) across its own restart.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from eventbus import Consumer, Message, Transport
-from pos.commands.run import SUPERGRAPH, staff_authenticator
+from pos.commands.run import SUPERGRAPH, build_embedded_app, staff_authenticator
 from subgraphs import CONTEXTS
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.staff import STAFF
@@ -279,3 +280,43 @@ async def _ws_resume(port: int, store: str, after: int) -> list[str]:
             assert message["type"] == "next", message
             pushed.append(sale_of(message["payload"]))
         return pushed
+
+
+@contextlib.asynccontextmanager
+async def embedded(data_dir: Path) -> AsyncIterator[tuple[int, Day]]:
+    """`pos run`'s app (SQLite, in-process bus, subgraphs in process) on a loopback port."""
+    app = build_embedded_app(data_dir, seed=False)
+    server, task, port = await _serve(app, "on")
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", timeout=30, headers=bearer(STAFF.identity)
+        ) as client:
+            yield port, Day(GatewayStack(client, app.state.services.store))
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+async def test_pos_run_resumes_across_its_own_restart(tmp_path: Path) -> None:
+    """The embedded default: the subgraphs are in process (their /events reached through
+    the gateway's ASGI transport) and the bus forgets on exit; the store does not."""
+    async with embedded(tmp_path) as (port, day):
+        till = await open_a_till(day)
+        dashboard = SSE()
+        dashboard.open(port, {"s": till.store}, {})
+        await asyncio.sleep(0.5)
+        seen = await completed(day, till)
+        last_id, push = await dashboard.next()
+        assert sale_of(push) == seen and last_id is not None
+        await dashboard.close()
+        missed = [await completed(day, till) for _ in range(2)]
+    async with embedded(tmp_path) as (port, day):
+        missed.append(await completed(day, till))
+        back = SSE()
+        back.open(port, {"s": till.store}, {"last-event-id": str(last_id)})
+        assert [sale_of((await back.next())[1]) for _ in range(3)] == missed
+        live = await completed(day, till)
+        assert sale_of((await back.next())[1]) == live
+        with pytest.raises(TimeoutError):
+            await back.next(timeout=1.5)
+        await back.close()

@@ -521,6 +521,7 @@ def create_app(
             freshness=freshness,
             queue_size=subscriber_queue_size,
             current=current,
+            transports=transports,
         )
     source: Any = live
     if live is not None and subgraph_identity is not None:
@@ -639,6 +640,7 @@ def _subscriptions(
     freshness: Freshness | None,
     queue_size: int,
     current: dict[str, Gateway] | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
 ) -> SupergraphSubscriptions:
     """The gateway's Subscription type: event-driven fields resolved through its planner,
     the rest forwarded to the subgraph at its (possibly overridden) URL."""
@@ -675,4 +677,5 @@ def _subscriptions(
         identity_headers=(
             (lambda: signer.headers(current_subscriber())) if signer is not None else None
         ),
+        transports=transports,  # in-process subgraphs (pos run) list their events too
     )
