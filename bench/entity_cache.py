@@ -1,4 +1,5 @@
-"""The entity cache: throughput, hit rate and subgraph requests with and without, same run.
+"""The entity cache: throughput, hit rate and subgraph requests off, in memory and on Redis,
+same run.
 
 Usage: .venv/bin/python bench/entity_cache.py [--seconds 5] [--concurrency 20]
        [--subgraph-delay 0.01] [--change-every 0.5]
@@ -7,8 +8,9 @@ The `entity_cache` fixture graph (tests/supergraph/fixtures/planning): `products
 subgraph, `price` from `prices` by `_entities` (`@cacheable`, invalidated by PriceChanged
 on the in-process bus). `prices` waits `--subgraph-delay` seconds per request (a database
 round trip). During the cached run a price changes and its event is published every
-`--change-every` seconds, so the hit rate includes invalidations. Loopback only, one
-process; prints requests/s, p99, prices requests, the hit rate and the speedup.
+`--change-every` seconds, so the hit rate includes invalidations. The Redis run uses the
+redis-server `pos infra up` starts (POS_REDIS_URL), under a prefix of its own. Loopback
+only, one process; prints requests/s, p99, prices requests, the hit rates and the speedups.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +32,24 @@ from planning_graphs import ENTITY_CACHE_PRICES, run_planning_graph  # noqa: E40
 
 from eventbus.envelope import Envelope  # noqa: E402
 from eventbus.transports.inprocess import InProcessTransport  # noqa: E402
+from pos.settings import Settings  # noqa: E402
 from supergraph.runtime.caching.entity_cache_feed import EntityCacheOptions  # noqa: E402
 
 QUERY = "{ products { id price } }"
 
 
-async def run(cached: bool, args: argparse.Namespace) -> dict[str, Any]:
+async def run(store: str, args: argparse.Namespace) -> dict[str, Any]:
     ENTITY_CACHE_PRICES.clear()
     ENTITY_CACHE_PRICES.update({"p1": 30, "p2": 900, "p3": 5})
     bus = InProcessTransport()
-    option: Any = EntityCacheOptions(settle=0.2) if cached else "off"
+    option: Any = "off"
+    if store != "off":
+        option = EntityCacheOptions(
+            store=store,
+            settle=0.2,
+            redis_url=Settings.from_env().redis_url,
+            redis_prefix=f"pos:bench:{uuid.uuid4().hex}:",
+        )
     async with run_planning_graph(
         "entity_cache", event_transport=bus, entity_cache=option, rate_limits=None
     ) as g:
@@ -70,6 +81,10 @@ async def run(cached: bool, args: argparse.Namespace) -> dict[str, Any]:
 
         await asyncio.gather(changes(), *(client() for _ in range(args.concurrency)))
         requests = len(g.subgraphs["prices"].received)
+        cache = g.servers[0].app.state.entity_cache
+        entity_hit_rate = cache.stats.hit_rate if cache is not None else 0.0
+        if cache is not None:
+            await cache.flush()  # the bench's entries leave Redis with it
     latencies.sort()
     return {
         "rps": len(latencies) / args.seconds,
@@ -77,6 +92,7 @@ async def run(cached: bool, args: argparse.Namespace) -> dict[str, Any]:
         "median_ms": 1000 * statistics.median(latencies),
         "prices_requests": requests,
         "operations": len(latencies),
+        "entity_hit_rate": entity_hit_rate,
     }
 
 
@@ -87,16 +103,21 @@ async def main() -> None:
     parser.add_argument("--subgraph-delay", type=float, default=0.01)
     parser.add_argument("--change-every", type=float, default=0.5)
     args = parser.parse_args()
-    plain = await run(False, args)
-    cached = await run(True, args)
-    for name, r in (("no cache", plain), ("cache", cached)):
-        print(
-            f"{name:9} {r['rps']:8.1f} req/s  p99 {r['p99_ms']:6.1f} ms  "
-            f"median {r['median_ms']:6.1f} ms  prices requests {r['prices_requests']}"
+    runs = {store: await run(store, args) for store in ("off", "memory", "redis")}
+    plain = runs["off"]
+    for name, r in runs.items():
+        line = (
+            f"{name:7} {r['rps']:8.1f} req/s  p99 {r['p99_ms']:6.1f} ms  "
+            f"median {r['median_ms']:6.1f} ms  prices requests {r['prices_requests']:6}"
         )
-    hit_rate = 1 - cached["prices_requests"] / max(cached["operations"], 1)
-    print(f"hit rate (operations not reaching prices) {hit_rate:.1%}")
-    print(f"speedup {cached['rps'] / plain['rps']:.2f}x")
+        if name != "off":
+            hit_rate = 1 - r["prices_requests"] / max(r["operations"], 1)
+            line += (
+                f"  hit rate {hit_rate:6.1%} (operations), {r['entity_hit_rate']:6.1%} "
+                f"(entities)  speedup {r['rps'] / plain['rps']:5.2f}x"
+            )
+        print(line)
+    print(f"redis/memory throughput {runs['redis']['rps'] / runs['memory']['rps']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -173,8 +173,13 @@ class GatewayConfig(_Section):
     plugins: list[str] = Field(
         default_factory=list, description="package.module:Class, run in this order."
     )
-    entity_cache: Literal["memory", "off"] | None = Field(
-        default=None, description="Cache @cacheable subgraph answers (memory) or not (off)."
+    entity_cache: Literal["memory", "redis", "off"] | None = Field(
+        default=None,
+        description="Cache @cacheable subgraph answers in memory, in Redis (shared by "
+        "instances) or not (off).",
+    )
+    entity_cache_redis_url: str | None = Field(
+        default=None, description="Redis for entity_cache = redis (default POS_REDIS_URL)."
     )
     subgraphs: dict[str, SubgraphSettings] = Field(default_factory=dict)
     traffic: Traffic = Field(default_factory=lambda: Traffic(), description="For every subgraph.")
@@ -207,6 +212,7 @@ class GatewayConfig(_Section):
         put("override_label", list(self.override_labels))
         put("plugin", list(self.plugins))
         put("entity_cache", self.entity_cache)
+        put("entity_cache_redis_url", self.entity_cache_redis_url)
         put("subgraph_url", [f"{n}={s.url}" for n, s in self.subgraphs.items() if s.url])
         traffic = self.traffic.settings(None)
         for name, settings in self.subgraphs.items():

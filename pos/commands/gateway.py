@@ -288,9 +288,17 @@ def gateway(
         str,
         typer.Option(
             help="memory: cache the subgraph answers the supergraph declares @cacheable, "
-            "invalidated by their events (needs the event bus); off: never cache."
+            "invalidated by their events (needs the event bus); redis: the same in Redis, "
+            "shared by every gateway instance on it; off: never cache."
         ),
     ] = "memory",
+    entity_cache_redis_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Redis for --entity-cache redis (redis://host:port/db). Default: "
+            "POS_REDIS_URL, else redis://127.0.0.1:6379/0 (`pos infra up`)."
+        ),
+    ] = None,
     profile: Annotated[
         str,
         typer.Option(
@@ -501,7 +509,7 @@ def gateway(
             demand_control=budget,
             limits=limits,
             batching=batches,
-            entity_cache=gateway_settings.entity_cache(entity_cache),
+            entity_cache=gateway_settings.entity_cache(entity_cache, entity_cache_redis_url),
             **gateway_settings.policies(
                 profile,
                 introspection,

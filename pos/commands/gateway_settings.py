@@ -30,13 +30,29 @@ def plugins(specs: Sequence[str]) -> list[Any]:
     return loaded
 
 
-def entity_cache(store: str) -> str:
-    """`create_app(entity_cache=...)`: memory or off (runtime/caching/entity_cache.py)."""
-    from supergraph.runtime.caching.entity_cache_feed import STORES
+def entity_cache(store: str, redis_url: str | None = None) -> Any:
+    """`create_app(entity_cache=...)`: memory, redis (the store shared by gateway instances,
+    at --entity-cache-redis-url, else POS_REDIS_URL) or off (runtime/caching/)."""
+    from pos.settings import Settings
+    from supergraph.runtime.caching.entity_cache_feed import STORES, EntityCacheOptions
 
     if store not in STORES:
-        raise typer.BadParameter(f"{store!r}: expected memory or off", param_hint="--entity-cache")
-    return store
+        raise typer.BadParameter(
+            f"{store!r}: expected memory, redis or off", param_hint="--entity-cache"
+        )
+    if store != "redis":
+        if redis_url is not None:
+            raise typer.BadParameter(
+                "needs --entity-cache redis", param_hint="--entity-cache-redis-url"
+            )
+        return store
+    url = redis_url or Settings.from_env().redis_url
+    if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
+        raise typer.BadParameter(
+            f"{url!r}: expected redis://host:port/db, rediss://... or unix://...",
+            param_hint="--entity-cache-redis-url",
+        )
+    return EntityCacheOptions(store="redis", redis_url=url)
 
 
 def trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:

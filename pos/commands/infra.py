@@ -9,7 +9,7 @@ import typer
 
 from pos.infra import NAMES, InfraError, ServiceStatus, down, log_tail, status, up
 
-app = typer.Typer(help="Local Kafka, PostgreSQL and MongoDB-wire services (no Docker).")
+app = typer.Typer(help="Local Kafka, PostgreSQL, MongoDB-wire and Redis services (no Docker).")
 
 Names = Annotated[
     list[str] | None,

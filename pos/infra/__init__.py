@@ -1,4 +1,4 @@
-"""Local services without Docker: Kafka, PostgreSQL and a MongoDB-wire server."""
+"""Local services without Docker: Kafka, PostgreSQL, a MongoDB-wire server and Redis."""
 
 from pos.infra.config import InfraConfig, free_port
 from pos.infra.control import (

@@ -35,6 +35,7 @@ class InfraConfig:
     postgres_port: int = 5432
     mongo_port: int = 27017
     mongo_debug_port: int = 27080
+    redis_port: int = 6379
     # Development default credentials (role pos / password pos); never for production.
     pg_user: str = "pos"
     pg_password: str = "pos"
@@ -53,6 +54,7 @@ class InfraConfig:
             postgres_port=settings.postgres_port,
             mongo_port=settings.mongo_port,
             mongo_debug_port=settings.mongo_debug_port,
+            redis_port=settings.redis_port,
             pg_user=unquote(pg.username or "pos"),
             pg_password=unquote(pg.password or "pos"),
             pg_database=pg.path.lstrip("/") or "pos",
@@ -68,9 +70,9 @@ class InfraConfig:
         """A private set of services on free ports under `data_dir` (for tests)."""
         base = cls.from_env()
         ports: set[int] = set()
-        while len(ports) < 5:
+        while len(ports) < 6:
             ports.add(free_port())
-        kafka, controller, postgres, mongo, mongo_debug = sorted(ports)
+        kafka, controller, postgres, mongo, mongo_debug, redis = sorted(ports)
         return replace(
             base,
             data_dir=data_dir.resolve(),
@@ -80,6 +82,7 @@ class InfraConfig:
             postgres_port=postgres,
             mongo_port=mongo,
             mongo_debug_port=mongo_debug,
+            redis_port=redis,
         )
 
     def service_dir(self, name: str) -> Path:
@@ -109,3 +112,8 @@ class InfraConfig:
     def mongo_url(self) -> str:
         """MongoDB connection string of the MongoDB-wire server."""
         return f"mongodb://{HOST}:{self.mongo_port}"
+
+    @property
+    def redis_url(self) -> str:
+        """Redis URL of the entity cache's shared store."""
+        return f"redis://{HOST}:{self.redis_port}/0"

@@ -18,9 +18,10 @@ from pos.infra.ferretdb import FerretDB
 from pos.infra.kafka import Kafka
 from pos.infra.postgres import Postgres
 from pos.infra.process import file_lock, running_pid, terminate
+from pos.infra.redis import Redis
 from pos.infra.service import Service, ServiceStatus, port_open
 
-SERVICES: dict[str, Service] = {svc.name: svc for svc in (Kafka(), FerretDB(), Postgres())}
+SERVICES: dict[str, Service] = {svc.name: svc for svc in (Kafka(), FerretDB(), Postgres(), Redis())}
 NAMES = tuple(SERVICES)
 
 T = TypeVar("T")

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+import redis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient, MongoClient
 
@@ -74,6 +75,13 @@ async def _use_every_service(config: InfraConfig) -> None:
     finally:
         await pg.close()
 
+    cache = redis.Redis.from_url(config.redis_url)
+    try:
+        assert cache.set("pos:infra-test", b"hello", px=60_000)
+        assert cache.get("pos:infra-test") == b"hello"
+    finally:
+        cache.close()
+
 
 async def test_up_is_idempotent_and_down_stops_everything(private_dir: Path) -> None:
     config = InfraConfig.isolated(private_dir)
@@ -126,8 +134,33 @@ def test_port_taken_by_something_else_is_a_clear_error(private_dir: Path) -> Non
 
 
 def test_unknown_service_name_is_rejected() -> None:
-    with pytest.raises(InfraError, match="choose from kafka, mongo, postgres"):
-        up(["redis"])
+    with pytest.raises(InfraError, match="choose from kafka, mongo, postgres, redis"):
+        up(["memcached"])
+
+
+def test_redis_is_loopback_only_protected_and_keeps_nothing_on_disk(private_dir: Path) -> None:
+    config = InfraConfig.isolated(private_dir)
+    try:
+        assert start_service("redis", config).healthy, log_tail("redis", config)
+        client = redis.Redis.from_url(config.redis_url)
+        try:
+            settings = {
+                name: client.config_get(name)[name]
+                for name in ("bind", "protected-mode", "save", "appendonly", "dir")
+            }
+        finally:
+            client.close()
+        assert settings == {
+            "bind": "127.0.0.1",
+            "protected-mode": "yes",
+            "save": "",
+            "appendonly": "no",
+            "dir": str(config.service_dir("redis") / "data"),
+        }
+        assert stop_service("redis", config)
+        assert not status(config)["redis"].healthy
+    finally:
+        down(["redis"], config)
 
 
 def test_postgres_runs_from_a_folder_its_os_user_cannot_enter(private_dir: Path) -> None:

@@ -47,7 +47,7 @@ from supergraph.subscriptions.spec import MISSING
 
 from ..fetching.fetcher import FetchFailure
 from ..fetching.subgraph_identity import FORWARDED_CLAIMS, HEADER
-from .entity_cache_store import MemoryStore
+from .entity_cache_store import EntityStore, MemoryStore, Put
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class CacheStats:
 @dataclass
 class EntityCache:
     policy: CachePolicy
-    store: MemoryStore = field(default_factory=MemoryStore)
+    store: EntityStore = field(default_factory=MemoryStore)
     settle: float = DEFAULT_SETTLE
     clock: Callable[[], float] = time.monotonic
     stats: CacheStats = field(default_factory=CacheStats)
@@ -98,18 +98,24 @@ class EntityCache:
         self._services = self.policy.subgraphs
         self.needs_feed = bool(self.policy.topics)
 
-    def replace_policy(self, policy: CachePolicy) -> None:
-        """New rules (a reloaded supergraph): every entry goes, it may break them."""
+    def replace_policy(self, policy: CachePolicy, namespace: str) -> None:
+        """New rules (a reloaded supergraph): no entry of the old one is served again, it
+        may break them (a shared store keeps them apart by the supergraph's namespace)."""
         self.policy = policy
         self.__post_init__()
-        self.flush()
+        self.store.use_namespace(namespace)
+        self._flushed_at = self.clock()
 
     def covers(self, service: str) -> bool:
         return service in self._services
 
-    def flush(self) -> None:
+    async def flush(self) -> None:
         """Forget everything (the feed may have missed events)."""
-        self.store.clear()
+        self.mark_flushed()
+        await self.store.flush()
+
+    def mark_flushed(self) -> None:
+        """Store nothing fetched before now (the feed stopped: events may be missed)."""
         self._flushed_at = self.clock()
 
     # ---- the subgraph call ----
@@ -121,7 +127,7 @@ class EntityCache:
         shape = self._shape(query)
         if shape.kind == "mutation":
             answer = await send(variables)
-            self._unsettle(f"s\0{service}")  # read-your-writes through this gateway
+            await self._unsettle([f"s\0{service}"])  # read-your-writes through this gateway
             return answer
         if shape.kind == "other" or (self.needs_feed and not self.live):
             if shape.kind != "other":
@@ -142,7 +148,7 @@ class EntityCache:
         public = all(r.public for r in found)
         key = _digest([service, query, variables or {}, "" if public else self._vis(headers)])
         now = self.clock()
-        cached = self.store.get(key, now)
+        cached = (await self.store.get_many([key], now))[0]
         if cached is not None:
             self.stats.hits += 1
             return {"data": orjson.loads(cached)}
@@ -155,7 +161,7 @@ class EntityCache:
         tags = (f"s\0{service}", *(f"r\0{service}\0{r.field}" for r in found))
         if isinstance(data, dict) and self._settled(tags, now):
             ttl = min(r.max_age for r in found)
-            self.store.put(key, orjson.dumps(data), ttl, tags, now)
+            await self.store.put_many([(key, orjson.dumps(data), ttl, tags)], now)
             self.stats.stored += 1
         else:
             self.stats.not_stored += 1
@@ -173,7 +179,7 @@ class EntityCache:
         now = self.clock()
         keys: list[tuple[bytes, CacheRule, tuple[str, ...]] | None] = []
         hits: dict[int, Any] = {}
-        for position, rep in enumerate(representations):
+        for rep in representations:
             rule = self._entity_rule(service, rep)
             tags = self._entity_tags(service, rule, rep) if rule is not None else None
             if rule is None or tags is None:
@@ -183,9 +189,12 @@ class EntityCache:
                 vis = self._vis(headers)
             key = _digest([service, query, others, "" if rule.public else vis, rep])
             keys.append((key, rule, tags))
-            cached = self.store.get(key, now)
-            if cached is not None:
-                hits[position] = orjson.loads(cached)
+        asked = [(i, at[0]) for i, at in enumerate(keys) if at is not None]
+        if asked:  # one round trip for the batch
+            found = await self.store.get_many([key for _, key in asked], now)
+            for (position, _key), cached in zip(asked, found, strict=True):
+                if cached is not None:
+                    hits[position] = orjson.loads(cached)
         self.stats.hits += len(hits)
         self.stats.misses += len(representations) - len(hits)
         if len(hits) == len(representations):
@@ -203,6 +212,7 @@ class EntityCache:
             # not an answer to what was asked: the whole request again, without the cache
             return answer if not hits else await send(variables)
         failed = _failed_positions(answer.get("errors"))
+        puts: list[Put] = []
         for j, entity in enumerate(entities):
             at = keys[misses[j]]
             if at is None or not isinstance(entity, dict) or failed is None or j in failed:
@@ -210,10 +220,12 @@ class EntityCache:
                 continue
             key, rule, tags = at
             if self._settled(tags, now):
-                self.store.put(key, orjson.dumps(entity), rule.max_age, tags, now)
+                puts.append((key, orjson.dumps(entity), rule.max_age, tags))
                 self.stats.stored += 1
             else:
                 self.stats.not_stored += 1
+        if puts:
+            await self.store.put_many(puts, now)
         if not hits:
             return answer
         merged: list[Any] = [None] * len(representations)
@@ -244,9 +256,10 @@ class EntityCache:
 
     # ---- events ----
 
-    def on_event(self, topic: str, envelope: Envelope) -> int:
-        """Drop the entries the event makes stale; how many."""
-        dropped = 0
+    async def on_event(self, topic: str, envelope: Envelope) -> int:
+        """Drop the entries the event makes stale; how many (0 when another gateway
+        instance sharing the store dropped them first)."""
+        tags: list[str] = []
         for rule in self.policy.rules:
             if rule.topic != topic or envelope.type not in rule.events:
                 continue
@@ -263,20 +276,21 @@ class EntityCache:
                 else:
                     values = [_comparable(v) for v in values]
                     tag = _entity_tag(rule.subgraph, rule.type_name, values)
-            dropped += self._unsettle(tag)
-        return dropped
+            tags.append(tag)
+        return await self._unsettle(tags) if tags else 0
 
-    def _unsettle(self, tag: str) -> int:
+    async def _unsettle(self, tags: list[str]) -> int:
         now = self.clock()
-        self._marks[tag] = now
-        self._marks.move_to_end(tag)
+        for tag in tags:
+            self._marks[tag] = now
+            self._marks.move_to_end(tag)
         while self._marks:
             oldest, at = next(iter(self._marks.items()))
             if at + self.settle >= now:
                 break
             del self._marks[oldest]
-        self.stats.invalidations += 1
-        return self.store.invalidate(tag)
+        self.stats.invalidations += len(tags)
+        return await self.store.invalidate_tags(tags)
 
     def _settled(self, tags: tuple[str, ...], started: float) -> bool:
         if started < self._flushed_at:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
 
 from eventbus.ports import Transport
@@ -25,7 +27,8 @@ from supergraph.subscriptions.events import (
 
 from ..supergraph_schema import SupergraphError
 from .entity_cache import DEFAULT_SETTLE, EntityCache
-from .entity_cache_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, MemoryStore
+from .entity_cache_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, EntityStore, MemoryStore
+from .redis_store import DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisStore
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 100_000
@@ -63,6 +66,7 @@ class InvalidationFeed:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.cache.live = False
+        await self.cache.store.aclose()
         await self.feed.stop()
         # Stopping a consumer wakes every consumer's pending poll; let them re-wait before
         # the next feed is cancelled: Python 3.11's wait_for loses a cancellation that
@@ -80,32 +84,53 @@ class InvalidationFeed:
             except FeedUnavailable:
                 await asyncio.sleep(self.retry)
                 continue
-            self.cache.flush()
+            await self.cache.flush()
             self._set(topic, True)
             try:
                 async for envelope in subscription:
-                    self.cache.on_event(topic, envelope)
+                    await self.cache.on_event(topic, envelope)
             except SubscriptionClosed as exc:
                 log.warning("entity cache: %s feed ended (%s); bypassing until back", topic, exc)
             finally:
                 self._set(topic, False)
                 subscription.close()
-                self.cache.flush()
+                self.cache.mark_flushed()  # bypassed until back, and emptied then
             await asyncio.sleep(self.retry)
 
 
 @dataclass(frozen=True)
 class EntityCacheOptions:
     """`create_app(entity_cache=...)`: the store and its bounds ("memory" is the default
-    store with default bounds; "off" or None turns the cache off)."""
+    store with default bounds, "redis" the shared store at POS_REDIS_URL; "off" or None
+    turns the cache off). `max_entries`/`max_bytes` bound the memory store; Redis is
+    bounded by TTLs and its own maxmemory (redis_store.py)."""
 
     store: str = "memory"
     max_entries: int = DEFAULT_MAX_ENTRIES
     max_bytes: int = DEFAULT_MAX_BYTES
     settle: float = DEFAULT_SETTLE
+    redis_url: str | None = None
+    """None: POS_REDIS_URL, else redis://127.0.0.1:6379/0 (`pos infra up`'s server)."""
+    redis_prefix: str = DEFAULT_PREFIX
+    redis_timeout: float = DEFAULT_TIMEOUT
 
 
-STORES = ("memory", "off")
+STORES = ("memory", "redis", "off")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def supergraph_namespace(supergraph_sdl: str) -> str:
+    """Keeps the entries of different supergraphs apart in a shared store."""
+    return hashlib.sha256(supergraph_sdl.encode()).hexdigest()[:16]
+
+
+def build_store(options: EntityCacheOptions, namespace: str) -> EntityStore:
+    if options.store == "redis":
+        url = options.redis_url or os.environ.get("POS_REDIS_URL") or DEFAULT_REDIS_URL
+        return RedisStore(
+            url, namespace=namespace, prefix=options.redis_prefix, timeout=options.redis_timeout
+        )
+    return MemoryStore(max_entries=options.max_entries, max_bytes=options.max_bytes)
 
 
 def build_entity_cache(
@@ -120,7 +145,7 @@ def build_entity_cache(
         return None, None
     options = EntityCacheOptions(store=option) if isinstance(option, str) else option
     if options.store not in STORES:
-        raise ValueError(f"entity cache store {options.store!r}: expected memory or off")
+        raise ValueError(f"entity cache store {options.store!r}: expected memory, redis or off")
     if options.store == "off":
         return None, None
     try:
@@ -129,7 +154,7 @@ def build_entity_cache(
         raise SupergraphError(str(exc)) from exc
     if not policy:
         return None, None
-    store = MemoryStore(max_entries=options.max_entries, max_bytes=options.max_bytes)
+    store = build_store(options, supergraph_namespace(supergraph_sdl))
     cache = EntityCache(policy, store, settle=options.settle)
     if not policy.topics:
         cache.live = True  # TTL-only rules: no events to follow
@@ -161,5 +186,5 @@ def reloaded_entity_cache(
         if policy:
             log.warning("entity cache off after reload: restart to follow its new topics")
         return None
-    cache.replace_policy(policy)
+    cache.replace_policy(policy, supergraph_namespace(supergraph_sdl))
     return cache

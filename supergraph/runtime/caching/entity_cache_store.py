@@ -5,15 +5,50 @@ executor merges answers into the response in place, so a cached object handed ou
 would be changed by the first request; bytes also make the byte bound exact. Each entry
 carries tags (its entity, its subgraph, its root fields) so an event drops every entry
 of an entity at once, whatever the selection or caller.
+
+`EntityStore` is what the cache asks of a store, async so a network store fits
+(`redis_store.RedisStore`): many keys per call (one round trip for an `_entities` batch),
+entries put with a TTL and tags, a tag invalidated, everything of this supergraph
+forgotten. `MemoryStore` answers it in process, one per gateway process.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+Put = tuple[bytes, bytes, float, tuple[str, ...]]
+"""One entry to store: key, value, TTL in seconds, tags."""
+
+
+class EntityStore(Protocol):
+    """The entity cache's store. A store that fails answers misses and stores nothing:
+    the cache is never a point of failure (`RedisStore`)."""
+
+    async def get_many(self, keys: Sequence[bytes], now: float) -> list[bytes | None]:
+        """The values of `keys` (None for a miss), in order."""
+
+    async def put_many(self, entries: Sequence[Put], now: float) -> None:
+        """Store each entry until its TTL, under its tags."""
+
+    async def invalidate_tags(self, tags: Sequence[str]) -> int:
+        """Drop every entry carrying any of `tags`; how many (0 when already gone)."""
+
+    async def flush(self) -> None:
+        """Forget every entry of this supergraph."""
+
+    def use_namespace(self, namespace: str) -> None:
+        """Entries of another supergraph from now on (a reload); the old ones are not
+        served again."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
 
 
 @dataclass(slots=True)
@@ -48,6 +83,29 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    # ---- EntityStore ----
+
+    async def get_many(self, keys: Sequence[bytes], now: float) -> list[bytes | None]:
+        return [self.get(key, now) for key in keys]
+
+    async def put_many(self, entries: Sequence[Put], now: float) -> None:
+        for key, value, ttl, tags in entries:
+            self.put(key, value, ttl, tags, now)
+
+    async def invalidate_tags(self, tags: Sequence[str]) -> int:
+        return sum(self.invalidate(tag) for tag in tags)
+
+    async def flush(self) -> None:
+        self.clear()
+
+    def use_namespace(self, namespace: str) -> None:
+        self.clear()  # one process, one supergraph at a time: nothing to keep apart
+
+    async def aclose(self) -> None:
+        return None
+
+    # ---- in process ----
 
     def get(self, key: bytes, now: float) -> bytes | None:
         entry = self._entries.get(key)

@@ -1,24 +1,39 @@
 """The entity cache through the gateway: fixture subgraphs on real sockets, events on the
 in-process bus (planning/entity_cache: `prices` declares Product, Shelf and
-Query.cheapest `@cacheable`; Product and cheapest are invalidated by PriceChanged)."""
+Query.cheapest `@cacheable`; Product and cheapest are invalidated by PriceChanged).
+
+Every test through `graph()` runs on both stores: in memory, and on the real Redis at
+POS_REDIS_URL (`pos infra up`), under a prefix of its own."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from gateway_harness import RunningGraph
 from planning_graphs import ENTITY_CACHE_PRICES, PLANNING, run_planning_graph
 
 from eventbus.envelope import Envelope
 from eventbus.transports.inprocess import InProcessTransport
+from pos.settings import Settings
 from supergraph.runtime import create_app
 from supergraph.runtime.caching.entity_cache_feed import EntityCacheOptions
 
 PRICES = "query ($n: Int) { products(first: $n) { id price } }"
 CHANGED = "shop.prices.PriceChanged.v1"
+_STORE = ["memory"]
+
+
+@pytest.fixture(autouse=True, params=["memory", "redis"])
+def store_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The store `graph()` uses in this test."""
+    _STORE[0] = request.param
+    yield request.param
+    _STORE[0] = "memory"
 
 
 @asynccontextmanager
@@ -26,7 +41,14 @@ async def graph(settle: float = 0.0, **options: Any) -> AsyncIterator[tuple[Runn
     ENTITY_CACHE_PRICES.clear()
     ENTITY_CACHE_PRICES.update({"p1": 30, "p2": 900, "p3": 5})
     bus = InProcessTransport()
-    options.setdefault("entity_cache", EntityCacheOptions(settle=settle))
+    cache = EntityCacheOptions(
+        store=_STORE[0],
+        settle=settle,
+        redis_url=Settings.from_env().redis_url,
+        redis_prefix=f"pos:test:{uuid.uuid4().hex}:",
+        redis_timeout=2.0,  # a loaded test machine: these tests are about hits, not outages
+    )
+    options.setdefault("entity_cache", cache)
     async with run_planning_graph(
         "entity_cache", event_transport=bus, forward_headers=("x-shop",), **options
     ) as g:
@@ -163,12 +185,21 @@ async def test_off_without_an_event_bus_or_when_asked() -> None:
     assert on.state.entity_cache is not None
 
 
-def test_pos_gateway_takes_memory_or_off() -> None:
+def test_pos_gateway_takes_memory_redis_or_off(store_kind: str) -> None:
     from typer.testing import CliRunner
 
     from pos.cli import app
 
+    if store_kind != "memory":
+        return  # one run is enough: no store involved
     supergraph = str(PLANNING / "entity_cache" / "supergraph.graphql")
     args = ["gateway", "--supergraph", supergraph, "--no-subscriptions", "--entity-cache"]
-    result = CliRunner().invoke(app, [*args, "redis"])
-    assert result.exit_code == 2 and "expected memory or off" in result.output
+    runner = CliRunner(env={"COLUMNS": "300"})  # rich's error box: one line per message
+    result = runner.invoke(app, [*args, "disk"])
+    assert result.exit_code == 2 and "expected memory, redis or off" in result.output
+    result = runner.invoke(app, [*args, "memory", "--entity-cache-redis-url", "redis://x"])
+    assert result.exit_code == 2 and "needs --entity-cache redis" in result.output
+    result = runner.invoke(app, [*args, "redis", "--entity-cache-redis-url", "http://x"])
+    assert result.exit_code == 2 and "expected redis://host:port/db" in result.output
+    help_text = runner.invoke(app, ["gateway", "--help"]).output
+    assert "--entity-cache-redis-url" in help_text

@@ -56,6 +56,11 @@ def cache(clock: Clock, **store: Any) -> EntityCache:
     return c
 
 
+def memory(c: EntityCache) -> MemoryStore:
+    assert isinstance(c.store, MemoryStore)
+    return c.store
+
+
 async def test_entries_expire_after_max_age() -> None:
     clock, sub = Clock(), Subgraph()
     c = cache(clock)
@@ -74,7 +79,7 @@ async def test_the_entry_bound_evicts_the_least_recently_used() -> None:
     await c.post("prices", QUERY, reps("p1", "p2"), {}, sub)
     await c.post("prices", QUERY, reps("p1"), {}, sub)  # p1 used: p2 is the oldest
     await c.post("prices", QUERY, reps("p3"), {}, sub)
-    assert len(c.store) == 2
+    assert len(memory(c)) == 2
     await c.post("prices", QUERY, reps("p1", "p2", "p3"), {}, sub)
     assert sub.sent[-1] == ["p2"]
 
@@ -83,7 +88,7 @@ async def test_the_byte_bound_holds() -> None:
     clock, sub = Clock(), Subgraph()
     c = cache(clock, max_bytes=40)
     await c.post("prices", QUERY, reps("p1", "p2", "p3", "p4"), {}, sub)
-    assert c.store.stats.bytes <= 40 and c.store.stats.evicted >= 1
+    assert memory(c).stats.bytes <= 40 and memory(c).stats.evicted >= 1
 
 
 async def test_identity_tokens_of_one_caller_share_entries_and_callers_do_not() -> None:
@@ -123,4 +128,4 @@ async def test_bypassed_while_the_feed_is_not_consuming() -> None:
     c.live = False
     await c.post("prices", QUERY, reps("p1"), {}, sub)
     await c.post("prices", QUERY, reps("p1"), {}, sub)
-    assert sub.sent == [["p1"], ["p1"]] and len(c.store) == 0
+    assert sub.sent == [["p1"], ["p1"]] and len(memory(c)) == 0
