@@ -466,8 +466,13 @@ def gateway(
     security = gateway_settings.security(issuers, policy or [])
     security["override_labels"] = list(override_label or ())
     security["plugins"] = gateway_settings.plugins(plugin or [])
+    documents = list(trusted_documents or [])
+    if web_app:  # the app's own operations; enforced in production (docs/app.md)
+        from web import app_trusted_documents
+
+        documents.append(app_trusted_documents())
     security["trusted_documents"] = gateway_settings.trusted_documents(
-        trusted_documents or [], trusted_documents_mode, profile
+        documents, trusted_documents_mode, profile
     )
     security["subgraph_identity"] = gateway_settings.subgraph_identity(Settings.from_env())
     security["authorization_mode"] = gateway_settings.authorization_mode(authorization_mode)

@@ -9,11 +9,15 @@ GraphQL Code Generator's persisted documents; `pos run` loads it in `allow` mode
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Request, WebSocket, expect
@@ -22,9 +26,11 @@ from supergraph.runtime.apq import APQError
 from supergraph.runtime.plugins.trusted_documents import TrustedDocuments, parse_manifest
 from tests.browser.conftest import BrowserPage
 from tests.browser.pos_app import RunningPos, open_screen, running_pos, sign_in_ui
+from tests.e2e.pos_process import free_port
 from web import app_trusted_documents
 
-SOURCES = Path(__file__).parents[2] / "web" / "src"
+ROOT = Path(__file__).parents[2]
+SOURCES = ROOT / "web" / "src"
 OPERATION = re.compile(r"^\s*(query|mutation|subscription)\s+(\w+)", re.MULTILINE)
 # in the manifest a document is one line, its fragments first
 PRINTED = re.compile(r"(?:^|[\s}])(query|mutation|subscription)\s+(\w+)")
@@ -69,6 +75,46 @@ def test_enforced_the_manifest_runs_the_apps_operations_by_id_and_nothing_else()
     assert isinstance(refused, APQError) and refused.code == "PERSISTED_QUERY_NOT_IN_LIST"
     unknown = trusted.resolve(None, {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}})
     assert isinstance(unknown, APQError) and unknown.code == "PERSISTED_QUERY_NOT_IN_LIST"
+
+
+async def test_pos_gateway_with_the_app_in_production_runs_only_the_apps_operations() -> None:
+    """The real command: no subgraph needs to run, the trusted-document check comes first."""
+    documents = parse_manifest(app_trusted_documents().read_bytes())
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pos.cli", "gateway", "--app", "--profile", "production",
+        "--port", str(port), "--log-level", "warning",
+        cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    printed: list[str] = []
+    try:
+        assert process.stderr is not None
+        async with asyncio.timeout(60):
+            while not any(line.startswith("Gateway at") for line in printed):
+                line = (await process.stderr.readline()).decode()
+                assert line, "pos gateway exited:\n" + "".join(printed)
+                printed.append(line)
+        assert f"  trusted documents: {len(documents)} (enforce)\n" in printed, printed
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            adhoc = (await client.post("/graphql", json={"query": "{ __typename }"})).json()
+            assert adhoc["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
+            # the app's sign-in, by id: past the list (the staff subgraph is not running)
+            doc_id = next(i for i, d in documents.items() if "mutation SignIn(" in d)
+            by_id = (
+                await client.post(
+                    "/graphql",
+                    json={
+                        "variables": {"input": {"username": "x", "password": "y"}},
+                        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": doc_id}},
+                    },
+                )
+            ).json()
+            codes = {e.get("extensions", {}).get("code") for e in by_id.get("errors", [])}
+            assert "PERSISTED_QUERY_NOT_IN_LIST" not in codes and codes, by_id
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await process.wait()
 
 
 async def test_the_app_sends_every_operation_by_its_id_over_http_and_websocket(
