@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "projection_progress"
 
-MAX_TOKEN_EVENTS = 1000
+MAX_TOKEN_EVENTS = 200
 """At most this many stored events are read to resolve one token (a mutation writes a
 handful); events past it are not waited for."""
 
