@@ -48,6 +48,10 @@ export const STALE_AFTER: Record<string, readonly string[]> = {
   voidSale: ["openShift"],
   completeSale: ["openShift", "sales", "storeSales", "tenderMix", "taxesCollected", "topProductsAtStore"],
   returnSale: ["sales", "storeSales", "saleByReceipt"],
+  returnWithoutReceipt: ["openShift", "storeSales", "lowStock"],
+  recordCashMovement: ["openShift", "shifts"],
+  takeXReport: ["shifts"],
+  redeemPromotion: ["promotion", "promotions"],
 };
 
 export function invalidateFields(cache: Cache, fields: readonly string[]): void {
