@@ -3,6 +3,7 @@ adjustments per location, transfers between locations, stock counts)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -10,6 +11,8 @@ from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
+from eventbus.time_travel import check_instant
+from subgraphs.hosting import history
 from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.money import Money
@@ -41,8 +44,16 @@ from subgraphs.inventory.graphql.types import (
     StockItem,
     Transfer,
     TransferStatus,
+    level_as_of,
 )
-from subgraphs.inventory.projections import KnownProduct, StockCountView, StockLevel, TransferView
+from subgraphs.inventory.projections import (
+    KnownProduct,
+    StockCountView,
+    StockLevel,
+    TransferView,
+    count_fold,
+    transfer_fold,
+)
 
 ID_MAX = 100
 
@@ -68,10 +79,21 @@ class Query:
         "has no such product.",
     )
     async def stock_item(
-        self, product_id: strawberry.ID, location_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        product_id: strawberry.ID,
+        location_id: strawberry.ID | None = None,
+        as_of: datetime | None = None,
     ) -> StockItem | None:
         pid = parse_product_id(product_id)
         location = parse_location(location_id)
+        if as_of is not None:
+            at = check_instant(as_of)
+            if await KnownProduct.get(pid) is None:
+                return None
+            return StockItem.at(
+                await level_as_of(info, stock_item_id(pid, location), at), pid, location, at
+            )
         level = await StockLevel.get(stock_item_id(pid, location))
         if level is not None:
             return StockItem.from_level(level)
@@ -112,7 +134,14 @@ class Query:
         return connection_from_page(page.map(StockItem.from_level))
 
     @federation.field(requires_scopes=[["stock:read"]], description="A transfer by its id.")
-    async def transfer(self, id: strawberry.ID) -> Transfer | None:
+    async def transfer(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Transfer | None:
+        if as_of is not None:
+            view, at = await history.entity_as_of(
+                history.store_of(info), transfer_fold, _id(id, "id"), as_of
+            )
+            return Transfer.from_view(view, at) if view else None
         view = await TransferView.get(_id(id, "id"))
         return Transfer.from_view(view) if view else None
 
@@ -148,7 +177,14 @@ class Query:
         return connection_from_page(page.map(Transfer.from_view))
 
     @federation.field(requires_scopes=[["stock:read"]], description="A stock count by its id.")
-    async def stock_count(self, id: strawberry.ID) -> StockCount | None:
+    async def stock_count(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> StockCount | None:
+        if as_of is not None:
+            view, at = await history.entity_as_of(
+                history.store_of(info), count_fold, _id(id, "id"), as_of
+            )
+            return StockCount.from_view(view, at) if view else None
         view = await StockCountView.get(_id(id, "id"))
         return StockCount.from_view(view) if view else None
 

@@ -8,6 +8,7 @@ the entity representation; inventory never calls the catalog itself.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -16,6 +17,9 @@ import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
+from eventbus.time_travel import AS_OF_BEFORE_CREATION, AsOfError
+from subgraphs.hosting import history
+from subgraphs.hosting.history import HistoryConnection
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.schema import loaders_of
 from subgraphs.inventory.application import parse_product_id
@@ -23,15 +27,48 @@ from subgraphs.inventory.domain import DEFAULT_WAREHOUSE, MAIN, parse_location, 
 from subgraphs.inventory.domain import StockCount as StockCountAggregate
 from subgraphs.inventory.domain import StockItem as StockItemAggregate
 from subgraphs.inventory.domain import Transfer as TransferAggregate
-from subgraphs.inventory.projections import KnownStore, StockCountView, StockLevel, TransferView
+from subgraphs.inventory.projections import (
+    KnownStore,
+    StockCountView,
+    StockLevel,
+    TransferView,
+    count_fold,
+    stock_fold,
+    transfer_fold,
+)
+
+AS_OF = (
+    "The instant this state is of (null: now). Set when the entity was asked for `asOf` an "
+    "instant; references to other entities answer as of the same instant where their "
+    "subgraph keeps history."
+)
+HISTORY = (
+    "The events of this entity's stream, newest first (up to `asOf`, when set); `first` "
+    "at most 100."
+)
+
+
+async def level_as_of(info: Info, item_id: str, instant: datetime) -> StockLevel | None:
+    """A stock item's levels at `instant`; None (zeros) before its first movement, which
+    is not an error: a product has stock 0 until goods arrive."""
+    try:
+        found: StockLevel | None = await history.as_of(
+            history.store_of(info), stock_fold, item_id, instant
+        )
+    except AsOfError as error:
+        if error.details.get("reason") != AS_OF_BEFORE_CREATION:
+            raise
+        return None
+    return found
 
 
 # No description: catalog, the owner, describes Product.
-@federation.type(keys=["id"])
+@federation.type(keys=["id", "id asOf"])
 class Product:
     id: strawberry.ID
     level: strawberry.Private[StockLevel | None]
     price: strawberry.Private[Money | None] = None
+    as_of: datetime | None = strawberry.field(default=None)
 
     @federation.field(external=True)
     def unit_price(self) -> Money:
@@ -62,7 +99,11 @@ class Product:
     )
     async def stock_at(self, info: Info, location_id: strawberry.ID) -> StockItem:
         location = parse_location(location_id)
-        level = await loaders_of(info).by(StockLevel).load(stock_item_id(self.id, location))
+        item_id = stock_item_id(self.id, location)
+        if self.as_of is not None:
+            then = await level_as_of(info, item_id, self.as_of)
+            return StockItem.at(then, self.id, location, self.as_of)
+        level = await loaders_of(info).by(StockLevel).load(item_id)
         return StockItem.from_level(level) if level else StockItem.empty(self.id, location)
 
     @federation.field(
@@ -72,6 +113,11 @@ class Product:
     )
     async def stock_levels(self, info: Info) -> list[StockItem]:
         stores = await KnownStore.find_all().sort("code").to_list()
+        if self.as_of is not None:
+            at = self.as_of
+            then = [await level_as_of(info, stock_item_id(self.id, s.id), at) for s in stores]
+            main = StockItem.at(self.level, self.id, MAIN, at)
+            return [main, *(StockItem.from_level(lv, at) for lv in then if lv is not None)]
         loader = loaders_of(info).by(StockLevel)
         levels = [await loader.load(stock_item_id(self.id, s.id)) for s in stores]
         main = StockItem.from_level(self.level) if self.level else StockItem.empty(self.id)
@@ -93,18 +139,26 @@ class Product:
 
     @classmethod
     async def resolve_reference(
-        cls, info: Info, id: strawberry.ID, unitPrice: dict[str, Any] | None = None
+        cls,
+        info: Info,
+        id: strawberry.ID,
+        unitPrice: dict[str, Any] | None = None,
+        asOf: str | None = None,
     ) -> Product:
         product_id = parse_product_id(id, "id")
-        level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id))
         price = None
         if unitPrice and "amount" in unitPrice and "currency" in unitPrice:
             price = Money(amount=str(unitPrice["amount"]), currency=str(unitPrice["currency"]))
+        if asOf is not None:
+            at = history.representation_instant(asOf).astimezone(UTC)
+            then = await level_as_of(info, stock_item_id(product_id), at)
+            return cls(id=strawberry.ID(product_id), level=then, price=price, as_of=at)
+        level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id))
         return cls(id=strawberry.ID(product_id), level=level, price=price)
 
 
 @federation.type(
-    keys=["productId warehouse"],
+    keys=["productId warehouse", "productId warehouse asOf"],
     requires_scopes=[["stock:read"]],
     description="One product's stock at one location: the warehouse MAIN (customer "
     "orders reserve from it) or a store (its id).",
@@ -124,6 +178,16 @@ class StockItem:
         description="The stock item stream's version these levels reflect (the gateway's "
         "subscriptions never push levels older than the event)."
     )
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        item_id = stock_item_id(self.product_id, self.warehouse)
+        return await history.history(
+            history.store_of(info), stock_fold, item_id, first=first, after=after, until=self.as_of
+        )
 
     @strawberry.field
     def product(self) -> Product:
@@ -136,10 +200,19 @@ class StockItem:
             available=self.available,
         )
         main = level if self.warehouse == MAIN else None
-        return Product(id=self.product_id, level=main)
+        return Product(id=self.product_id, level=main, as_of=self.as_of)
 
     @classmethod
-    def from_level(cls, level: StockLevel) -> StockItem:
+    def at(
+        cls, level: StockLevel | None, product_id: str, warehouse: str, as_of: datetime
+    ) -> StockItem:
+        """The stock item as of an instant (zeros before its first movement)."""
+        if level is None:
+            return cls.empty(product_id, warehouse, as_of)
+        return cls.from_level(level, as_of)
+
+    @classmethod
+    def from_level(cls, level: StockLevel, as_of: datetime | None = None) -> StockItem:
         return cls(
             product_id=strawberry.ID(level.product_id),
             warehouse=level.warehouse,
@@ -148,10 +221,13 @@ class StockItem:
             available=level.available,
             needs_count=level.on_hand < 0,
             version=level.applied.get(level.id, 0),
+            as_of=as_of,
         )
 
     @classmethod
-    def empty(cls, product_id: str, warehouse: str = DEFAULT_WAREHOUSE) -> StockItem:
+    def empty(
+        cls, product_id: str, warehouse: str = DEFAULT_WAREHOUSE, as_of: datetime | None = None
+    ) -> StockItem:
         return cls(
             product_id=strawberry.ID(product_id),
             warehouse=warehouse,
@@ -160,6 +236,7 @@ class StockItem:
             available=0,
             needs_count=False,
             version=0,
+            as_of=as_of,
         )
 
     @classmethod
@@ -176,10 +253,15 @@ class StockItem:
 
     @classmethod
     async def resolve_reference(
-        cls, info: Info, productId: strawberry.ID, warehouse: str
+        cls, info: Info, productId: strawberry.ID, warehouse: str, asOf: str | None = None
     ) -> StockItem | None:
         product_id = parse_product_id(productId)
-        level = await loaders_of(info).by(StockLevel).load(stock_item_id(product_id, warehouse))
+        item_id = stock_item_id(product_id, warehouse)
+        if asOf is not None:
+            at = history.representation_instant(asOf).astimezone(UTC)
+            then = await level_as_of(info, item_id, at)
+            return cls.from_level(then, at) if then else None
+        level = await loaders_of(info).by(StockLevel).load(item_id)
         return cls.from_level(level) if level else None
 
 
@@ -209,9 +291,23 @@ class Transfer:
     to_location: str
     status: TransferStatus
     lines: list[TransferLine]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info),
+            transfer_fold,
+            str(self.id),
+            first=first,
+            after=after,
+            until=self.as_of,
+        )
 
     @classmethod
-    def from_view(cls, view: TransferView) -> Transfer:
+    def from_view(cls, view: TransferView, as_of: datetime | None = None) -> Transfer:
         return cls(
             id=strawberry.ID(view.id),
             from_location=view.from_location,
@@ -226,6 +322,7 @@ class Transfer:
                 )
                 for line in view.lines
             ],
+            as_of=as_of,
         )
 
     @classmethod
@@ -268,9 +365,23 @@ class StockCount:
     id: strawberry.ID
     location_id: str
     lines: list[StockCountLine]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(description=HISTORY)
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info),
+            count_fold,
+            str(self.id),
+            first=first,
+            after=after,
+            until=self.as_of,
+        )
 
     @classmethod
-    def from_view(cls, view: StockCountView) -> StockCount:
+    def from_view(cls, view: StockCountView, as_of: datetime | None = None) -> StockCount:
         return cls(
             id=strawberry.ID(view.id),
             location_id=view.location_id,
@@ -283,6 +394,7 @@ class StockCount:
                 )
                 for line in view.lines
             ],
+            as_of=as_of,
         )
 
     @classmethod

@@ -4,8 +4,14 @@ transfers and stock counts."""
 from subgraphs.inventory.projections.catalog_products import CatalogProducts, KnownProducts
 from subgraphs.inventory.projections.documents import KnownProduct, KnownStore, StockLevel
 from subgraphs.inventory.projections.known_stores import KnownStores, KnownStoresProjection
-from subgraphs.inventory.projections.movements import Movements, StockCountView, TransferView
-from subgraphs.inventory.projections.stock_levels import StockLevels
+from subgraphs.inventory.projections.movements import (
+    Movements,
+    StockCountView,
+    TransferView,
+    count_fold,
+    transfer_fold,
+)
+from subgraphs.inventory.projections.stock_levels import StockLevels, stock_fold
 
 DOCUMENTS = (KnownProduct, KnownStore, StockLevel, TransferView, StockCountView)
 
@@ -22,4 +28,7 @@ __all__ = [
     "StockLevel",
     "StockLevels",
     "TransferView",
+    "count_fold",
+    "stock_fold",
+    "transfer_fold",
 ]

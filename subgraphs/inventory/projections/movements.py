@@ -84,49 +84,7 @@ class Movements(Projection):
         doc = await self._current(envelope)
         if is_applied(doc, envelope):
             return
-        data, at = envelope.data, envelope.time
-        if envelope.type == SENT:
-            doc = TransferView(
-                id=envelope.subject,
-                from_location=data["from_location"],
-                to_location=data["to_location"],
-                locations=[data["from_location"], data["to_location"]],
-                status="IN_TRANSIT",
-                lines=[
-                    {
-                        "product_id": line["product_id"],
-                        "sent": int(line["quantity"]),
-                        "received": None,
-                        "difference": None,
-                    }
-                    for line in data["lines"]
-                ],
-                sent_at=at,
-                sent_key=at.isoformat(),
-            )
-        elif envelope.type == COUNTED:
-            doc = StockCountView(
-                id=envelope.subject,
-                location_id=data["location_id"],
-                lines=[dict(line) for line in data["lines"]],
-                counted_at=at,
-                counted_key=at.isoformat(),
-            )
-        elif doc is None:
-            raise LookupError(f"{envelope.type} for transfer {envelope.subject} before it was sent")
-        else:
-            arrived = {line["product_id"]: line for line in data["lines"]}
-            doc.lines = [
-                {
-                    **line,
-                    "received": int(arrived[line["product_id"]]["received"]),
-                    "difference": int(arrived[line["product_id"]]["difference"]),
-                }
-                if line["product_id"] in arrived
-                else line
-                for line in doc.lines
-            ]
-            doc.status, doc.received_at = "RECEIVED", at
+        doc = evolve(doc, envelope)
         assert isinstance(doc, AppliedMixin) and isinstance(doc, Document)
         mark_applied(doc, envelope)
         await doc.save()
@@ -134,3 +92,69 @@ class Movements(Projection):
     async def reset(self) -> None:
         await TransferView.delete_all()
         await StockCountView.delete_all()
+
+
+def evolve(doc: Any, envelope: Envelope) -> TransferView | StockCountView:
+    """The transfer's or count's view after `envelope` (pure, no I/O; changes `doc` in
+    place). `apply` and time travel (`asOf`, `history`) both fold with it."""
+    data, at = envelope.data, envelope.time
+    if envelope.type == SENT:
+        doc = TransferView(
+            id=envelope.subject,
+            from_location=data["from_location"],
+            to_location=data["to_location"],
+            locations=[data["from_location"], data["to_location"]],
+            status="IN_TRANSIT",
+            lines=[
+                {
+                    "product_id": line["product_id"],
+                    "sent": int(line["quantity"]),
+                    "received": None,
+                    "difference": None,
+                }
+                for line in data["lines"]
+            ],
+            sent_at=at,
+            sent_key=at.isoformat(),
+        )
+    elif envelope.type == COUNTED:
+        doc = StockCountView(
+            id=envelope.subject,
+            location_id=data["location_id"],
+            lines=[dict(line) for line in data["lines"]],
+            counted_at=at,
+            counted_key=at.isoformat(),
+        )
+    elif doc is None:
+        raise LookupError(f"{envelope.type} for transfer {envelope.subject} before it was sent")
+    else:
+        arrived = {line["product_id"]: line for line in data["lines"]}
+        doc.lines = [
+            {
+                **line,
+                "received": int(arrived[line["product_id"]]["received"]),
+                "difference": int(arrived[line["product_id"]]["difference"]),
+            }
+            if line["product_id"] in arrived
+            else line
+            for line in doc.lines
+        ]
+        doc.status, doc.received_at = "RECEIVED", at
+    changed: TransferView | StockCountView = doc
+    return changed
+
+
+def transfer_fold(doc: TransferView | None, envelope: Envelope) -> TransferView | None:
+    """`evolve` for a transfer's stream only."""
+    if envelope.type not in (SENT, RECEIVED):
+        return None
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, TransferView) else None
+
+
+def count_fold(doc: StockCountView | None, envelope: Envelope) -> StockCountView | None:
+    """`evolve` for a stock count's stream only."""
+    if envelope.type != COUNTED:
+        return None
+    changed = evolve(doc, envelope)
+    return changed if isinstance(changed, StockCountView) else None

@@ -50,23 +50,36 @@ class StockLevels(Projection):
         doc = await StockLevel.get(doc_id)
         if is_applied(doc, envelope):
             return
-        data = envelope.data
-        if doc is None:
-            product_id = data.get("product_id") or envelope.subject
-            doc = StockLevel(
-                id=doc_id, product_id=product_id, warehouse=data.get("warehouse", "MAIN")
-            )
-        if envelope.type in STOCK_EVENTS:
-            doc.on_hand = int(data["on_hand"])
-            doc.reserved = int(data["reserved"])
-            doc.available = doc.on_hand - doc.reserved
-            doc.needs_count = doc.on_hand < 0
-        elif envelope.type == PRODUCT_ADDED:
-            doc.active = bool(data.get("active", True))
-        else:
-            doc.active = envelope.type == PRODUCT_ACTIVATED
+        doc = evolve(doc, doc_id, envelope)
         mark_applied(doc, envelope)
         await doc.save()
 
     async def reset(self) -> None:
         await StockLevel.delete_all()
+
+
+def evolve(doc: StockLevel | None, doc_id: str, envelope: Envelope) -> StockLevel:
+    """The stock item's levels after `envelope` (pure, no I/O; changes `doc` in place)."""
+    data = envelope.data
+    if doc is None:
+        product_id = data.get("product_id") or envelope.subject
+        doc = StockLevel(id=doc_id, product_id=product_id, warehouse=data.get("warehouse", "MAIN"))
+    if envelope.type in STOCK_EVENTS:
+        doc.on_hand = int(data["on_hand"])
+        doc.reserved = int(data["reserved"])
+        doc.available = doc.on_hand - doc.reserved
+        doc.needs_count = doc.on_hand < 0
+    elif envelope.type == PRODUCT_ADDED:
+        doc.active = bool(data.get("active", True))
+    else:
+        doc.active = envelope.type == PRODUCT_ACTIVATED
+    return doc
+
+
+def stock_fold(doc: StockLevel | None, envelope: Envelope) -> StockLevel | None:
+    """`evolve` over a stock item's own stream, for time travel. Whether the product is
+    active comes from the catalog's stream, not this one: as of an instant it reads as
+    active (docs/history.md)."""
+    if envelope.type not in STOCK_EVENTS:
+        return None
+    return evolve(doc, envelope.subject, envelope)
