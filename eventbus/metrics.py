@@ -15,8 +15,9 @@ the max across services, never the sum.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -152,3 +153,35 @@ def _runners(runners: Sequence[ProjectionRunner], lags: dict[str, int]) -> Itera
             age = (now - m.last_event_time).total_seconds() if behind and m.last_event_time else 0
             seconds.add_metric(name, max(0.0, age))
     yield from (applied, skipped, retried, dead, reconnects, lag, seconds)
+
+
+@contextlib.asynccontextmanager
+async def metrics_server(
+    bus: BusMetrics, port: int, host: str = "127.0.0.1", interval: float = 5.0
+) -> AsyncIterator[int]:
+    """Serve `bus` at ``http://host:port/metrics`` while the block runs (processes without
+    an HTTP app of their own: `pos relay`, `pos project`). Scrapes read figures refreshed
+    every `interval` seconds by a task here; loopback only unless `host` says otherwise.
+    Yields the port (0 picks a free one)."""
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(bus)
+    await bus.refresh()
+    server, thread = start_http_server(port, addr=host, registry=registry)
+
+    async def refreshing() -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await bus.refresh()
+
+    task = asyncio.create_task(refreshing(), name="bus-metrics-refresh")
+    try:
+        yield int(server.server_address[1])
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -167,8 +167,10 @@ async def run_relay(
     *,
     batch_size: int = 500,
     poll_interval: float = 0.2,
+    metrics_port: int | None = None,
 ) -> None:
-    """The relay as a service: SQL store outbox -> Kafka, until SIGTERM/SIGINT."""
+    """The relay as a service: SQL store outbox -> Kafka, until SIGTERM/SIGINT; with
+    `metrics_port`, Prometheus figures of the outbox and the relay on 127.0.0.1 there."""
     from eventbus.sqlstore import SqlEventStore
     from eventbus.transports.kafka import KafkaTransport
 
@@ -188,7 +190,13 @@ async def run_relay(
             loop.add_signal_handler(sig, relay.stop)
     log.info("relay: %s -> kafka %s", store_url.split("@")[-1], kafka_bootstrap)
     try:
-        await relay.run()
+        async with contextlib.AsyncExitStack() as serving:
+            if metrics_port is not None:  # eventbus/metrics.py
+                from eventbus.metrics import BusMetrics, metrics_server
+
+                bus = BusMetrics(outbox=store.outbox, relay=lambda: relay)
+                await serving.enter_async_context(metrics_server(bus, metrics_port))
+            await relay.run()
     finally:
         await transport.stop()
         await store.close()

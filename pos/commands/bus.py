@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 import typer
@@ -14,6 +15,9 @@ def relay(
     store_url: str = typer.Option(None, help="Event store URL (default: POS_PG_URL)."),
     kafka: str = typer.Option(None, help="Kafka bootstrap (default: POS_KAFKA_BOOTSTRAP)."),
     batch_size: int = typer.Option(500, help="Outbox rows per drain."),
+    metrics_port: int = typer.Option(
+        None, help="Serve Prometheus /metrics on 127.0.0.1 at this port (docs/observability.md)."
+    ),
 ) -> None:
     """Drain the outbox to Kafka; run several for failover: one drains, the rest stand by."""
     from eventbus.relay import run_relay
@@ -23,13 +27,19 @@ def relay(
     configure_tracing("pos-relay")  # POS_OTLP_ENDPOINT; docs/observability.md
     asyncio.run(
         run_relay(
-            store_url or settings.pg_url, kafka or settings.kafka_bootstrap, batch_size=batch_size
+            store_url or settings.pg_url,
+            kafka or settings.kafka_bootstrap,
+            batch_size=batch_size,
+            metrics_port=metrics_port,
         )
     )
 
 
 def project(
     context: str = typer.Argument(..., help="Context whose projections and reactors to run."),
+    metrics_port: int = typer.Option(
+        None, help="Serve Prometheus /metrics on 127.0.0.1 at this port (docs/observability.md)."
+    ),
 ) -> None:
     """Run one context's projection runners and saga reactors (services mode) until stopped."""
     from subgraphs import CONTEXTS
@@ -54,7 +64,14 @@ def project(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         typer.echo(f"projecting {context}; Ctrl-C to stop")
-        await stop.wait()
+        async with contextlib.AsyncExitStack() as serving:
+            if metrics_port is not None:  # eventbus/metrics.py
+                from eventbus.metrics import BusMetrics, metrics_server
+
+                outbox = getattr(services.store, "outbox", None)
+                bus = BusMetrics(outbox=outbox, runners=lambda: view.runners)
+                await serving.enter_async_context(metrics_server(bus, metrics_port))
+            await stop.wait()
         await stop_context(view)
         await services.stop()
 

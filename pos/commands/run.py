@@ -273,6 +273,9 @@ def run(
     chosen_port = port or int(os.environ.get("POS_PORT", DEFAULT_PORT))
     root = data_dir or Settings.from_env().data_dir / "embedded"
     logging.basicConfig(level=logging.WARNING)
+    from pos.trace_export import configure_tracing
+
+    configure_tracing("pos")  # POS_OTLP_ENDPOINT; docs/observability.md
     # uvicorn re-raises the Ctrl-C it handled once everything has shut down.
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_embedded(host, chosen_port, root, seed=seed, log_level=log_level))
