@@ -3,7 +3,8 @@ server on PostgreSQL, Kafka and FerretDB (`services_stack`).
 
 A manager (a member hired through the graph, so `actor` resolves to them in the staff
 subgraph) changes a product's price and renames a customer while an order moves from
-PENDING to SHIPPED. `order(id, asOf: t)` with its customer and product is checked at
+PENDING to SHIPPED. `order(id, asOf: t)` with its customer and product (catalog fields and
+inventory's stock) is checked at
 several instants against states worked out by hand from those steps; `history` against the
 steps themselves; bad instants get BAD_USER_INPUT with their reason.
 """
@@ -38,7 +39,7 @@ AS_OF = """query($id: ID!, $at: DateTime) {
   order(id: $id, asOf: $at) {
     asOf status total { amount } payment { method }
     customer { asOf name address { city } }
-    lines { quantity product { asOf name sku unitPrice { amount } } }
+    lines { quantity product { asOf name sku unitPrice { amount } onHand reserved } }
   }
 }"""
 HISTORY = """query($order: ID!, $product: ID!, $customer: ID!) {
@@ -185,6 +186,13 @@ async def _story(
         {"id": oid},
     )
     await data(manager, "mutation($id: ID!) { shipOrder(id: $id) { id } }", {"id": oid})
+    committed = await eventually(  # inventory commits the reservation when it sees the shipment
+        lambda: data(
+            admin, "query($id: ID!) { product(id: $id) { onHand } }", {"id": product["id"]}
+        ),
+        lambda d: d["product"]["onHand"] == 3,
+    )
+    assert committed["product"]["onHand"] == 3
     t_shipped = await _instant()
 
     # history, newest first, each event with who caused it
@@ -222,7 +230,12 @@ async def _story(
     t_placed = datetime.fromisoformat(order_events[3]["time"])
 
     def expected(
-        at: datetime, status: str, name: str, price: str, payment: str | None
+        at: datetime,
+        status: str,
+        name: str,
+        price: str,
+        payment: str | None,
+        stock: tuple[int, int],
     ) -> dict[str, Any]:
         return {
             "asOf": at,
@@ -238,16 +251,20 @@ async def _story(
                         "name": "Oolong 100 g",
                         "sku": sku,
                         "unitPrice": {"amount": price},
+                        "onHand": stock[0],
+                        "reserved": stock[1],
                     },
                 }
             ],
         }
 
+    # stock (from inventory, as of the same instant): 5 received, 2 reserved once the saga
+    # confirmed the order, 3 left once the shipment was committed
     cases = [
-        expected(t_placed, "PENDING", "Ada Lovelace", "10.00", None),
-        expected(t_confirmed, "CONFIRMED", "Ada Lovelace", "10.00", None),
-        expected(t_changed, "CONFIRMED", "Ada King", "12.00", None),
-        expected(t_shipped, "SHIPPED", "Ada King", "12.00", "CARD"),
+        expected(t_placed, "PENDING", "Ada Lovelace", "10.00", None, (5, 0)),
+        expected(t_confirmed, "CONFIRMED", "Ada Lovelace", "10.00", None, (5, 2)),
+        expected(t_changed, "CONFIRMED", "Ada King", "12.00", None, (5, 2)),
+        expected(t_shipped, "SHIPPED", "Ada King", "12.00", "CARD", (3, 0)),
     ]
     for case in cases:
         at: datetime = case["asOf"]
@@ -258,6 +275,7 @@ async def _story(
     assert now["asOf"] is None and now["customer"]["asOf"] is None
     assert (now["status"], now["customer"]["name"]) == ("SHIPPED", "Ada King")
     assert now["lines"][0]["product"]["unitPrice"] == {"amount": "12.00"}
+    assert (now["lines"][0]["product"]["onHand"], now["lines"][0]["product"]["reserved"]) == (3, 0)
 
     # bad instants and unknown ids
     for at, reason in (
