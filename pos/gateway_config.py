@@ -67,6 +67,12 @@ class Traffic(_Section):
     batch_window: float | None = Field(
         default=None, ge=0, description="Seconds _entities calls wait to share one request."
     )
+    http2: bool | None = Field(
+        default=None, description="HTTP/2 to the subgraph (h2c on http://). Default false."
+    )
+    compression: bool | None = Field(
+        default=None, description="gzip request bodies, accept gzip answers. Default false."
+    )
 
     def settings(self, subgraph: str | None) -> list[str]:
         prefix = f"{subgraph}:" if subgraph else ""
@@ -181,6 +187,9 @@ class GatewayConfig(_Section):
     entity_cache_redis_url: str | None = Field(
         default=None, description="Redis for entity_cache = redis (default POS_REDIS_URL)."
     )
+    entity_cache_redis_prefix: str | None = Field(
+        default=None, description="Key prefix in Redis (default pos:entity-cache:)."
+    )
     subgraphs: dict[str, SubgraphSettings] = Field(default_factory=dict)
     traffic: Traffic = Field(default_factory=lambda: Traffic(), description="For every subgraph.")
     auth: Auth = Field(default_factory=lambda: Auth())
@@ -213,6 +222,7 @@ class GatewayConfig(_Section):
         put("plugin", list(self.plugins))
         put("entity_cache", self.entity_cache)
         put("entity_cache_redis_url", self.entity_cache_redis_url)
+        put("entity_cache_redis_prefix", self.entity_cache_redis_prefix)
         put("subgraph_url", [f"{n}={s.url}" for n, s in self.subgraphs.items() if s.url])
         traffic = self.traffic.settings(None)
         for name, settings in self.subgraphs.items():

@@ -299,6 +299,13 @@ def gateway(
             "POS_REDIS_URL, else redis://127.0.0.1:6379/0 (`pos infra up`)."
         ),
     ] = None,
+    entity_cache_redis_prefix: Annotated[
+        str | None,
+        typer.Option(
+            help="Key prefix in Redis (default pos:entity-cache:); entries are further "
+            "namespaced by the supergraph's hash."
+        ),
+    ] = None,
     profile: Annotated[
         str,
         typer.Option(
@@ -514,7 +521,9 @@ def gateway(
             demand_control=budget,
             limits=limits,
             batching=batches,
-            entity_cache=gateway_settings.entity_cache(entity_cache, entity_cache_redis_url),
+            entity_cache=gateway_settings.entity_cache(
+                entity_cache, entity_cache_redis_url, entity_cache_redis_prefix
+            ),
             **gateway_settings.policies(
                 profile,
                 introspection,

@@ -30,7 +30,7 @@ def plugins(specs: Sequence[str]) -> list[Any]:
     return loaded
 
 
-def entity_cache(store: str, redis_url: str | None = None) -> Any:
+def entity_cache(store: str, redis_url: str | None = None, redis_prefix: str | None = None) -> Any:
     """`create_app(entity_cache=...)`: memory, redis (the store shared by gateway instances,
     at --entity-cache-redis-url, else POS_REDIS_URL) or off (runtime/caching/)."""
     from pos.settings import Settings
@@ -41,10 +41,11 @@ def entity_cache(store: str, redis_url: str | None = None) -> Any:
             f"{store!r}: expected memory, redis or off", param_hint="--entity-cache"
         )
     if store != "redis":
-        if redis_url is not None:
-            raise typer.BadParameter(
-                "needs --entity-cache redis", param_hint="--entity-cache-redis-url"
-            )
+        for value, hint in ((redis_url, "url"), (redis_prefix, "prefix")):
+            if value is not None:
+                raise typer.BadParameter(
+                    "needs --entity-cache redis", param_hint=f"--entity-cache-redis-{hint}"
+                )
         return store
     url = redis_url or Settings.from_env().redis_url
     if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
@@ -52,7 +53,13 @@ def entity_cache(store: str, redis_url: str | None = None) -> Any:
             f"{url!r}: expected redis://host:port/db, rediss://... or unix://...",
             param_hint="--entity-cache-redis-url",
         )
-    return EntityCacheOptions(store="redis", redis_url=url)
+    if redis_prefix is None:
+        return EntityCacheOptions(store="redis", redis_url=url)
+    if not redis_prefix or not redis_prefix.isprintable():
+        raise typer.BadParameter(
+            f"{redis_prefix!r}: expected printable text", param_hint="--entity-cache-redis-prefix"
+        )
+    return EntityCacheOptions(store="redis", redis_url=url, redis_prefix=redis_prefix)
 
 
 def trusted_documents(paths: Sequence[Path], mode: str | None, profile: str) -> Any:

@@ -202,4 +202,18 @@ def test_pos_gateway_takes_memory_redis_or_off(store_kind: str) -> None:
     result = runner.invoke(app, [*args, "redis", "--entity-cache-redis-url", "http://x"])
     assert result.exit_code == 2 and "expected redis://host:port/db" in result.output
     help_text = runner.invoke(app, ["gateway", "--help"]).output
-    assert "--entity-cache-redis-url" in help_text
+    assert "--entity-cache-redis-url" in help_text and "--entity-cache-redis-prefix" in help_text
+    result = runner.invoke(app, [*args, "off", "--entity-cache-redis-prefix", "shop1:"])
+    assert result.exit_code == 2 and "needs --entity-cache redis" in result.output
+
+
+def test_the_redis_options_reach_the_store(store_kind: str) -> None:
+    from pos.commands.gateway_settings import entity_cache
+
+    if store_kind != "memory":
+        return
+    chosen = entity_cache("redis", "redis://cache.internal:6380/2", "shop1:")
+    assert isinstance(chosen, EntityCacheOptions)
+    assert (chosen.redis_url, chosen.redis_prefix) == ("redis://cache.internal:6380/2", "shop1:")
+    assert entity_cache("redis").redis_url == Settings.from_env().redis_url
+    assert entity_cache("memory") == "memory"
