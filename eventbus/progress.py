@@ -53,6 +53,10 @@ class ProgressStore(ABC):
     async def handled(self, projection: str, streams: Iterable[str]) -> dict[str, int]:
         """The recorded versions of `streams` (streams never handled are left out)."""
 
+    async def handled_by(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, int]]:
+        """`handled` for several projections at once (one round trip where the store can)."""
+        return {name: await self.handled(name, streams) for name, streams in wanted.items()}
+
 
 class MongoProgress(ProgressStore):
     """Progress in the projection's own read database (`projection_progress`), so the
@@ -75,12 +79,20 @@ class MongoProgress(ProgressStore):
         await self.collection.bulk_write(updates, ordered=False)
 
     async def handled(self, projection: str, streams: Iterable[str]) -> dict[str, int]:
-        keys = {_key(projection, stream): stream for stream in streams}
+        return (await self.handled_by({projection: streams})).get(projection, {})
+
+    async def handled_by(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, int]]:
+        keys = {
+            _key(name, stream): (name, stream)
+            for name, streams in wanted.items()
+            for stream in streams
+        }
+        found: dict[str, dict[str, int]] = {}
         if not keys:
-            return {}
-        found: dict[str, int] = {}
+            return found
         async for row in self.collection.find({"_id": {"$in": list(keys)}}):
-            found[keys[row["_id"]]] = int(row["version"])
+            name, stream = keys[row["_id"]]
+            found.setdefault(name, {})[stream] = int(row["version"])
         return found
 
 
@@ -162,11 +174,10 @@ async def _still_pending(
         by_projection: dict[str, set[str]] = {}
         for projection, envelope in pending:
             by_projection.setdefault(projection.name, set()).add(envelope.subject)
-        for name, streams in by_projection.items():
-            try:
-                recorded[name] = await progress.handled(name, streams)
-            except Exception as exc:
-                log.warning("wait_projected %s: progress unreadable: %r", name, exc)
+        try:
+            recorded = await progress.handled_by(by_projection)
+        except Exception as exc:
+            log.warning("wait_projected: progress unreadable: %r", exc)
     still = []
     for projection, envelope in pending:
         if recorded.get(projection.name, {}).get(envelope.subject, 0) >= envelope.stream_version:
