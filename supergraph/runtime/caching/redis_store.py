@@ -23,7 +23,8 @@ may have been lost meanwhile, so when Redis answers again this supergraph's entr
 deleted before any is served; then one line says it is back. Bounds: each entry's TTL
 (`@cacheable(maxAge:)`); Redis's own `maxmemory` and eviction policy are the operator's
 (`allkeys-lru` suits a cache; with `noeviction` a full Redis fails writes, which the
-store treats as a failure).
+store treats as a failure). One Redis (or a primary with replicas), not Redis Cluster: the
+scripts touch an entry and its tag sets, which live in different hash slots.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ RECOVERY_TIMEOUT = 10.0  # a PING and the deletion of one supergraph's entries
 MAX_VALUE_BYTES = 4 * 1024 * 1024
 T = TypeVar("T")
 
-# KEYS: entry keys; ARGV: for each, value, TTL ms, tag count, tag keys...
+# KEYS: entry keys; ARGV: for each, value, TTL ms, tag count, tag keys... Each SADD also
+# looks at two random members and removes those whose entry has expired: a busy tag's set
+# (a subgraph's, extended by every put) would otherwise keep every expired key forever;
+# this way it holds about twice its live entries at most.
 _PUT = """
 local at = 1
 for i, key in ipairs(KEYS) do
@@ -59,6 +63,11 @@ for i, key in ipairs(KEYS) do
   local n = tonumber(ARGV[at + 2])
   for j = 1, n do
     local tag = ARGV[at + 2 + j]
+    for _, member in ipairs(redis.call('SRANDMEMBER', tag, 2)) do
+      if redis.call('EXISTS', member) == 0 then
+        redis.call('SREM', tag, member)
+      end
+    end
     redis.call('SADD', tag, key)
     redis.call('PEXPIRE', tag, ttl, 'NX')
     redis.call('PEXPIRE', tag, ttl, 'GT')
@@ -68,15 +77,16 @@ end
 return #KEYS
 """
 
-# KEYS: tag keys. Deletes their members and the sets; how many entries were deleted.
+# KEYS: tag keys. Deletes their members and the sets (UNLINK: memory is freed off Redis's
+# main thread); how many entries were deleted.
 _INVALIDATE = """
 local dropped = 0
 for _, tag in ipairs(KEYS) do
   local members = redis.call('SMEMBERS', tag)
   for i = 1, #members, 500 do
-    dropped = dropped + redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+    dropped = dropped + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
   end
-  redis.call('DEL', tag)
+  redis.call('UNLINK', tag)
 end
 return dropped
 """

@@ -143,6 +143,23 @@ async def test_tag_sets_expire_with_their_longest_lived_entry() -> None:
         await store.aclose()
 
 
+async def test_a_busy_tags_set_sheds_expired_members() -> None:
+    """The subgraph tag is on every entry and every put extends its set's TTL: without
+    pruning it would keep every expired key."""
+    store = _redis()
+    try:
+        await store.put_many([(f"old{i}".encode(), b"1", 0.1, ("s",)) for i in range(100)], now())
+        await asyncio.sleep(0.2)
+        for i in range(300):
+            await store.put_many([(f"new{i}".encode(), b"2", 60, ("s",))], now())
+        members = await store._connection().scard(store.tag_key("s"))
+        assert 300 <= members <= 350, members  # the 300 live ones, few of the 100 expired
+        assert await store.invalidate_tags(["s"]) == 300
+    finally:
+        await store.flush()
+        await store.aclose()
+
+
 @pytest.fixture
 def closed_port() -> Iterator[int]:
     with socket.socket() as sock:
