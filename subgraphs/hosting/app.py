@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
+from subgraphs.hosting.compression import Compression
 from subgraphs.hosting.consistency import ConsistencyGate, mongo_progress
 from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.event_log import event_log_route
@@ -94,9 +95,10 @@ def create_subgraph_app(
     )
     metrics = SubgraphMetrics(name, services)  # GET /metrics; docs/observability.md
     served = Traced(name, metrics.counting(gated))  # a span per request, then counted
+    compressed = Compression(served)  # gzip both ways, when a gateway asks (compression.py)
     return Starlette(
         routes=[
-            Route("/graphql", served, methods=["GET", "POST"]),
+            Route("/graphql", compressed, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health),
             Route("/ready", ready),

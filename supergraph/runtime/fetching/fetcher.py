@@ -12,11 +12,17 @@ slots, connect and request timeouts, the circuit breaker, retries for queries wi
 retry budget, and deduplication of identical queries in flight. A mutation is sent once;
 if it may have reached the subgraph and no answer came (timeout, connection lost), the
 failure is OUTCOME_UNKNOWN: it may have been applied.
+
+A subgraph whose traffic shaping asks for `http2` or `compression` is reached through an
+httpx client of its own (HTTP/2 needs the `h2` package; gzip is decoded by httpx), kept
+per (URL, protocol): those options trade the pool's lower per-request cost for fewer
+connections or fewer bytes, which pays off for a subgraph across a network.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -84,6 +90,8 @@ class Fetcher:
             url: httpx.AsyncClient(transport=t, timeout=None)
             for url, t in (transports or {}).items()
         }
+        # subgraphs with `http2` or `compression`: an httpx client per (URL, HTTP/2)
+        self._shaped: dict[tuple[str, bool], httpx.AsyncClient] = {}
 
     @property
     def traffic(self) -> TrafficPolicy:
@@ -235,6 +243,11 @@ class Fetcher:
         state: SubgraphState,
     ) -> dict[str, Any] | FetchFailure:
         client = self._by_url.get(url)
+        if client is None and (settings.http2 or settings.compression):
+            client = self._shaped_client(url, settings)
+        if settings.compression:
+            content = gzip.compress(content, compresslevel=5)
+            headers = {**(headers or {}), "content-encoding": "gzip", "accept-encoding": "gzip"}
         connect_timeout = settings.connect_timeout or None
         try:
             async with asyncio.timeout(settings.request_timeout or None):
@@ -323,9 +336,25 @@ class Fetcher:
         response = await client.post(url, content=content, headers=request_headers)
         return response.status_code, response.reason_phrase, response.content
 
+    def _shaped_client(self, url: str, settings: SubgraphTraffic) -> httpx.AsyncClient:
+        """The httpx client of a subgraph with `http2` or `compression` (made once)."""
+        key = (url, settings.http2)
+        client = self._shaped.get(key)
+        if client is None:
+            secure = url.startswith("https://")
+            limits = httpx.Limits(max_connections=settings.max_connections or None)
+            client = self._shaped[key] = httpx.AsyncClient(
+                # http1=False on http://: HTTP/2 with prior knowledge (h2c)
+                http1=secure or not settings.http2,
+                http2=settings.http2,
+                timeout=httpx.Timeout(None, connect=settings.connect_timeout or None),
+                limits=limits,
+            )
+        return client
+
     async def aclose(self) -> None:
         await self._pool.aclose()
-        for c in self._by_url.values():
+        for c in (*self._by_url.values(), *self._shaped.values()):
             await c.aclose()
 
 

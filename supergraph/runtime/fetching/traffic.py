@@ -7,7 +7,10 @@ Defaults, on in every mode (README "Traffic shaping"): connect within 5 s, answe
 100 ms (with jitter), within a retry budget of 20 % of the traffic (+10/s); mutations
 never retried; a breaker that opens after 5 failures in a row for 10 s; identical
 in-flight queries (same subgraph, body and headers) sent once; at most 100 connections
-per subgraph (further requests wait for one, within the request timeout).
+per subgraph (further requests wait for one, within the request timeout). Off unless
+asked: `http2` (HTTP/2 to the subgraph: cleartext with prior knowledge for http:// URLs,
+negotiated by TLS for https://) and `compression` (gzip request bodies, gzip answers
+accepted), both sent through httpx instead of the gateway's own HTTP/1.1 pool.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class SubgraphTraffic:
     dedup: bool = True
     max_connections: int = 100
     batch_window: float = 0.0  # seconds `_entities` calls wait for others (entity_batching)
+    http2: bool = False  # HTTP/2 to this subgraph (h2c with prior knowledge on http://)
+    compression: bool = False  # gzip request bodies, and accept gzip answers
 
     def __post_init__(self) -> None:
         for name in (
