@@ -115,7 +115,9 @@ class HandlersBase:
         self.sales = EventSourcedRepository(store, Sale)
         self.shifts = EventSourcedRepository(store, Shift)
         self.claims = EventSourcedRepository(store, RegisterShiftClaim)
-        self.sequences = EventSourcedRepository(store, ReceiptSequence)
+        self.sequences = EventSourcedRepository(
+            store, ReceiptSequence, snapshot_every=ReceiptSequence.snapshot_every
+        )
         self.promotions = EventSourcedRepository(store, Promotion)
         self.returns = EventSourcedRepository(store, SaleReturn)
 

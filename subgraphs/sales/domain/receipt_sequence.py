@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
 from eventbus import Aggregate, DomainEvent
@@ -27,6 +27,7 @@ from subgraphs.sales.domain.events import ReceiptNumberTaken
 _NAMESPACE = uuid5(NAMESPACE_URL, "pos:sales:receipt-sequences")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,15}$")
 DIGITS = 6
+SNAPSHOT_RECENT_SALES = 1000  # sales whose numbers a snapshot keeps (retries)
 
 
 def receipt_sequence_id(register_id: str) -> str:
@@ -51,6 +52,7 @@ def format_receipt_number(store_code: str, register_code: str, sequence: int) ->
 
 class ReceiptSequence(Aggregate):
     context: ClassVar[str] = "sales"
+    snapshot_every: ClassVar[int] = 100  # numbers between snapshots (repositories use it)
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
@@ -98,3 +100,16 @@ class ReceiptSequence(Aggregate):
             self.register_id = event.register_id
             self.last = event.sequence
             self._by_sale[event.sale_id] = event.receipt_number
+
+    def snapshot_state(self) -> dict[str, Any]:
+        """The counter and the most recent sales' numbers. A register's sequence lives as
+        long as the register, so loading it must not mean replaying every receipt ever
+        printed. Older sales need no entry: a completed sale refuses to complete again
+        (`Sale.complete`), so only a retry of a recent completion can ask twice."""
+        recent = list(self._by_sale.items())[-SNAPSHOT_RECENT_SALES:]
+        return {"registerId": self.register_id, "last": self.last, "recent": recent}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.register_id = state["registerId"]
+        self.last = state["last"]
+        self._by_sale = {sale: number for sale, number in state["recent"]}

@@ -12,6 +12,8 @@ import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
+from subgraphs.hosting import history
+from subgraphs.hosting.history import HistoryConnection
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.schema import loaders_of
 from subgraphs.sales.domain import DiscountKind, ReceiptHeader, receipt_html, receipt_text
@@ -20,7 +22,14 @@ from subgraphs.sales.domain.events import SaleCompleted
 from subgraphs.sales.domain.money import quantum
 from subgraphs.sales.graphql.caller import READ, require_scope
 from subgraphs.sales.graphql.stubs import Customer, Product, Register, StaffMember, Store, staff
-from subgraphs.sales.projections import SaleRegister, SaleStore, SaleView, sale_of, store_info
+from subgraphs.sales.projections import (
+    SaleRegister,
+    SaleStore,
+    SaleView,
+    sale_fold,
+    sale_of,
+    store_info,
+)
 
 
 @strawberry.enum(description="OPEN (being rung up), PARKED, COMPLETED or VOIDED.")
@@ -143,7 +152,7 @@ async def render_receipt(
     )
 
 
-@federation.type(keys=["id"], description="A walk-in sale at a register.")
+@federation.type(keys=["id", "id asOf"], description="A walk-in sale at a register.")
 class Sale:
     id: strawberry.ID
     status: SaleStatus
@@ -171,6 +180,22 @@ class Sale:
         "subscriptions never push a sale older than the event)."
     )
     completion: strawberry.Private[SaleCompleted | None]
+    as_of: datetime | None = strawberry.field(
+        default=None,
+        description="The instant this state is of (null: now). Set when the sale was asked "
+        "for `asOf` an instant.",
+    )
+
+    @strawberry.field(
+        description="The events of this sale's stream, newest first (up to `asOf`, when "
+        "set); `first` at most 100. Its `changes` are empty: the payload says what changed."
+    )
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info), None, str(self.id), first=first, after=after, until=self.as_of
+        )
 
     @strawberry.field(description="The receipt of a completed sale; `copy` marks a reprint.")
     async def receipt(self, info: Info, copy: bool = True) -> Receipt | None:
@@ -283,7 +308,21 @@ class Sale:
         return cls.from_aggregate(sale, view.cashier_name, view.applied.get(view.id, sale.version))
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Sale | None:
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, asOf: str | None = None
+    ) -> Sale | None:
         require_scope(info, READ)
+        if asOf is not None:
+            return await sale_as_of(info, str(id), history.representation_instant(asOf))
         view = await loaders_of(info).by(SaleView).load(str(id))
         return cls.from_view(view) if view else None
+
+
+async def sale_as_of(info: Info, sale_id: str, instant: datetime) -> Sale | None:
+    """The sale as it was at `instant`, replayed from its stream."""
+    view, at = await history.entity_as_of(history.store_of(info), sale_fold, sale_id, instant)
+    if view is None:
+        return None
+    sale = Sale.from_view(view)
+    sale.as_of = at
+    return sale

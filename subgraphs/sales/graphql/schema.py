@@ -15,6 +15,7 @@ Every refusal carries `extensions.code` and `extensions.reason` (`ReasonOnEveryE
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -22,6 +23,8 @@ from strawberry import federation
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from eventbus.time_travel import check_instant
+from subgraphs.hosting import history
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.money import Money
 from subgraphs.hosting.pagination import paginate
@@ -33,9 +36,14 @@ from subgraphs.sales.graphql.caller import READ, require_caller, require_scope
 from subgraphs.sales.graphql.live import Subscription
 from subgraphs.sales.graphql.mutations import Mutation
 from subgraphs.sales.graphql.runtime import SalesRuntime
-from subgraphs.sales.graphql.sale_types import Receipt, Sale, SaleStatus
+from subgraphs.sales.graphql.sale_types import Receipt, Sale, SaleStatus, sale_as_of
 from subgraphs.sales.graphql.types import Promotion, SaleReturn, Shift, ShiftState
-from subgraphs.sales.graphql.views import receipt_number_of, shift_from_view, text_arg
+from subgraphs.sales.graphql.views import (
+    receipt_number_of,
+    shift_as_of,
+    shift_from_view,
+    text_arg,
+)
 from subgraphs.sales.projections import (
     PromotionView,
     ReturnView,
@@ -58,8 +66,12 @@ def _where(**given: str | None) -> dict[str, Any]:
 @strawberry.type
 class Query:
     @federation.field(requires_scopes=[[READ]])
-    async def sale(self, info: Info, id: strawberry.ID) -> Sale | None:
+    async def sale(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Sale | None:
         require_scope(info, READ)
+        if as_of is not None:
+            return await sale_as_of(info, text_arg(id, "id"), check_instant(as_of))
         view = await SaleView.get(text_arg(id, "id"))
         return Sale.from_view(view) if view else None
 
@@ -129,8 +141,13 @@ class Query:
         return shift_from_view(view) if view else None
 
     @federation.field(requires_scopes=[[READ]])
-    async def shift(self, info: Info, id: strawberry.ID) -> Shift | None:
+    async def shift(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> Shift | None:
         require_scope(info, READ)
+        if as_of is not None:
+            store = history.store_of(info)
+            return await shift_as_of(store, text_arg(id, "id"), check_instant(as_of))
         view = await ShiftView.get(text_arg(id, "id"))
         return shift_from_view(view) if view else None
 

@@ -7,12 +7,11 @@ from strawberry import federation
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
+from subgraphs.hosting.history import StaffMember
+
 _STUB = [Key(fields=FieldSet("id"), resolvable=False)]
 
-
-@federation.type(keys=_STUB)
-class StaffMember:
-    id: strawberry.ID
+__all__ = ["Customer", "Product", "Register", "StaffMember", "Store", "staff"]
 
 
 @federation.type(keys=_STUB)

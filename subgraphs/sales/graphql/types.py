@@ -11,6 +11,8 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.hosting import history
+from subgraphs.hosting.history import HistoryConnection
 from subgraphs.hosting.money import Money
 from subgraphs.sales.domain import DiscountKind, ShiftReport, ShiftStatus
 from subgraphs.sales.domain import Promotion as PromotionAggregate
@@ -140,6 +142,22 @@ class Shift:
         "nothing); the Z once closed."
     )
     z_report: ShiftReportType | None
+    as_of: datetime | None = strawberry.field(
+        default=None,
+        description="The instant this state is of (null: now). Set when the shift was asked "
+        "for `asOf` an instant.",
+    )
+
+    @strawberry.field(
+        description="The events of this shift's stream, newest first (up to `asOf`, when "
+        "set); `first` at most 100. Its `changes` are empty: the payload says what changed."
+    )
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> HistoryConnection:
+        return await history.history(
+            history.store_of(info), None, str(self.id), first=first, after=after, until=self.as_of
+        )
 
     @classmethod
     def from_aggregate(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from eventbus import EventStore
+from subgraphs.hosting import history
 from subgraphs.sales.domain import SaleInputError
 from subgraphs.sales.graphql.types import Shift
-from subgraphs.sales.projections import ShiftView, shift_of
+from subgraphs.sales.projections import ShiftView, shift_fold, shift_of
 
 ARG_MAX = 100
 
@@ -32,3 +36,13 @@ def shift_from_view(view: ShiftView) -> Shift:
         opened_at=view.opened_at,
         closed_at=view.closed_at,
     )
+
+
+async def shift_as_of(store: EventStore, shift_id: str, instant: datetime) -> Shift | None:
+    """The shift as it was at `instant` (figures as of its last change by then)."""
+    view, at = await history.entity_as_of(store, shift_fold, shift_id, instant)
+    if view is None:
+        return None
+    shift = shift_from_view(view)
+    shift.as_of = at
+    return shift

@@ -25,7 +25,7 @@ from subgraphs.sales.projections.documents import (
     SaleView,
     ShiftView,
 )
-from subgraphs.sales.projections.sales_view import SalesView
+from subgraphs.sales.projections.sales_view import SalesView, sale_fold, shift_fold
 from subgraphs.sales.projections.stores import StoresDirectory
 
 DOCUMENTS: tuple[type[Document], ...] = (*OWN_DOCUMENTS, SaleCustomer)
@@ -47,7 +47,9 @@ __all__ = [
     "ShiftView",
     "StoresDirectory",
     "promotion_of",
+    "sale_fold",
     "sale_of",
+    "shift_fold",
     "shift_of",
     "store_info",
 ]

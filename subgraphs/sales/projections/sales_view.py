@@ -179,3 +179,17 @@ class SalesView(Projection):
     async def reset(self) -> None:
         for document in (SaleView, ShiftView, ReturnView, PromotionView):
             await document.delete_all()
+
+
+def sale_fold(doc: SaleView | None, envelope: Envelope) -> SaleView | None:
+    """`SalesView`'s fold of a sale's stream (pure), for time travel."""
+    if envelope.type not in SALE_TYPES:
+        return None
+    return SalesView._sale(doc, to_domain(envelope), envelope)
+
+
+def shift_fold(doc: ShiftView | None, envelope: Envelope) -> ShiftView | None:
+    """`SalesView`'s fold of a shift's stream (pure), for time travel."""
+    if envelope.type not in SHIFT_TYPES:
+        return None
+    return SalesView._shift(doc, to_domain(envelope), envelope)
