@@ -9,10 +9,11 @@ context on the record it sends (body attribute and a ``traceparent`` Kafka heade
 the runner's process span continues from that. Events a reactor writes while processing
 are stamped with the reactor's context, so a saga stays one trace too.
 
-Only the OpenTelemetry API is used here: with no SDK configured (the default) every span
-is a no-op and nothing is stamped, so an untraced deployment pays one context lookup per
-event. Events without a trace context (written before tracing was on, or untraced) are
-published and processed without spans rather than each starting a new root trace.
+Only the OpenTelemetry API is used here, and with no tracer provider installed (the
+default) every helper returns at once (`enabled`): nothing is stamped and no span, not
+even a no-op one, is made. Events without a trace context (written before tracing was
+on, or untraced) are published and processed without spans rather than each starting a
+new root trace.
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ from eventbus.ports import Message
 
 TRACER = trace.get_tracer("pos.eventbus")
 _W3C = TraceContextTextMapPropagator()
+_enabled = False
+
+
+def enabled() -> bool:
+    """Whether a tracer provider is installed (`pos.trace_export`, or a test's). Until then
+    every helper here and in the other tracing modules skips its work entirely: even the
+    no-op API costs tens of microseconds per span, which an untraced till should not pay."""
+    global _enabled
+    if not _enabled:
+        # `set_tracer_provider` may run once per process; until then the API's global is
+        # None (opentelemetry-api 1.45, pinned). Read without `get_tracer_provider()`, which
+        # also consults the environment on every call.
+        if getattr(trace, "_TRACER_PROVIDER", True) is None:
+            return False
+        _enabled = not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    return _enabled
 
 
 def traceparent_of(span: Span | None = None) -> str | None:
@@ -61,6 +78,9 @@ def stamped(events: Sequence[Envelope], traceparent: str | None) -> list[Envelop
 @contextlib.contextmanager
 def appending(stream_id: str, events: Sequence[Envelope]) -> Iterator[list[Envelope]]:
     """A span around one stream append; yields the events stamped with its context."""
+    if not enabled():
+        yield list(events)
+        return
     with TRACER.start_as_current_span(
         "eventbus append",
         kind=SpanKind.INTERNAL,
@@ -82,6 +102,9 @@ def publishing(topic: str, envelopes: Sequence[Envelope]) -> Iterator[list[Envel
     the consumer's span is the publish span's child. The spans end when the block does
     (after the broker acknowledged), marked failed if it raises.
     """
+    if not enabled():
+        yield list(envelopes)
+        return
     spans: list[Span] = []
     out: list[Envelope] = []
     for envelope in envelopes:
@@ -120,7 +143,7 @@ def message_traceparent(message: Message) -> str | None:
 @contextlib.contextmanager
 def processing(message: Message, consumer: str) -> Iterator[None]:
     """A CONSUMER span (current while the block runs) continuing the record's trace."""
-    parent = context_of(message_traceparent(message))
+    parent = context_of(message_traceparent(message)) if enabled() else None
     if parent is None or message.envelope is None:
         yield
         return

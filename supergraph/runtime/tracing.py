@@ -5,7 +5,8 @@ Why not a plugin: the plugin API (`plugins/api.py`) has request and response hoo
 hooks around a stage, so a span opened in a request hook has no reliable end (a failed
 fetch never reaches `subgraph_response`), and parsing and planning happen before the
 first supergraph hook. So the few places that do the work call these helpers; each is
-one line there. With no SDK configured (the default) every span is the API's no-op.
+one line there. With no tracer provider installed (the default) each helper returns at
+once (`eventbus.tracing.enabled`): no spans, no headers, no context switches.
 
 The client's own ``traceparent`` is honoured (the gateway's spans join the client's
 trace), as Apollo Router does by default; a client cannot do more with it than choose
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Span, SpanKind
+
+from eventbus.tracing import enabled
 
 if TYPE_CHECKING:
     from graphql import OperationDefinitionNode
@@ -40,7 +43,7 @@ class ServerSpan:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not enabled():
             await self.app(scope, receive, send)
             return
         carrier = {
@@ -68,6 +71,9 @@ class ServerSpan:
 @contextlib.contextmanager
 def operation_span(operation_name: str | None) -> Iterator[Span]:
     """One GraphQL operation, however it arrived (HTTP, batch entry, WebSocket)."""
+    if not enabled():
+        yield trace.INVALID_SPAN
+        return
     name = operation_name or "anonymous"
     with TRACER.start_as_current_span(
         f"graphql {name}", attributes={"graphql.operation.name": name}
@@ -78,7 +84,7 @@ def operation_span(operation_name: str | None) -> Iterator[Span]:
 def name_operation(operation: OperationDefinitionNode | None) -> None:
     """Name the current operation span after the document's operation, once it is parsed
     (a client need not send `operationName` for a document with one operation)."""
-    if operation is None:
+    if operation is None or not enabled():
         return
     span = trace.get_current_span()
     kind = operation.operation.value
@@ -90,6 +96,8 @@ def name_operation(operation: OperationDefinitionNode | None) -> None:
 
 def in_span(name: str, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`work(*args, **kwargs)` inside a span named `name` (parse, validate, plan)."""
+    if not enabled():
+        return work(*args, **kwargs)
     with TRACER.start_as_current_span(name):
         return work(*args, **kwargs)
 
@@ -97,6 +105,9 @@ def in_span(name: str, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) 
 @contextlib.contextmanager
 def fetch_span(service: str, operation_name: str | None) -> Iterator[Span]:
     """The CLIENT span of one subgraph request (retries included)."""
+    if not enabled():
+        yield trace.INVALID_SPAN
+        return
     with TRACER.start_as_current_span(
         f"fetch {service}",
         kind=SpanKind.CLIENT,
@@ -110,6 +121,8 @@ def fetch_span(service: str, operation_name: str | None) -> Iterator[Span]:
 
 def with_trace_context(headers: Mapping[str, str] | None) -> Mapping[str, str] | None:
     """`headers` plus the current span's ``traceparent`` (unchanged when not tracing)."""
+    if not enabled():
+        return headers
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     if not carrier:

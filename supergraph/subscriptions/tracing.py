@@ -15,7 +15,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from eventbus.envelope import Envelope
-from eventbus.tracing import context_of
+from eventbus.tracing import context_of, enabled
 
 TRACER = trace.get_tracer("pos.gateway.subscriptions")
 
@@ -23,7 +23,7 @@ TRACER = trace.get_tracer("pos.gateway.subscriptions")
 @contextlib.contextmanager
 def pushing(envelope: Envelope, entity: str) -> Iterator[None]:
     """A CONSUMER span, current while the push's payload is resolved."""
-    parent = context_of(envelope.traceparent)
+    parent = context_of(envelope.traceparent) if enabled() else None
     if parent is None:
         yield
         return
