@@ -179,3 +179,15 @@ async def test_redis_stopped_under_a_running_gateway(
             assert any("is back" in r.getMessage() for r in caplog.records)
     finally:
         stop_service("redis", config)
+
+
+async def test_instances_on_different_supergraphs_never_share_entries() -> None:
+    async with two_gateways(options()) as (a, b_url, _bus):
+        await a.query(PRICES)
+        a.servers[0].app.state.reload(SDL + "\n# the next version\n")  # another hash
+        ENTITY_CACHE_PRICES["p1"] = 31
+        assert await a.query(PRICES) == prices(p1=31, p2=900, p3=5)
+        assert entity_calls(a) == 2, "the reloaded supergraph started empty"
+        # B still serves the first supergraph: its entries, not the new one's
+        assert await query(a, b_url, PRICES) == prices(p1=30, p2=900, p3=5)
+        assert entity_calls(a) == 2
