@@ -2,14 +2,16 @@
 same run.
 
 Usage: .venv/bin/python bench/entity_cache.py [--seconds 5] [--concurrency 20]
-       [--subgraph-delay 0.01] [--change-every 0.5]
+       [--subgraph-delay 0.01] [--change-every 0.5] [--instances 1]
 
 The `entity_cache` fixture graph (tests/supergraph/fixtures/planning): `products` from one
 subgraph, `price` from `prices` by `_entities` (`@cacheable`, invalidated by PriceChanged
 on the in-process bus). `prices` waits `--subgraph-delay` seconds per request (a database
 round trip). During the cached run a price changes and its event is published every
 `--change-every` seconds, so the hit rate includes invalidations. The Redis run uses the
-redis-server `pos infra up` starts (POS_REDIS_URL), under a prefix of its own. Loopback
+redis-server `pos infra up` starts (POS_REDIS_URL), under a prefix of its own.
+`--instances N` runs N gateways on the same subgraphs and bus, the clients spread over
+them: each has its own memory store, or all share the Redis one. Loopback
 only, one process; prints requests/s, p99, prices requests, the hit rates and the speedups.
 """
 
@@ -28,11 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "supergraph" / "fixtures"))
 sys.path.insert(0, str(ROOT))
 
-from planning_graphs import ENTITY_CACHE_PRICES, run_planning_graph  # noqa: E402
+from federated_subgraph import Server  # noqa: E402
+from planning_graphs import ENTITY_CACHE_PRICES, PLANNING, run_planning_graph  # noqa: E402
 
 from eventbus.envelope import Envelope  # noqa: E402
 from eventbus.transports.inprocess import InProcessTransport  # noqa: E402
 from pos.settings import Settings  # noqa: E402
+from supergraph.runtime import create_app  # noqa: E402
 from supergraph.runtime.caching.entity_cache_feed import EntityCacheOptions  # noqa: E402
 
 QUERY = "{ products { id price } }"
@@ -54,13 +58,28 @@ async def run(store: str, args: argparse.Namespace) -> dict[str, Any]:
         "entity_cache", event_transport=bus, entity_cache=option, rate_limits=None
     ) as g:
         g.subgraphs["prices"].delay = args.subgraph_delay
+        sdl = (PLANNING / "entity_cache" / "supergraph.graphql").read_text()
+        others = [
+            Server(
+                create_app(
+                    sdl, subgraph_urls=g.urls, event_transport=bus, entity_cache=option,
+                    rate_limits=None, profile="development",
+                ),
+                lifespan="on",
+            )
+            for _ in range(args.instances - 1 if store != "off" else 0)
+        ]  # fmt: skip
+        for other in others:
+            await other.start()
+        gateways = [g.gateway_url, *(o.url for o in others)]
         latencies: list[float] = []
         stop = time.monotonic() + args.seconds
 
-        async def client() -> None:
+        async def client(n: int) -> None:
+            url = gateways[n % len(gateways)]
             while time.monotonic() < stop:
                 start = time.monotonic()
-                answer = await g.query(QUERY)
+                answer = (await g.client.post(url, json={"query": QUERY})).json()
                 assert "errors" not in answer, answer
                 latencies.append(time.monotonic() - start)
 
@@ -79,12 +98,20 @@ async def run(store: str, args: argparse.Namespace) -> dict[str, Any]:
                 )
                 await bus.publish("shop.prices", [envelope])
 
-        await asyncio.gather(changes(), *(client() for _ in range(args.concurrency)))
+        await asyncio.gather(changes(), *(client(n) for n in range(args.concurrency)))
         requests = len(g.subgraphs["prices"].received)
-        cache = g.servers[0].app.state.entity_cache
-        entity_hit_rate = cache.stats.hit_rate if cache is not None else 0.0
-        if cache is not None:
-            await cache.flush()  # the bench's entries leave Redis with it
+        caches = [
+            s.app.state.entity_cache
+            for s in (g.servers[0], *others)
+            if s.app.state.entity_cache is not None
+        ]
+        hits = sum(c.stats.hits for c in caches)
+        asked = hits + sum(c.stats.misses for c in caches)
+        entity_hit_rate = hits / asked if asked else 0.0
+        if caches:
+            await caches[0].flush()  # the bench's entries leave Redis with it
+        for other in others:
+            await other.stop()
     latencies.sort()
     return {
         "rps": len(latencies) / args.seconds,
@@ -102,6 +129,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--subgraph-delay", type=float, default=0.01)
     parser.add_argument("--change-every", type=float, default=0.5)
+    parser.add_argument("--instances", type=int, default=1)
     args = parser.parse_args()
     runs = {store: await run(store, args) for store in ("off", "memory", "redis")}
     plain = runs["off"]
