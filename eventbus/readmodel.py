@@ -4,11 +4,21 @@ Delivery is at least once (a relay may republish, a projector may crash before i
 so every document keeps `applied`: the last applied stream version per stream id. An event
 whose version is not above that is a duplicate and is skipped; this is what makes the
 effect exactly once. Stream ids are UUID strings, safe as MongoDB field names (no `.`/`$`).
+
+A read store that is down must cost a reader a clear answer, not a hang: the client fails
+a call after `SELECTION_TIMEOUT_MS` (pymongo waits 30 s by default, longer than a till
+or the gateway's deadline waits), and `read_store_unavailable` turns the driver's
+connection errors into READ_STORE_UNAVAILABLE. The client is made once and kept: pymongo
+reconnects by itself when the server is back (docs/operations.md, "MongoDB outage").
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from beanie import Document, init_beanie
 from beanie.odm.fields import IndexModelField
@@ -16,8 +26,48 @@ from beanie.odm.utils.pydantic import get_model_fields
 from beanie.odm.utils.typing import get_index_attributes
 from pydantic import BaseModel, Field
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.errors import ConnectionFailure
 
+from eventbus.aggregate import DomainError
 from eventbus.envelope import Envelope
+
+SELECTION_TIMEOUT_MS = 2000
+"""How long a read-store call waits for a reachable server (and a connection attempt
+takes) before it fails. A `serverSelectionTimeoutMS`/`connectTimeoutMS` in the MongoDB
+URL wins."""
+STARTUP_WAIT = 30.0
+"""Seconds a starting service waits for its read store (pymongo's old default wait)."""
+
+
+class ReadStoreUnavailable(DomainError):
+    """The read store (MongoDB) cannot be reached: queries answer this until it is back;
+    nothing was changed by the failed call."""
+
+    code = "READ_STORE_UNAVAILABLE"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The read store is unavailable right now, so this cannot be read; retry in a "
+            "few seconds. Sales and other changes are still being saved."
+        )
+
+
+def read_store_unavailable(exc: BaseException) -> ReadStoreUnavailable | None:
+    """The client-facing error for `exc` if it says the read store is unreachable
+    (server selection timed out, connection refused or cut), else None."""
+    return ReadStoreUnavailable() if isinstance(exc, ConnectionFailure) else None
+
+
+def read_store_client(mongo_url: str) -> AsyncMongoClient:
+    """The client of the read store at `mongo_url`, with our bounded waits unless the URL
+    sets its own."""
+    given = {key.lower() for key, _ in parse_qsl(urlsplit(mongo_url).query)}
+    bounds: dict[str, Any] = {
+        name: SELECTION_TIMEOUT_MS
+        for name in ("serverSelectionTimeoutMS", "connectTimeoutMS")
+        if name.lower() not in given
+    }
+    return AsyncMongoClient(mongo_url, tz_aware=True, **bounds)
 
 
 class AppliedMixin(BaseModel):
@@ -42,12 +92,28 @@ def mark_applied(doc: AppliedMixin, envelope: Envelope) -> None:
 async def init_read_store(
     mongo_url: str, database: str, documents: Sequence[type[Document]]
 ) -> AsyncMongoClient:
-    """Bind `documents` to `database` at `mongo_url`; returns the client (close it at exit)."""
-    client: AsyncMongoClient = AsyncMongoClient(mongo_url, tz_aware=True)
+    """Bind `documents` to `database` at `mongo_url`; returns the client (close it at exit).
+
+    Waits up to `STARTUP_WAIT` seconds for the server first: a service started together
+    with its read store (a supervisor starting both) comes up once the store does."""
+    client = read_store_client(mongo_url)
+    await _reachable(client, STARTUP_WAIT)
     await init_beanie(database=client[database], document_models=list(documents), skip_indexes=True)
     for document in documents:
         await ensure_indexes(document)
     return client
+
+
+async def _reachable(client: AsyncMongoClient, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            await client.admin.command("ping")
+            return
+        except ConnectionFailure:
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 async def ensure_indexes(document: type[Document]) -> None:

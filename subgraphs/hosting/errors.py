@@ -2,8 +2,9 @@
 
 Domain errors keep their message and carry `extensions.code` (BAD_USER_INPUT, NOT_FOUND,
 CONFLICT) plus the offending field; a lost concurrency race that survived its retries is
-a CONFLICT; anything else is logged here and reaches the client only as a generic
-INTERNAL_SERVER_ERROR, with no exception text or trace. Strawberry uses it through
+a CONFLICT; an unreachable read store (MongoDB) is READ_STORE_UNAVAILABLE; anything else
+is logged here and reaches the client only as a generic INTERNAL_SERVER_ERROR, with no
+exception text or trace. Strawberry uses it through
 `MapErrors` (a schema extension), Ariadne through `format_error` (its error_formatter).
 
 Logging: an unexpected error is logged once at ERROR with its trace; a client error (bad
@@ -23,6 +24,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from eventbus import ConcurrencyError, DomainError
+from eventbus.readmodel import read_store_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ def to_graphql_error(exc: BaseException, error: GraphQLError | None = None) -> G
             "positions": error.positions,
             "path": error.path,
         }
+    outage = read_store_unavailable(exc)
+    if outage is not None:  # one line, no trace: the operator sees the outage elsewhere
+        log.warning("read store unavailable at %s: %r", where.get("path"), exc)
+        exc = outage
     if isinstance(exc, DomainError):
         extensions: dict[str, Any] = {"code": exc.code}
         if exc.field is not None:

@@ -1,0 +1,381 @@
+"""A MongoDB-wire (FerretDB) outage under load (issue 11): nothing is lost, nothing that
+committed answers as a failure, and the read side recovers by itself.
+
+The catalog subgraph runs as a uvicorn server on PostgreSQL (the session's database),
+Kafka (a private topic prefix) and a FerretDB of this test's own (own ports and folder,
+started through `pos.infra` as `pos infra up` starts it; never the shared one), behind
+the gateway (production profile, entity cache off so every query reads the store). Four
+clients (two cashiers creating categories, two readers looking them up and paging the
+products) run for a bounded time; meanwhile FerretDB is killed (SIGKILL, as a crash or an
+OOM kill), left down for 12 s, and started again on the same data.
+
+What a user may expect, and what is asserted (docs/operations.md, "MongoDB outage"):
+- while it is down, a query answers within `QUERY_BOUND` with READ_STORE_UNAVAILABLE
+  (no stack trace, no INTERNAL_SERVER_ERROR, no hang), and no request of any kind takes
+  longer than `ANSWER_BOUND`;
+- mutations still commit to the event store and answer from the write model (or
+  OUTCOME_UNKNOWN); no mutation answers as failed when its events were committed;
+- once it is back, every request that starts answers (no stale connection or cursor
+  fails), and within `CATCH_UP_BOUND` the read model holds every committed category,
+  each event applied exactly once, nothing dead-lettered, with no restart of anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from eventbus.relay import Relay
+from eventbus.sqlstore import SqlEventStore
+from pos.commands.run import SUPERGRAPH, staff_authenticator
+from pos.infra import InfraConfig, start_service, stop_service
+from subgraphs.catalog.context import CATALOG
+from subgraphs.hosting.app import create_subgraph_app
+from subgraphs.hosting.running import start_context, stop_context
+from subgraphs.hosting.services import ContextServices
+from subgraphs.staff import STAFF
+from supergraph.runtime import create_app
+from tests.e2e.stacks import _serve
+from tests.gateway_identity import TEST_SIGNER, TEST_VERIFIER
+from tests.staff_tokens import bearer
+from tests.subgraphs.hosting.harness import KAFKA, PrefixedTransport
+
+pytestmark = pytest.mark.services
+
+DOWN_FOR = 12.0
+"""Seconds FerretDB stays down."""
+QUERY_BOUND = 5.0
+"""A query needing the read store answers within this while it is down (measured ~2.5 s:
+the read store client's 2 s server selection timeout)."""
+ANSWER_BOUND = 10.0
+"""No request, during the outage or not, takes longer than this to answer (a mutation
+while the store is down: ~4.5 s, its bounded read-your-writes wait included)."""
+CATCH_UP_BOUND = 30.0
+"""Seconds after FerretDB is back by which the read model shows every committed event."""
+LOAD_BOUND = 90.0
+"""The load stops by itself after this many seconds, whatever happens."""
+MAX_REQUESTS = 400
+"""... or after this many requests in all."""
+
+CREATE = """mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id name } }"""
+CATEGORY = """query($id: ID!) { category(id: $id) { id name } }"""
+PRODUCTS = """{ products(first: 5) { totalCount edges { cursor } } }"""
+
+
+@pytest.fixture(scope="module")
+def private_mongo() -> Iterator[InfraConfig]:
+    """A FerretDB of this test's own: free ports, data under a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="pos-mongo-outage-"))
+    config = InfraConfig.isolated(folder)
+    try:
+        assert start_service("mongo", config).healthy
+        yield config
+    finally:
+        stop_service("mongo", config, kill=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Shop:
+    gateway: httpx.AsyncClient
+    store: SqlEventStore
+    services: ContextServices
+    """The catalog's view: its runners and read database."""
+
+
+@pytest.fixture
+async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop]:
+    from eventbus.transports.kafka import KafkaTransport
+
+    run = uuid4().hex[:10]
+    store = SqlEventStore(h6_pg_url)
+    transport = PrefixedTransport(KafkaTransport(KAFKA, client_id="e2e-mongo-outage"), f"mo{run}")
+    services = ContextServices(
+        store=store,
+        transport=transport,
+        mongo_url=private_mongo.mongo_url,
+        database=f"mo_{run}_all",
+        relay=Relay(store.outbox, transport, poll_interval=0.02),
+        database_prefix=f"mo_{run}",
+        gateway_identity=TEST_VERIFIER,
+    )
+    await services.start()
+    view = services.for_context("catalog")
+    server = task = gateway_app = None
+    try:
+        await start_context(CATALOG, view)
+        app = create_subgraph_app("catalog", CATALOG.graphql_app(view), view, manage_services=False)
+        server, task, port = await _serve(app)
+        gateway_app = create_app(
+            SUPERGRAPH.read_text(),
+            subgraph_urls={"catalog": f"http://127.0.0.1:{port}/graphql"},
+            subgraph_identity=TEST_SIGNER,
+            authenticator=staff_authenticator(STAFF.identity),
+            entity_cache="off",  # every query reaches the read store
+            rate_limits=None,
+        )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway_app),
+            base_url="http://pos.test",
+            timeout=ANSWER_BOUND * 3,  # the assertion on durations says more than a timeout
+            headers=bearer(STAFF.identity),
+        ) as client:
+            yield Shop(client, store, view)
+    finally:
+        if gateway_app is not None:
+            await gateway_app.state.gateway.aclose()
+        if server is not None and task is not None:
+            server.should_exit = True
+            await asyncio.gather(task, return_exceptions=True)
+        await stop_context(view)
+        await services.stop()
+
+
+@dataclass
+class Answer:
+    kind: str  # create | category | products
+    began: float
+    ended: float
+    code: str | None  # None: answered with data and no error
+    body: str
+    category: str | None = None
+    """The category id a create asked for (client-chosen: known even if the answer is lost)."""
+
+    @property
+    def took(self) -> float:
+        return self.ended - self.began
+
+
+def _code(body: dict[str, Any]) -> str | None:
+    errors = body.get("errors")
+    if not errors:
+        return None
+    codes = {str((e.get("extensions") or {}).get("code")) for e in errors}
+    return ",".join(sorted(codes))
+
+
+class Load:
+    """Bounded traffic: `MAX_REQUESTS` requests or `LOAD_BOUND` seconds, whichever first."""
+
+    def __init__(self, shop: Shop, tag: str, known: list[str]) -> None:
+        self.shop, self.tag, self.known = shop, tag, known
+        self.answers: list[Answer] = []
+        self.done = asyncio.Event()
+        self.stop_at = time.monotonic() + LOAD_BOUND
+        self.sent = 0
+
+    def _more(self) -> bool:
+        return (
+            not self.done.is_set()
+            and time.monotonic() < self.stop_at
+            and (self.sent < MAX_REQUESTS)
+        )
+
+    async def _post(self, kind: str, query: str, variables: dict[str, Any], **extra: Any) -> None:
+        self.sent += 1
+        began = time.monotonic()
+        response = await self.shop.gateway.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
+        ended = time.monotonic()
+        text = response.text
+        try:
+            code = _code(response.json())
+        except ValueError:
+            code = f"HTTP {response.status_code}"
+        self.answers.append(Answer(kind, began, ended, code, text, **extra))
+
+    async def cashier(self, number: int) -> None:
+        n = 0
+        while self._more():
+            n += 1
+            category = str(uuid4())
+            name = f"Outage {self.tag} {number}-{n}"
+            variables = {"i": {"id": category, "name": name}}
+            await self._post("create", CREATE, variables, category=category)
+            await asyncio.sleep(0.1)
+
+    async def reader(self, number: int) -> None:
+        n = 0
+        while self._more():
+            n += 1
+            if n % 2:
+                await self._post("category", CATEGORY, {"id": self.known[n % len(self.known)]})
+            else:
+                await self._post("products", PRODUCTS, {})
+            await asyncio.sleep(0.1)
+
+    async def run(self) -> None:
+        await asyncio.gather(
+            *(self.cashier(i) for i in range(2)), *(self.reader(i) for i in range(2))
+        )
+
+
+async def _set_down(config: InfraConfig) -> None:
+    assert await asyncio.to_thread(stop_service, "mongo", config, kill=True)
+
+
+async def _bring_up(config: InfraConfig) -> None:
+    assert (await asyncio.to_thread(start_service, "mongo", config)).healthy
+
+
+async def _committed(store: SqlEventStore, category: str) -> int:
+    """The category stream's version in the event store (0: nothing was written)."""
+    return len(await store.read_stream(category))
+
+
+async def test_a_read_store_outage_under_load_loses_nothing_and_heals(
+    shop: Shop, private_mongo: InfraConfig
+) -> None:
+    tag = uuid4().hex[:6]
+    known = []
+    for i in range(3):
+        body = (
+            await shop.gateway.post(
+                "/graphql",
+                json={"query": CREATE, "variables": {"i": {"name": f"Known {tag} {i}"}}},
+            )
+        ).json()
+        assert _code(body) is None, body
+        known.append(body["data"]["createCategory"]["id"])
+
+    load = Load(shop, tag, known)
+    traffic = asyncio.create_task(load.run())
+    try:
+        await asyncio.sleep(3.0)
+        went_down = time.monotonic()
+        await _set_down(private_mongo)
+        await asyncio.sleep(DOWN_FOR)
+        restarting = time.monotonic()
+        await _bring_up(private_mongo)
+        back = time.monotonic()
+        # catch-up: what was committed before FerretDB came back is soon in the read model
+        answered = {a.category for a in load.answers if a.kind == "create" and a.category}
+        before_back = {c for c in answered if await _committed(shop.store, c)} | set(known)
+        first_catch_up = (
+            await _await_read_model(private_mongo, shop.services.database, before_back) - back
+        )
+        await asyncio.sleep(max(0.0, back + 12.0 - time.monotonic()))
+    finally:
+        load.done.set()
+        await asyncio.wait_for(traffic, ANSWER_BOUND * 3)
+
+    answers = load.answers
+    summary = _summary(answers, went_down, restarting, back)
+    summary += f"\nread model caught up with the outage {first_catch_up:.1f} s after it ended"
+    print(summary)  # shown with -s: what was measured
+    assert len(answers) > 60, summary
+
+    # nothing hangs, nothing leaks a trace or an anonymous internal error
+    slow = [a for a in answers if a.took > ANSWER_BOUND]
+    assert not slow, slow[:3]
+    assert not [a for a in answers if "Traceback" in a.body or 'File "' in a.body]
+    assert not [a for a in answers if a.code and "INTERNAL_SERVER_ERROR" in a.code], [
+        a for a in answers if a.code and "INTERNAL_SERVER_ERROR" in a.code
+    ][:3]
+
+    # while down: queries answer READ_STORE_UNAVAILABLE; mutations still commit
+    down = [a for a in answers if a.began > went_down + 0.5 and a.ended < restarting]
+    queries_down = [a for a in down if a.kind != "create"]
+    assert queries_down, summary
+    assert all(a.took < QUERY_BOUND for a in queries_down), summary
+    assert all(a.code == "READ_STORE_UNAVAILABLE" for a in queries_down), [
+        a for a in queries_down if a.code != "READ_STORE_UNAVAILABLE"
+    ][:3]
+    creates_down = [a for a in down if a.kind == "create"]
+    assert creates_down and all(a.code in (None, "OUTCOME_UNKNOWN") for a in creates_down), [
+        a for a in creates_down if a.code not in (None, "OUTCOME_UNKNOWN")
+    ][:3]
+
+    # OUTCOME_UNKNOWN rule: no create that committed answers as failed
+    versions = {}
+    for a in answers:
+        if a.kind == "create":
+            assert a.category is not None
+            versions[a.category] = await _committed(shop.store, a.category)
+            if a.code is None:
+                assert versions[a.category] == 1, a
+            elif a.code != "OUTCOME_UNKNOWN":
+                assert versions[a.category] == 0, f"answered {a.code} but committed: {a}"
+    assert any(versions[a.category] for a in creates_down if a.category), summary
+
+    # back: every request that started once FerretDB answered again succeeds
+    after = [a for a in answers if a.began > back]
+    assert len(after) > 20, summary
+    assert all(a.code is None for a in after), [a for a in after if a.code][:3]
+
+    # and the read model caught up: every committed category, each event once
+    committed = {c for c, v in versions.items() if v} | set(known)
+    assert first_catch_up < CATCH_UP_BOUND, summary
+    await _await_read_model(private_mongo, shop.services.database, committed)
+    [runner] = shop.services.runners
+    assert runner.metrics.dead_lettered == 0, runner.metrics
+    never = {c for c, v in versions.items() if not v}
+    mongo: AsyncMongoClient[Any] = AsyncMongoClient(private_mongo.mongo_url)
+    try:
+        stray = await mongo[shop.services.database]["catalog_categories"].count_documents(
+            {"_id": {"$in": list(never)}}
+        )
+    finally:
+        await mongo.close()
+    assert stray == 0, "a category that was never committed is in the read model"
+
+
+async def _await_read_model(config: InfraConfig, database: str, committed: set[str]) -> float:
+    """When (monotonic) `catalog_categories` holds exactly `committed`, each applied once
+    (its `applied` version is the stream's single event); fails past `CATCH_UP_BOUND`."""
+    began = time.monotonic()
+    mongo: AsyncMongoClient[Any] = AsyncMongoClient(config.mongo_url)
+    try:
+        collection = mongo[database]["catalog_categories"]
+        while True:
+            rows = {
+                row["_id"]: row
+                async for row in collection.find({"_id": {"$in": sorted(committed)}})
+            }
+            missing = committed - set(rows)
+            wrong = [r for r in rows.values() if r["applied"] != {r["_id"]: 1}]
+            if not missing and not wrong:
+                return time.monotonic()
+            if time.monotonic() - began > CATCH_UP_BOUND:
+                raise AssertionError(
+                    f"read model behind after {CATCH_UP_BOUND} s: {len(missing)} missing, "
+                    f"{wrong[:3]} wrongly applied"
+                )
+            await asyncio.sleep(0.25)
+    finally:
+        await mongo.close()
+
+
+def _summary(answers: list[Answer], went_down: float, restarting: float, back: float) -> str:
+    def phase(a: Answer) -> str:
+        if a.began < went_down:
+            return "before"
+        if a.began < restarting:
+            return "down"
+        return "start" if a.began < back else "after"
+
+    lines = [f"FerretDB down {restarting - went_down:.1f} s, start took {back - restarting:.1f} s"]
+    for name in ("before", "down", "start", "after"):
+        mine = [a for a in answers if phase(a) == name]
+        for kind in ("create", "category", "products"):
+            some = [a for a in mine if a.kind == kind]
+            if not some:
+                continue
+            codes: dict[str, int] = {}
+            for a in some:
+                codes[a.code or "ok"] = codes.get(a.code or "ok", 0) + 1
+            worst = max(a.took for a in some)
+            lines.append(f"  {name:6} {kind:8} {len(some):3} {codes} max {worst:.2f} s")
+    return "\n".join(lines)
