@@ -2,7 +2,9 @@
 
 One JSON object per record, one record per line, on stderr: ``time`` (UTC, ISO 8601),
 ``level``, ``logger``, ``message``, and ``trace_id``/``span_id`` when the record was
-written inside a span (`pos.trace_export`), so a log search jumps to the trace and back.
+written inside a span (`pos.trace_export`), so a log search jumps to the trace and back;
+``request_id`` on the gateway's lines while a request runs, when the `RequestId` plugin
+gives requests one (``x-request-id``).
 An exception adds ``exception`` (the formatted traceback, one string). uvicorn's access
 log keeps its one line per request at INFO, with ``client``, ``method``, ``path``,
 ``http_version`` and ``status`` as fields; ``POS_ACCESS_LOG=off`` (or ``--no-access-log``)
@@ -47,11 +49,25 @@ class JsonFormatter(logging.Formatter):
         if context.is_valid:
             line["trace_id"] = f"{context.trace_id:032x}"
             line["span_id"] = f"{context.span_id:016x}"
+        request_id = _request_id()
+        if request_id is not None:
+            line["request_id"] = request_id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
             line["exception"] = record.exc_text
         return orjson.dumps(line, default=str).decode()
+
+
+def _request_id() -> str | None:
+    """The gateway's request id (the `RequestId` plugin's), when a gateway runs here.
+
+    Looked up in `sys.modules` rather than imported: processes without a gateway (a
+    relay, a projector) must not load one to write a log line."""
+    plugins = sys.modules.get("supergraph.runtime.plugins.api")
+    context = plugins.request_context.get() if plugins is not None else None
+    found = context.get("request_id") if isinstance(context, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def chosen_format(value: str | None = None) -> LogFormat:
