@@ -5,7 +5,8 @@ projection reports as applied, commits offsets only after the write (or after se
 message aside in the dead-letter topic), and never stops on one bad message: after
 `max_attempts` failed applies the original bytes go to `<topic>.dlq` with headers saying
 why, and the runner moves on. A broken connection (broker or read store down) is not the
-message's fault: the runner backs off, reconnects, and resumes from the committed offsets.
+message's fault: the runner backs off, reconnects, and resumes from the committed offsets;
+a read store lost in the middle of an apply is retried the same way, never dead-lettered.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pymongo.errors import ConnectionFailure
+
 from eventbus.actor import acting_as, system_actor
 from eventbus.envelope import Envelope, dead_letter_topic
 from eventbus.ports import Consumer, EventStore, Message, Transport
@@ -27,6 +30,9 @@ from eventbus.tracing import processing
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 5.0
+LOST_CONNECTION = (ConnectionFailure, ConnectionError)
+"""What `apply` raises when the read store went away (pymongo's, or a socket's): retried
+with backoff like `has_applied` failures, without spending the message's attempts."""
 
 
 class Projection(ABC):
@@ -236,6 +242,15 @@ class ProjectionRunner:
                 store_failures += 1
                 await asyncio.sleep(self._backoff(store_failures))
             except Exception as exc:
+                if isinstance(exc, LOST_CONNECTION):  # not this message's fault
+                    if self._stopping:
+                        raise  # uncommitted: the next run applies it
+                    attempt -= 1
+                    store_failures += 1
+                    name = self.projection.name
+                    log.warning("projection %s: apply lost its connection: %r", name, exc)
+                    await asyncio.sleep(self._backoff(store_failures))
+                    continue
                 if attempt >= self.max_attempts:
                     log.error(
                         "projection %s: %s at %s[%d]@%d failed %d times, dead-lettered: %r",
