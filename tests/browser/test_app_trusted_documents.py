@@ -96,6 +96,15 @@ async def test_pos_gateway_with_the_app_in_production_runs_only_the_apps_operati
                 printed.append(line)
         assert f"  trusted documents: {len(documents)} (enforce)\n" in printed, printed
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            async with asyncio.timeout(60):  # it prints its URL before it accepts
+                while True:
+                    assert process.returncode is None, "pos gateway exited"
+                    try:
+                        if (await client.get("/health")).is_success:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
             adhoc = (await client.post("/graphql", json={"query": "{ __typename }"})).json()
             assert adhoc["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
             # the app's sign-in, by id: past the list (the staff subgraph is not running)
