@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "projection_progress"
 
+PROBE_FLOOR = 0.5
+"""Seconds a read-store probe of `wait_handled` may always take, even at its deadline."""
+
 MAX_TOKEN_EVENTS = 200
 """At most this many stored events are read to resolve one token (a mutation writes a
 handful); events past it are not waited for."""
@@ -151,12 +154,21 @@ async def wait_handled(
     *,
     progress: ProgressStore | None = None,
 ) -> bool:
-    """`wait_projected` for explicit (projection, envelope) pairs, whatever their topics."""
+    """`wait_projected` for explicit (projection, envelope) pairs, whatever their topics.
+
+    Each probe of the read store is cut at the time left (at least `PROBE_FLOOR`): a store
+    that is down fails a call only after its client's server selection timeout, which
+    would otherwise stretch a 2 s wait to twice that."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     delay = 0.005
     while True:
-        pending = await _still_pending(list(pending), progress)
+        bound = max(deadline - loop.time(), PROBE_FLOOR)
+        try:
+            pending = await asyncio.wait_for(_still_pending(list(pending), progress), bound)
+        except TimeoutError:  # the store cannot say in time: not caught up, as far as we know
+            log.warning("wait_projected: read store probe cut at %.1f s", bound)
+            return False
         if not pending:
             return True
         remaining = deadline - loop.time()
