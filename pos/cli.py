@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from pos.commands import bus, customers, dlq, gateway, infra, run, seed, staff, subgraph
@@ -23,12 +25,16 @@ def _observability(
     ),
 ) -> None:
     """Logging for whichever command runs (docs/observability.md)."""
-    from pos.logging_json import configure_logging
+    from pos.logging_json import ACCESS_ENV, FORMAT_ENV, configure_logging
 
     try:
-        configure_logging(log_format, access_log=access_log)
+        chosen = configure_logging(log_format, access_log=access_log)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--log-format") from None
+    # for the processes a command starts (gateway workers): they read the environment
+    os.environ[FORMAT_ENV] = chosen
+    if access_log is not None:
+        os.environ[ACCESS_ENV] = "on" if access_log else "off"
 
 
 app.add_typer(infra.app, name="infra")

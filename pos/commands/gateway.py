@@ -442,8 +442,9 @@ def gateway(
     from pos.trace_export import configure_tracing
     from supergraph.runtime import SupergraphError, create_app
 
-    if log_format is not None or access_log is not None:  # else as `pos --log-format` set
-        configure_logging(log_format, access_log=access_log)
+    # the flags, else POS_LOG_FORMAT/POS_ACCESS_LOG (which `pos --log-format` also sets, so
+    # `--workers` processes log alike)
+    configure_logging(log_format, access_log=access_log)
     configure_tracing("pos-gateway", otlp_endpoint)  # docs/observability.md
 
     fetched = None
