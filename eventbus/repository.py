@@ -8,6 +8,7 @@ that also writes them to the outbox.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
@@ -25,6 +26,9 @@ __all__ = ["EventSourcedRepository", "UnreadableStream", "to_domain"]
 def to_domain(envelope: Envelope) -> DomainEvent | UnknownEvent:
     """The domain event an envelope carries (upcast to the newest version we know)."""
     return registry.decode(envelope.type, envelope.data)
+
+
+log = logging.getLogger(__name__)
 
 
 class UnreadableStream(Exception):
@@ -66,14 +70,25 @@ class EventSourcedRepository(Generic[A]):
     async def get(self, aggregate_id: str) -> A | None:
         """The aggregate, or None when its stream is empty."""
         snapshot = await self.store.load_snapshot(aggregate_id) if self.snapshot_every else None
+        agg = self.aggregate(aggregate_id)
+        if snapshot is not None:
+            try:
+                agg.restore_state(snapshot.state)
+                agg.version = snapshot.version
+            except (KeyError, TypeError, ValueError):
+                # a snapshot in a shape this code does not know (written by another
+                # release): it is only a cache, so replay the stream instead
+                log.warning(
+                    "snapshot of %s %s at version %d is unreadable; replaying its stream",
+                    self.aggregate.__name__,
+                    aggregate_id,
+                    snapshot.version,
+                )
+                snapshot, agg = None, self.aggregate(aggregate_id)
         start = snapshot.version if snapshot else 0
         envelopes = await self.store.read_stream(aggregate_id, from_version=start + 1)
         if snapshot is None and not envelopes:
             return None
-        agg = self.aggregate(aggregate_id)
-        if snapshot is not None:
-            agg.restore_state(snapshot.state)
-            agg.version = snapshot.version
         for envelope in envelopes:
             agg.apply(self._decode(aggregate_id, envelope))
             agg.version += 1

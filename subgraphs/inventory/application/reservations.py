@@ -46,7 +46,9 @@ def merge_lines(lines: tuple[OrderLine, ...]) -> list[OrderLine]:
 class ReservationHandlers:
     def __init__(self, store: EventStore, directory: ProductDirectory) -> None:
         self.store = store
-        self.items = EventSourcedRepository(store, StockItem)
+        self.items = EventSourcedRepository(
+            store, StockItem, snapshot_every=StockItem.snapshot_every
+        )
         self.reservations = EventSourcedRepository(store, Reservation)
         self.directory = directory
 

@@ -54,7 +54,9 @@ class StockItems:
     """Loads a product's stock item at a location, refusing products the catalog lacks."""
 
     def __init__(self, store: EventStore, directory: ProductDirectory) -> None:
-        self.repository = EventSourcedRepository(store, StockItem)
+        self.repository = EventSourcedRepository(
+            store, StockItem, snapshot_every=StockItem.snapshot_every
+        )
         self.directory = directory
 
     async def load(self, raw_id: str, location: str, field: str = "productId") -> StockItem:

@@ -78,7 +78,9 @@ def movement_of(envelope: Envelope) -> ApplyStoreMovement | None:
 class StoreMovementHandlers:
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.items = EventSourcedRepository(store, StockItem)
+        self.items = EventSourcedRepository(
+            store, StockItem, snapshot_every=StockItem.snapshot_every
+        )
         self.movements = EventSourcedRepository(store, StoreMovement)
 
     async def applied(self, command: ApplyStoreMovement) -> bool:

@@ -9,7 +9,7 @@ Receipts, adjustments, transfers out and counts keep the level at 0 or above.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
 from eventbus import Aggregate, Conflict, DomainError, DomainEvent
@@ -66,6 +66,7 @@ def _text(value: str, field: str) -> str:
 
 class StockItem(Aggregate):
     context: ClassVar[str] = "inventory"
+    snapshot_every: ClassVar[int] = 100  # movements between snapshots (repositories use it)
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
@@ -301,3 +302,23 @@ class StockItem(Aggregate):
             self.reservations[event.order_id] = event.quantity
         elif isinstance(event, StockItemReleased | StockItemCommitted):
             self.reservations.pop(event.order_id, None)
+
+    def snapshot_state(self) -> dict[str, Any]:
+        """A product's stock at one location changes with every sale of it, for as long
+        as it is sold: loading it must not replay them all."""
+        return {
+            "productId": self.product_id,
+            "warehouse": self.warehouse,
+            "onHand": self.on_hand,
+            "reserved": self.reserved,
+            "reservations": dict(self.reservations),
+            "receipts": sorted(self.receipts),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.product_id = state["productId"]
+        self.warehouse = state["warehouse"]
+        self.on_hand = state["onHand"]
+        self.reserved = state["reserved"]
+        self.reservations = dict(state["reservations"])
+        self.receipts = set(state["receipts"])

@@ -92,7 +92,7 @@ class OrderHandlers:
         self.reference_wait = reference_wait
         self.orders: EventSourcedRepository[Order] = EventSourcedRepository(store, Order)
         self.counters: EventSourcedRepository[OrderNumberCounter] = EventSourcedRepository(
-            store, OrderNumberCounter
+            store, OrderNumberCounter, snapshot_every=OrderNumberCounter.snapshot_every
         )
 
     async def place(self, command: PlaceOrder) -> Handled[Order]:

@@ -8,6 +8,7 @@ race gets a `ConcurrencyError` and retries with the next number).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from eventbus import Aggregate, DomainEvent
@@ -24,6 +25,7 @@ def format_number(day: date, sequence: int) -> str:
 
 class OrderNumberCounter(Aggregate):
     context = "ordering"
+    snapshot_every = 100  # numbers between snapshots (the repository uses it)
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
@@ -38,3 +40,10 @@ class OrderNumberCounter(Aggregate):
     def apply(self, event: DomainEvent) -> None:
         if isinstance(event, OrderNumberAllocated):
             self.last = event.sequence
+
+    def snapshot_state(self) -> dict[str, Any]:
+        """Only the last number: a busy day's counter is loaded for every order placed."""
+        return {"last": self.last}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        self.last = state["last"]
