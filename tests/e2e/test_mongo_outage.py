@@ -1,13 +1,14 @@
 """A MongoDB-wire (FerretDB) outage under load (issue 11): nothing is lost, nothing that
 committed answers as a failure, and the read side recovers by itself.
 
-The catalog subgraph runs as a uvicorn server on PostgreSQL (the session's database),
-Kafka (a private topic prefix) and a FerretDB of this test's own (own ports and folder,
-started through `pos.infra` as `pos infra up` starts it; never the shared one), behind
-the gateway (production profile, entity cache off so every query reads the store). Four
-clients (two cashiers creating categories, two readers looking them up and paging the
-products) run for a bounded time; meanwhile FerretDB is killed (SIGKILL, as a crash or an
-OOM kill), left down for 12 s, and started again on the same data.
+The catalog (Strawberry) and customers (Ariadne) subgraphs run as uvicorn servers on
+PostgreSQL (the session's database), Kafka (a private topic prefix) and a FerretDB of this
+test's own (own ports and folder, started through `pos.infra` as `pos infra up` starts
+it; never the shared one), behind the gateway (production profile, entity cache off so
+every query reads the store). Four clients (two cashiers creating categories, two
+readers looking categories up and paging products and customers) run for a bounded time;
+meanwhile FerretDB is killed (SIGKILL, as a crash or an OOM kill), left down for 12 s,
+and started again on the same data.
 
 What a user may expect, and what is asserted (docs/operations.md, "MongoDB outage"):
 - while it is down, a query answers within `QUERY_BOUND` with READ_STORE_UNAVAILABLE
@@ -34,6 +35,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+import uvicorn
 from pymongo import AsyncMongoClient
 
 from eventbus.relay import Relay
@@ -41,6 +43,7 @@ from eventbus.sqlstore import SqlEventStore
 from pos.commands.run import SUPERGRAPH, staff_authenticator
 from pos.infra import InfraConfig, start_service, stop_service
 from subgraphs.catalog.context import CATALOG
+from subgraphs.customers.context import context as CUSTOMERS
 from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.hosting.running import start_context, stop_context
 from subgraphs.hosting.services import ContextServices
@@ -73,6 +76,7 @@ MAX_REQUESTS = 400
 CREATE = """mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id name } }"""
 CATEGORY = """query($id: ID!) { category(id: $id) { id name } }"""
 PRODUCTS = """{ products(first: 5) { totalCount edges { cursor } } }"""
+CUSTOMERS_PAGE = """{ customers(first: 5) { totalCount } }"""
 
 
 @pytest.fixture(scope="module")
@@ -113,15 +117,24 @@ async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop
         gateway_identity=TEST_VERIFIER,
     )
     await services.start()
-    view = services.for_context("catalog")
-    server = task = gateway_app = None
+    views: list[ContextServices] = []
+    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+    gateway_app = None
     try:
-        await start_context(CATALOG, view)
-        app = create_subgraph_app("catalog", CATALOG.graphql_app(view), view, manage_services=False)
-        server, task, port = await _serve(app)
+        urls = {}
+        for context in (CATALOG, CUSTOMERS):  # a Strawberry and an Ariadne subgraph
+            view = services.for_context(context.name)
+            await start_context(context, view)
+            views.append(view)
+            app = create_subgraph_app(
+                context.name, context.graphql_app(view), view, manage_services=False
+            )
+            server, task, port = await _serve(app)
+            servers.append((server, task))
+            urls[context.name] = f"http://127.0.0.1:{port}/graphql"
         gateway_app = create_app(
             SUPERGRAPH.read_text(),
-            subgraph_urls={"catalog": f"http://127.0.0.1:{port}/graphql"},
+            subgraph_urls=urls,
             subgraph_identity=TEST_SIGNER,
             authenticator=staff_authenticator(STAFF.identity),
             entity_cache="off",  # every query reaches the read store
@@ -133,20 +146,21 @@ async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop
             timeout=ANSWER_BOUND * 3,  # the assertion on durations says more than a timeout
             headers=bearer(STAFF.identity),
         ) as client:
-            yield Shop(client, store, view)
+            yield Shop(client, store, views[0])
     finally:
         if gateway_app is not None:
             await gateway_app.state.gateway.aclose()
-        if server is not None and task is not None:
+        for server, _ in servers:
             server.should_exit = True
-            await asyncio.gather(task, return_exceptions=True)
-        await stop_context(view)
+        await asyncio.gather(*(task for _, task in servers), return_exceptions=True)
+        for view in reversed(views):
+            await stop_context(view)
         await services.stop()
 
 
 @dataclass
 class Answer:
-    kind: str  # create | category | products
+    kind: str  # create | category | products | customers
     began: float
     ended: float
     code: str | None  # None: answered with data and no error
@@ -209,13 +223,15 @@ class Load:
             await asyncio.sleep(0.1)
 
     async def reader(self, number: int) -> None:
-        n = 0
+        n = number  # readers out of step: each kind is read at any moment
         while self._more():
             n += 1
-            if n % 2:
+            if n % 3 == 0:
                 await self._post("category", CATEGORY, {"id": self.known[n % len(self.known)]})
-            else:
+            elif n % 3 == 1:
                 await self._post("products", PRODUCTS, {})
+            else:
+                await self._post("customers", CUSTOMERS_PAGE, {})
             await asyncio.sleep(0.1)
 
     async def run(self) -> None:
@@ -290,7 +306,7 @@ async def test_a_read_store_outage_under_load_loses_nothing_and_heals(
     # while down: queries answer READ_STORE_UNAVAILABLE; mutations still commit
     down = [a for a in answers if a.began > went_down + 0.5 and a.ended < restarting]
     queries_down = [a for a in down if a.kind != "create"]
-    assert queries_down, summary
+    assert {a.kind for a in queries_down} == {"category", "products", "customers"}, summary
     assert all(a.took < QUERY_BOUND for a in queries_down), summary
     assert all(a.code == "READ_STORE_UNAVAILABLE" for a in queries_down), [
         a for a in queries_down if a.code != "READ_STORE_UNAVAILABLE"
@@ -372,7 +388,7 @@ def _summary(answers: list[Answer], went_down: float, restarting: float, back: f
     lines = [f"FerretDB down {restarting - went_down:.1f} s, start took {back - restarting:.1f} s"]
     for name in ("before", "down", "start", "after"):
         mine = [a for a in answers if phase(a) == name]
-        for kind in ("create", "category", "products"):
+        for kind in ("create", "category", "products", "customers"):
             some = [a for a in mine if a.kind == kind]
             if not some:
                 continue
@@ -380,5 +396,5 @@ def _summary(answers: list[Answer], went_down: float, restarting: float, back: f
             for a in some:
                 codes[a.code or "ok"] = codes.get(a.code or "ok", 0) + 1
             worst = max(a.took for a in some)
-            lines.append(f"  {name:6} {kind:8} {len(some):3} {codes} max {worst:.2f} s")
+            lines.append(f"  {name:6} {kind:9} {len(some):3} {codes} max {worst:.2f} s")
     return "\n".join(lines)
