@@ -228,15 +228,31 @@ class TimeTravel(Generic[D]):
             )
         return self._fold_from(stream_id, None, envelopes, count)
 
-    def fold_to(self, stream_id: str, envelopes: Sequence[Envelope], count: int) -> D | None:
-        """The document after the stream's first `count` events (the whole stream read),
-        from the nearest checkpoint; a fresh copy the caller may change."""
+    def fold_to(
+        self, stream_id: str, envelopes: Sequence[Envelope], count: int, *, offset: int = 0
+    ) -> D | None:
+        """The document after the stream's first `offset + count` events, from the nearest
+        checkpoint; a fresh copy the caller may change. `envelopes` are the stream's events
+        from version `offset + 1` on (`offset` 0: the whole stream; else a version
+        `checkpoint_at_or_below` gave). Raises `LookupError` when `offset` is no longer a
+        checkpoint (dropped meanwhile): read the whole stream then."""
+        target = offset + count
         points = self._checkpoints.get(stream_id, [])
-        index = bisect.bisect_right([p.version for p in points], count) - 1
-        if index < 0:
-            return self._fold_from(stream_id, None, envelopes, count)
-        point = points[index]
-        return self._fold_from(stream_id, point, envelopes[point.version :], count - point.version)
+        index = bisect.bisect_right([p.version for p in points], target) - 1
+        if index >= 0 and points[index].version >= offset:
+            point = points[index]
+            skip = point.version - offset
+            return self._fold_from(stream_id, point, envelopes[skip:], target - point.version)
+        if offset:
+            raise LookupError(f"no checkpoint of {stream_id} at version {offset} any more")
+        return self._fold_from(stream_id, None, envelopes, count)
+
+    def checkpoint_at_or_below(self, stream_id: str, version: int) -> int:
+        """The version of the newest checkpoint at or below `version` (0: none), to read
+        the stream from."""
+        points = self._checkpoints.get(stream_id, [])
+        index = bisect.bisect_right([p.version for p in points], version) - 1
+        return points[index].version if index >= 0 else 0
 
     def _checkpoint_before(self, stream_id: str, moment: datetime) -> _Checkpoint[D] | None:
         points = self._checkpoints.get(stream_id)

@@ -161,24 +161,54 @@ async def history_page(
 
     The fields each event changed are found by folding: the document before the page's
     oldest event comes from the stream's checkpoints (`TimeTravel.fold_to`), then only the
-    page's events are folded, so a page costs reading the stream plus at most
-    `checkpoint_every` + `first` folds once the stream has been asked for before.
+    page's events are folded. Without `until`, the stream is read only from that checkpoint
+    on (without a fold: from the page on), so a page of a long stream asked for before
+    costs at most `checkpoint_every` + `first` events read and folded.
     """
     size = _page_size(first)
     before_version = _after_version(after)
-    envelopes: Sequence[Envelope] = await store.read_stream(stream_id)
     if until is not None:
+        envelopes: Sequence[Envelope] = await store.read_stream(stream_id)
         envelopes = envelopes[: upto(envelopes, until)]
-    end = len(envelopes)
-    if before_version is not None:
-        end = sum(1 for e in envelopes if e.stream_version < before_version)
+        return _page(store, fold, stream_id, envelopes, 0, len(envelopes), size, before_version)
+    total = await store.stream_version(stream_id)
+    end = total if before_version is None else max(0, min(total, before_version - 1))
     start = max(0, end - size)
-    chosen = envelopes[start:end]
+    if fold is None:
+        offset = start
+    else:
+        offset = time_travel(store, fold).checkpoint_at_or_below(stream_id, start)
+    tail = await store.read_stream(stream_id, from_version=offset + 1)
+    try:
+        return _page(store, fold, stream_id, tail, offset, total, size, before_version)
+    except LookupError:  # the checkpoint was dropped while the stream was read
+        whole = await store.read_stream(stream_id)
+        return _page(store, fold, stream_id, whole, 0, total, size, before_version)
+
+
+def _page(
+    store: EventStore,
+    fold: Fold[Any] | None,
+    stream_id: str,
+    envelopes: Sequence[Envelope],
+    offset: int,
+    total: int,
+    size: int,
+    before_version: int | None,
+) -> HistoryPage:
+    """The page out of `envelopes` (the stream's events from version `offset + 1`, of
+    `total` that count)."""
+    end = total if before_version is None else max(0, min(total, before_version - 1))
+    start = max(0, end - size)
+    chosen = envelopes[start - offset : end - offset]
     entries: list[HistoryEntry[Any]]
     if fold is None:
         entries = [HistoryEntry(e, ()) for e in chosen]
     else:
-        base = time_travel(store, fold).fold_to(stream_id, envelopes, start) if start else None
+        travel = time_travel(store, fold)
+        base = (
+            travel.fold_to(stream_id, envelopes, start - offset, offset=offset) if start else None
+        )
         entries = history_of(fold, chosen, base)
     entries.reverse()
     return HistoryPage(
@@ -186,7 +216,7 @@ async def history_page(
         cursors=[encode_cursor([e.envelope.stream_version, _CURSOR_TAG]) for e in entries],
         has_next=start > 0,
         has_previous=before_version is not None,
-        total=len(envelopes),
+        total=total,
     )
 
 
