@@ -630,7 +630,7 @@ CONFIG_META = "pos.gateway.config"
 
 def _config_reloader(ctx: typer.Context) -> Any:
     """With --config FILE: a function that re-reads it on SIGHUP (gateway_reload.py)."""
-    found = ctx.meta.get(CONFIG_META)
+    found = ctx.meta.get(CONFIG_META) if ctx is not None else None  # None: a --workers process
     if found is None:
         return None
     from pos.commands.gateway_reload import config_reloader
