@@ -97,7 +97,11 @@ async def init_read_store(
     Waits up to `STARTUP_WAIT` seconds for the server first: a service started together
     with its read store (a supervisor starting both) comes up once the store does."""
     client = read_store_client(mongo_url)
-    await _reachable(client, STARTUP_WAIT)
+    try:
+        await _reachable(client, STARTUP_WAIT)
+    except BaseException:
+        await client.close()
+        raise
     await init_beanie(database=client[database], document_models=list(documents), skip_indexes=True)
     for document in documents:
         await ensure_indexes(document)

@@ -7,10 +7,15 @@ bounded server selection (with the operator's URL options winning).
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from graphql import GraphQLError
 from pymongo.errors import AutoReconnect, OperationFailure, ServerSelectionTimeoutError
 
+from eventbus import readmodel
 from eventbus.readmodel import SELECTION_TIMEOUT_MS, read_store_client
+from pos.infra.config import free_port
 from subgraphs.hosting.errors import INTERNAL_MESSAGE, format_error, to_graphql_error
 
 
@@ -47,3 +52,14 @@ async def test_the_client_waits_two_seconds_for_a_server_unless_the_url_says() -
     finally:
         await bounded.close()
         await tuned.close()
+
+
+async def test_a_service_gives_up_on_an_absent_read_store_after_its_startup_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(readmodel, "STARTUP_WAIT", 1.0)
+    began = time.monotonic()
+    with pytest.raises(ServerSelectionTimeoutError):
+        await readmodel.init_read_store(f"mongodb://127.0.0.1:{free_port()}", "absent", [])
+    took = time.monotonic() - began
+    assert 1.0 <= took < 1.0 + SELECTION_TIMEOUT_MS / 1000 + 2, took
