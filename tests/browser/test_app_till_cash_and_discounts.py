@@ -44,9 +44,30 @@ CREATE_PROMOTION = """mutation($c: ID!, $code: String!, $from: DateTime!, $until
 SALE = """query($n: String!) { saleByReceipt(number: $n) {
   total { amount } discounts { kind percent amount { amount } lineId promotionCode
   approvedBy { username } } } }"""
-SHIFT = """query($r: ID!) { openShift(registerId: $r) {
+SHIFT = """query($r: ID!) { openShift(registerId: $r) { id
   expectedCash { amount }
   figures { payIns { amount } drops { amount } cashRefunds { amount } refunds } } }"""
+
+
+Z = """query($r: ID!) { shifts(registerId: $r, status: CLOSED, first: 1) { nodes {
+  zReport { countedCash { amount } countedDenominations { value count } } } } }"""
+EUR_FACES = ["50", "20", "10", "5", "2", "1", "0.50", "0.20", "0.10", "0.05", "0.02", "0.01"]
+
+
+def in_notes_and_coins(amount: str) -> dict[str, int]:
+    """`amount` (euros) as the fewest notes and coins up to €50."""
+    left = round(float(amount) * 100)
+    counts: dict[str, int] = {}
+    for face in EUR_FACES:
+        cents = round(float(face) * 100)
+        if left >= cents:
+            counts[face], left = divmod(left, cents)
+    assert left == 0
+    return counts
+
+
+def euro(face: str) -> str:
+    return f"€{float(face):.2f}"
 
 
 async def approve(page: Page, pos: RunningPos, expected: str) -> None:
@@ -170,3 +191,24 @@ async def test_amount_discount_promotion_cash_movements_x_report_and_return_with
         after = (await gql(client, SHIFT, {"r": register.id}))["openShift"]
     assert after["figures"]["cashRefunds"]["amount"] == "49.00"
     assert after["figures"]["refunds"] == 1
+
+    # close the shift counted note by note: the till adds them up, the graph keeps them
+    expected = after["expectedCash"]["amount"]
+    counts = in_notes_and_coins(expected)
+    close = page.get_by_role("region", name="Close shift")
+    await close.get_by_text("Count by denomination").click()
+    for face, count in counts.items():
+        await close.get_by_label(f"Count of {euro(face)}", exact=True).fill(str(count))
+    await expect(close.get_by_label("Counted cash (EUR)")).to_have_value(expected)
+    await close.get_by_role("button", name="Close shift").click()
+    z = page.get_by_role("region", name="Z report")
+    cash_row = z.get_by_role("row").filter(has_text="CASH")
+    await expect(cash_row).to_contain_text(f"€{expected}")
+    await expect(cash_row).to_contain_text("€0.00")
+    shown = await z.get_by_test_id("counted-denominations").inner_text()
+    assert all(f"{count} \u00d7 {euro(face)}" in shown for face, count in counts.items()), shown
+    async with pos.api() as client:
+        report = (await gql(client, Z, {"r": register.id}))["shifts"]["nodes"][0]["zReport"]
+    assert report["countedCash"]["amount"] == expected
+    kept = {d["value"]: d["count"] for d in report["countedDenominations"]}
+    assert {float(v): c for v, c in kept.items()} == {float(f): c for f, c in counts.items()}

@@ -21,6 +21,7 @@ interface FieldProps {
   pattern?: string;
   autoComplete?: string;
   min?: string;
+  readOnly?: boolean;
 }
 
 export function Field({ label, ...input }: FieldProps) {

@@ -51,9 +51,10 @@ export function NoReceiptReturn({ registerId, askApproval }: Props) {
         scopes.has("refunds:write") ? undefined : t("till.noReceiptNeedsSupervisor"),
       );
       if (!answer) return;
-      setMessage(t("till.refundedCash", {
-        amount: formatMoney(answer.refunded), name: answer.approvedBy?.displayName ?? "",
-      }));
+      const amount = formatMoney(answer.refunded);
+      setMessage(answer.approvedBy
+        ? t("till.refundedCash", { amount, name: answer.approvedBy.displayName })
+        : t("till.refunded", { amount }));
       setItems([]);
       setReason("");
     } catch (e) {

@@ -1,4 +1,5 @@
-/** Opening a shift with a counted float, closing it with the counted cash: the Z report. */
+/** Opening a shift with a counted float, closing it with the counted cash (a total, or
+ * note by note): the Z report. */
 import { useState, type FormEvent } from "react";
 import { useClient } from "urql";
 import type { ShiftReportViewFragment } from "../gql/graphql";
@@ -6,7 +7,35 @@ import { formatMoney, formatNumber } from "../format";
 import { t } from "../i18n/strings";
 import { Field } from "../shell/ui";
 import { CommandError, commandId, runCommand } from "./command";
+import { countsOf, facesOf, totalOf, type Counted } from "./cashCount";
 import { CloseShift, OpenShift } from "./operations";
+
+/** The drawer counted note by note (optional): the counts, their total, or what is wrong. */
+function useDenominations(currency: string) {
+  const [entered, setEntered] = useState<Record<string, string>>({});
+  let counts: Counted[] = [];
+  let problem = "";
+  try {
+    counts = countsOf(entered, currency);
+  } catch (e) {
+    problem = e instanceof Error ? e.message : String(e);
+  }
+  const total = counts.length > 0 ? totalOf(counts, currency) : null;
+  const fields = facesOf(currency).length === 0 ? null : (
+    <details className="denominations">
+      <summary>{t("till.countByDenomination")}</summary>
+      <div className="inline-form">
+        {facesOf(currency).map((face) => (
+          <Field key={face} label={t("till.countOf", { face: formatMoney({ amount: face, currency }) })} name={`count-${face}`}
+            type="number" min="0" inputMode="numeric" value={entered[face] ?? ""}
+            onChange={(e) => setEntered((all) => ({ ...all, [face]: e.target.value }))} />
+        ))}
+      </div>
+      {problem ? <p role="alert" className="error">{problem}</p> : null}
+    </details>
+  );
+  return { counts, total, problem, fields };
+}
 
 export function OpenShiftForm({ registerId, currency, onOpened }: { registerId: string; currency: string; onOpened: () => void }) {
   const client = useClient();
@@ -39,12 +68,16 @@ export function CloseShiftForm({ shiftId, currency, onClosed }: { shiftId: strin
   const [cash, setCash] = useState("");
   const [card, setCard] = useState("");
   const [error, setError] = useState("");
+  const notes = useDenominations(currency);
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (notes.problem) return;
     try {
       const answer = await runCommand(client, CloseShift, {
         commandId: commandId(), shiftId,
-        countedCash: { total: { amount: cash.trim(), currency } },
+        countedCash: notes.total !== null
+          ? { total: { amount: notes.total, currency }, denominations: notes.counts }
+          : { total: { amount: cash.trim(), currency } },
         countedCard: card.trim() ? { amount: card.trim(), currency } : null,
       });
       onClosed(answer.closeShift);
@@ -56,9 +89,11 @@ export function CloseShiftForm({ shiftId, currency, onClosed }: { shiftId: strin
     <section className="card" aria-label={t("till.closeShift")}>
       <h2>{t("till.closeShift")}</h2>
       <form onSubmit={submit} className="inline-form">
-        <Field label={`${t("till.countedCash")} (${currency})`} name="counted-cash" inputMode="decimal" value={cash} required onChange={(e) => setCash(e.target.value)} />
+        <Field label={`${t("till.countedCash")} (${currency})`} name="counted-cash" inputMode="decimal"
+          value={notes.total ?? cash} readOnly={notes.total !== null} required onChange={(e) => setCash(e.target.value)} />
         <Field label={t("till.countedCard")} name="counted-card" inputMode="decimal" value={card} onChange={(e) => setCard(e.target.value)} />
         <button type="submit">{t("till.closeShift")}</button>
+        {notes.fields}
       </form>
       {error ? <p role="alert" className="error">{error}</p> : null}
     </section>
@@ -79,6 +114,10 @@ export function ShiftReport({ report }: { report: ShiftReportViewFragment }) {
         <dt>{t("till.payOuts")}</dt><dd>{formatMoney(report.payOuts)}</dd>
         <dt>{t("till.drops")}</dt><dd>{formatMoney(report.drops)}</dd>
         {report.countedCash ? <><dt>{t("till.countedCash")}</dt><dd>{formatMoney(report.countedCash)}</dd></> : null}
+        {report.countedDenominations.length > 0 ? (
+          <><dt>{t("till.denominations")}</dt>
+            <dd data-testid="counted-denominations">{report.countedDenominations.map((d) => `${formatNumber(d.count)} × ${formatMoney({ amount: d.value, currency: report.openingFloat.currency })}`).join(", ")}</dd></>
+        ) : null}
       </dl>
       <table>
         <thead><tr><th scope="col">{t("reports.tender")}</th><th scope="col">{t("till.expected")}</th><th scope="col">{t("till.counted")}</th><th scope="col">{t("till.overShort")}</th></tr></thead>

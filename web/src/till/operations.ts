@@ -26,7 +26,7 @@ graphql(`
     openingFloat { amount currency } cashTendered { amount currency } changeGiven { amount currency }
     cardSales { amount currency } cashRefunds { amount currency } cardRefunds { amount currency }
     payIns { amount currency } payOuts { amount currency } drops { amount currency }
-    countedCash { amount currency }
+    countedCash { amount currency } countedDenominations { value count }
     tenders { kind expected { amount currency } counted { amount currency } overShort { amount currency } }
   }
 `);
