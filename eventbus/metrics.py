@@ -66,14 +66,12 @@ class BusMetrics(Collector):
                     if oldest
                     else 0.0
                 )
-        lags: dict[str, int] = {}
-        for runner in self.runners():
-            try:
-                async with asyncio.timeout(REFRESH_TIMEOUT):
-                    lags[runner.projection.name] = await runner.lag()
-            except Exception as exc:
-                log.warning("metrics: lag of %s unreadable: %r", runner.projection.name, exc)
-        self._lags = lags
+        runners = list(self.runners())
+        # concurrently: a broker that is down costs one timeout per scrape, not one per runner
+        found = await asyncio.gather(*(_lag(runner) for runner in runners))
+        self._lags = {
+            r.projection.name: lag for r, lag in zip(runners, found, strict=True) if lag is not None
+        }
 
     def collect(self) -> Iterator[Metric]:
         if self._pending is not None:
@@ -92,6 +90,15 @@ class BusMetrics(Collector):
         if relay is not None:
             yield from _relay(relay)
         yield from _runners(self.runners(), self._lags)
+
+
+async def _lag(runner: ProjectionRunner) -> int | None:
+    try:
+        async with asyncio.timeout(REFRESH_TIMEOUT):
+            return await runner.lag()
+    except Exception as exc:
+        log.warning("metrics: lag of %s unreadable: %r", runner.projection.name, exc)
+        return None
 
 
 def _relay(relay: Relay) -> Iterator[Metric]:
