@@ -75,3 +75,21 @@ async def test_pos_relay_serves_its_metrics(pg_store: SqlEventStore) -> None:
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(30):
             await process.wait()
+
+
+class _DownOutbox:
+    """An outbox whose store is unreachable."""
+
+    async def count_pending(self) -> int:
+        raise ConnectionError("store down")
+
+    async def pending(self, limit: int = 500) -> list[object]:
+        raise ConnectionError("store down")
+
+
+async def test_a_figure_that_cannot_be_read_is_left_out_not_shown_as_zero() -> None:
+    bus = BusMetrics(outbox=_DownOutbox())  # type: ignore[arg-type]
+    await bus.refresh()
+    names = {family.name for family in bus.collect()}
+    assert "pos_outbox_pending_events" not in names
+    assert "pos_outbox_oldest_pending_age_seconds" not in names
