@@ -65,6 +65,11 @@ async def test_sign_in_dashboard_and_products_pass_axe(
     await open_screen(page, "Products")
     await expect(page.get_by_role("table").first).to_be_visible()
     await assert_accessible(page, "products")
+    await open_screen(page, "Reports")
+    await expect(page.get_by_role("img").first).to_be_visible()
+    await assert_accessible(page, "reports")
+    await open_screen(page, "Stock")
+    await assert_accessible(page, "stock")
 
 
 async def test_the_till_passes_axe_with_a_basket(
