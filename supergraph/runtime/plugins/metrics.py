@@ -31,6 +31,8 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from ..caching.cache_metrics import entity_cache_metrics
+
 ALLOW_ENV = "POS_METRICS_ALLOW"
 MAX_OPERATION_NAMES = 200
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -179,6 +181,9 @@ class _StateCollector(Collector):
         yield CounterMetricFamily(
             "pos_gateway_plan_cache_misses", "Operations planned afresh.", cache.misses
         )
+        entity_cache = getattr(self.app.state, "entity_cache", None)
+        if entity_cache is not None:  # caching/cache_metrics.py
+            yield from entity_cache_metrics(entity_cache)
         feed = getattr(getattr(self.app.state, "subscriptions", None), "feed", None)
         if feed is not None:
             yield _gauge(

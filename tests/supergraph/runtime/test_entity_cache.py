@@ -87,13 +87,21 @@ def prices(**by_id: int) -> dict[str, Any]:
     return {"data": {"products": [{"id": k, "price": v} for k, v in by_id.items()]}}
 
 
-async def test_a_repeated_query_is_answered_from_the_cache() -> None:
+async def test_a_repeated_query_is_answered_from_the_cache(store_kind: str) -> None:
     async with graph() as (g, _bus):
         assert await g.query(PRICES) == prices(p1=30, p2=900, p3=5)
         ENTITY_CACHE_PRICES["p1"] = 31  # without an event: the cache still answers
         assert await g.query(PRICES) == prices(p1=30, p2=900, p3=5)
         assert len(entity_calls(g)) == 1
         assert len(g.requests_to("products")) == 2  # the root field is not cacheable
+        scraped = (await g.client.get(g.gateway_url.replace("/graphql", "/metrics"))).text
+        assert "pos_gateway_entity_cache_hits_total 3.0" in scraped
+        assert "pos_gateway_entity_cache_misses_total 3.0" in scraped
+        assert "pos_gateway_entity_cache_live 1.0" in scraped
+        if store_kind == "memory":
+            assert "pos_gateway_entity_cache_entries 3.0" in scraped
+        else:
+            assert "pos_gateway_entity_cache_store_available 1.0" in scraped
 
 
 async def test_a_partial_hit_sends_only_the_misses_and_keeps_the_order() -> None:

@@ -88,6 +88,17 @@ async def query(g: RunningGraph, url: str, text: str) -> dict[str, Any]:
     return body
 
 
+async def metrics(g: RunningGraph) -> dict[str, float]:
+    """The gateway's pos_gateway_entity_cache_* samples from GET /metrics."""
+    text = (await g.client.get(g.gateway_url.replace("/graphql", "/metrics"))).text
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("pos_gateway_entity_cache_"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
 async def until(check: Any, timeout: float = 5.0) -> float:
     started = time.monotonic()
     while not await check():
@@ -153,6 +164,9 @@ async def test_redis_stopped_under_a_running_gateway(
             await a.query(PRICES)
             await a.query(PRICES)
             assert entity_calls(a) == 1
+            seen = await metrics(a)
+            assert seen["pos_gateway_entity_cache_store_available"] == 1
+            assert seen["pos_gateway_entity_cache_hits_total"] == 3
 
             assert stop_service("redis", config), log_tail("redis", config)
             ENTITY_CACHE_PRICES["p3"] = 6
@@ -165,6 +179,10 @@ async def test_redis_stopped_under_a_running_gateway(
             assert not store.available and store.stats.unavailable == 1
             down_lines = [r for r in caplog.records if "unavailable" in r.getMessage()]
             assert len(down_lines) == 1, "one line per state change, not per request"
+            seen = await metrics(a)
+            assert seen["pos_gateway_entity_cache_store_available"] == 0
+            assert seen["pos_gateway_entity_cache_store_errors_total"] >= 1
+            assert seen["pos_gateway_entity_cache_store_skipped_total"] >= 1
 
             start_service("redis", config)  # empty (no persistence), and used again
 
@@ -177,6 +195,7 @@ async def test_redis_stopped_under_a_running_gateway(
             await until(cached_again, timeout=5.0)
             assert store.available
             assert any("is back" in r.getMessage() for r in caplog.records)
+            assert (await metrics(a))["pos_gateway_entity_cache_store_available"] == 1
     finally:
         stop_service("redis", config)
 
