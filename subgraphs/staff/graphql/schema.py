@@ -9,6 +9,7 @@ bypasses the gateway is refused as well.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -16,6 +17,7 @@ from strawberry import federation
 from strawberry.types import Info
 
 from eventbus import DomainError
+from eventbus.time_travel import check_instant
 from subgraphs.hosting.commands import Executed, read_your_writes
 from subgraphs.hosting.connection import Connection, connection_from_page
 from subgraphs.hosting.pagination import paginate
@@ -37,7 +39,7 @@ from subgraphs.staff.domain import parse_id
 from subgraphs.staff.graphql.caller import require_caller, require_scope
 from subgraphs.staff.graphql.inputs import HireStaffInput, SignInInput, SignInWithPinInput
 from subgraphs.staff.graphql.runtime import StaffRuntime
-from subgraphs.staff.graphql.types import Session, StaffMember, StaffRole
+from subgraphs.staff.graphql.types import Session, StaffMember, StaffRole, member_as_of
 from subgraphs.staff.projections import StaffView
 
 SEARCH_MAX = 100
@@ -110,8 +112,12 @@ class Query:
         return connection_from_page(page.map(StaffMember.from_view))
 
     @federation.field(requires_scopes=[[READ]])
-    async def staff_member(self, info: Info, id: strawberry.ID) -> StaffMember | None:
+    async def staff_member(
+        self, info: Info, id: strawberry.ID, as_of: datetime | None = None
+    ) -> StaffMember | None:
         require_scope(info, READ)
+        if as_of is not None:
+            return await member_as_of(info, parse_id(id, "id"), check_instant(as_of))
         view = await StaffView.get(parse_id(id, "id"))
         return StaffMember.from_view(view) if view else None
 

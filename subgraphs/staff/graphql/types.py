@@ -4,16 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry import federation
 from strawberry.types import Info
 
+from subgraphs.hosting import history
+from subgraphs.hosting.owned_history import owned_history_types
 from subgraphs.hosting.schema import loaders_of, runtime_of
 from subgraphs.staff.application import Authenticated
 from subgraphs.staff.domain import StaffMember as StaffAggregate
 from subgraphs.staff.domain import parse_id
-from subgraphs.staff.projections import StaffView
+from subgraphs.staff.projections import StaffView, evolve
+
+SECRETS = frozenset({"password_hash", "pin_hash", "token_hash"})
+"""Payload keys of staff events that never leave this context: argon2id hashes of
+secrets and refresh-token digests (`subgraphs/staff/domain/events.py`)."""
+
+
+async def _member(info: Info, staff_id: str) -> StaffMember | None:
+    view = await loaders_of(info).by(StaffView).load(staff_id)
+    return StaffMember.from_view(view) if view else None
+
+
+HISTORY = owned_history_types("subgraphs.staff.graphql.types", _member, hidden=SECRETS)
+AS_OF = (
+    "The instant this state is of (null: now). Set when the entity was asked for `asOf` an "
+    "instant; references to other entities answer as of the same instant where their "
+    "subgraph keeps history."
+)
 
 
 @strawberry.enum(description="What a member may do; see docs/access.md for each role's scopes.")
@@ -24,7 +44,7 @@ class StaffRole(Enum):
     ADMIN = "ADMIN"
 
 
-@federation.type(keys=["id"], description="Someone who works at the shop.")
+@federation.type(keys=["id", "id asOf"], description="Someone who works at the shop.")
 class StaffMember:
     id: strawberry.ID
     username: str = strawberry.field(description="Unique, lower-case; what they sign in with.")
@@ -32,6 +52,17 @@ class StaffMember:
     roles: list[StaffRole]
     active: bool = strawberry.field(description="Deactivated members cannot sign in.")
     locked: strawberry.Private[datetime | None]
+    as_of: datetime | None = strawberry.field(default=None, description=AS_OF)
+
+    @strawberry.field(
+        description="The events of this member's stream, newest first (up to `asOf`, when "
+        "set); `first` at most 100. Secrets (their hashes) are left out of `payload`.",
+        graphql_type=HISTORY.connection,
+    )
+    async def history(self, info: Info, first: int | None = None, after: str | None = None) -> Any:
+        return await HISTORY.history(
+            history.store_of(info), evolve, str(self.id), first=first, after=after, until=self.as_of
+        )
 
     @strawberry.field(
         description="Until when sign-in is refused after too many failures; null if not locked."
@@ -43,7 +74,7 @@ class StaffMember:
         return self.locked if self.locked is not None and self.locked > now else None
 
     @classmethod
-    def from_view(cls, view: StaffView) -> StaffMember:
+    def from_view(cls, view: StaffView, as_of: datetime | None = None) -> StaffMember:
         return cls(
             id=strawberry.ID(view.id),
             username=view.username,
@@ -51,6 +82,7 @@ class StaffMember:
             roles=[StaffRole(r) for r in view.roles],
             active=view.active,
             locked=view.locked_until,
+            as_of=as_of,
         )
 
     @classmethod
@@ -65,9 +97,20 @@ class StaffMember:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> StaffMember | None:
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID, asOf: str | None = None
+    ) -> StaffMember | None:
+        if asOf is not None:
+            at = history.representation_instant(asOf)
+            return await member_as_of(info, parse_id(id, "id"), at)
         view = await loaders_of(info).by(StaffView).load(parse_id(id, "id"))
         return cls.from_view(view) if view else None
+
+
+async def member_as_of(info: Info, staff_id: str, instant: datetime) -> StaffMember | None:
+    """The member as they were at `instant` (roles, active), replayed from their stream."""
+    view, at = await history.entity_as_of(history.store_of(info), evolve, staff_id, instant)
+    return StaffMember.from_view(view, as_of=at) if view else None
 
 
 @strawberry.type(description="A signed-in session: send `accessToken` as a Bearer token.")

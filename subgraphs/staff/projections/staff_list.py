@@ -41,28 +41,38 @@ class StaffList(Projection):
         doc = await StaffView.get(envelope.subject)
         if is_applied(doc, envelope):
             return
-        event = to_domain(envelope)
-        match event:
-            case StaffHired():
-                doc = StaffView(
-                    id=envelope.subject,
-                    username=event.username,
-                    display_name=event.display_name,
-                    roles=event.roles,
-                    hired_at=event.hired_at,
-                )
-            case RoleGranted() if doc is not None:
-                doc.roles = [r.value for r in Role if r.value in doc.roles or r.value == event.role]
-            case RoleRevoked() if doc is not None:
-                doc.roles = [r for r in doc.roles if r != event.role]
-            case StaffDeactivated() if doc is not None:
-                doc.active = False
-            case LockedOut() if doc is not None:
-                doc.locked_until = event.until
-            case _:
-                return
+        changed = evolve(doc, envelope)
+        if changed is None:
+            return
+        doc = changed
         mark_applied(doc, envelope)
         await doc.save()
 
     async def reset(self) -> None:
         await StaffView.delete_all()
+
+
+def evolve(doc: StaffView | None, envelope: Envelope) -> StaffView | None:
+    """The member's view after `envelope` (pure, no I/O; changes `doc` in place); None
+    when the event changes nothing. `apply` and time travel (`asOf`, `history`) share it."""
+    event = to_domain(envelope)
+    match event:
+        case StaffHired():
+            return StaffView(
+                id=envelope.subject,
+                username=event.username,
+                display_name=event.display_name,
+                roles=event.roles,
+                hired_at=event.hired_at,
+            )
+        case RoleGranted() if doc is not None:
+            doc.roles = [r.value for r in Role if r.value in doc.roles or r.value == event.role]
+        case RoleRevoked() if doc is not None:
+            doc.roles = [r for r in doc.roles if r != event.role]
+        case StaffDeactivated() if doc is not None:
+            doc.active = False
+        case LockedOut() if doc is not None:
+            doc.locked_until = event.until
+        case _:
+            return None
+    return doc
