@@ -5,10 +5,10 @@ The catalog (Strawberry) and customers (Ariadne) subgraphs run as uvicorn server
 PostgreSQL (the session's database), Kafka (a private topic prefix) and a FerretDB of this
 test's own (own ports and folder, started through `pos.infra` as `pos infra up` starts
 it; never the shared one), behind the gateway (production profile, entity cache off so
-every query reads the store). Four clients (two cashiers creating categories, two
-readers looking categories up and paging products and customers) run for a bounded time;
-meanwhile FerretDB is killed (SIGKILL, as a crash or an OOM kill), left down for 12 s,
-and started again on the same data.
+every query reads the store). Four clients (two cashiers creating categories and
+registering customers, two readers looking categories up and paging products and
+customers) run for a bounded time; meanwhile FerretDB is killed (SIGKILL, as a crash or
+an OOM kill), left down for 12 s, and started again on the same data.
 
 What a user may expect, and what is asserted (docs/operations.md, "MongoDB outage"):
 - while it is down, a query answers within `QUERY_BOUND` with READ_STORE_UNAVAILABLE
@@ -17,8 +17,9 @@ What a user may expect, and what is asserted (docs/operations.md, "MongoDB outag
 - mutations still commit to the event store and answer within `MUTATION_BOUND` from the
   write model (or OUTCOME_UNKNOWN); none answers as failed when its events were committed;
 - once it is back, every request that starts answers (no stale connection or cursor
-  fails), and within `CATCH_UP_BOUND` the read model holds every committed category,
-  each event applied exactly once, nothing dead-lettered, with no restart of anything.
+  fails), and within `CATCH_UP_BOUND` both read models hold every committed category
+  and customer, each event applied exactly once, no stray document, nothing
+  dead-lettered, with no restart of anything.
 """
 
 from __future__ import annotations
@@ -70,13 +71,17 @@ CATCH_UP_BOUND = 30.0
 """Seconds after FerretDB is back by which the read model shows every committed event."""
 LOAD_BOUND = 90.0
 """The load stops by itself after this many seconds, whatever happens."""
-MAX_REQUESTS = 400
+MAX_REQUESTS = 600
 """... or after this many requests in all."""
 
 CREATE = """mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id name } }"""
 CATEGORY = """query($id: ID!) { category(id: $id) { id name } }"""
 PRODUCTS = """{ products(first: 5) { totalCount edges { cursor } } }"""
 CUSTOMERS_PAGE = """{ customers(first: 5) { totalCount } }"""
+REGISTER = """mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) { id name } }"""
+ADDRESS = {"line1": "Coolsingel 1", "city": "Rotterdam", "postalCode": "3011 AD", "country": "NL"}
+WRITES = {"create": ("catalog", "catalog_categories"), "register": ("customers", "customers")}
+"""Mutation kinds: the context whose read model shows them, and its collection."""
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +101,8 @@ def private_mongo() -> Iterator[InfraConfig]:
 class Shop:
     gateway: httpx.AsyncClient
     store: SqlEventStore
-    services: ContextServices
-    """The catalog's view: its runners and read database."""
+    views: dict[str, ContextServices]
+    """Each context's view: its runners and read database."""
 
 
 @pytest.fixture
@@ -117,7 +122,7 @@ async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop
         gateway_identity=TEST_VERIFIER,
     )
     await services.start()
-    views: list[ContextServices] = []
+    views: dict[str, ContextServices] = {}
     servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
     gateway_app = None
     try:
@@ -125,7 +130,7 @@ async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop
         for context in (CATALOG, CUSTOMERS):  # a Strawberry and an Ariadne subgraph
             view = services.for_context(context.name)
             await start_context(context, view)
-            views.append(view)
+            views[context.name] = view
             app = create_subgraph_app(
                 context.name, context.graphql_app(view), view, manage_services=False
             )
@@ -146,27 +151,27 @@ async def shop(h6_pg_url: str, private_mongo: InfraConfig) -> AsyncIterator[Shop
             timeout=ANSWER_BOUND * 3,  # the assertion on durations says more than a timeout
             headers=bearer(STAFF.identity),
         ) as client:
-            yield Shop(client, store, views[0])
+            yield Shop(client, store, views)
     finally:
         if gateway_app is not None:
             await gateway_app.state.gateway.aclose()
         for server, _ in servers:
             server.should_exit = True
         await asyncio.gather(*(task for _, task in servers), return_exceptions=True)
-        for view in reversed(views):
+        for view in reversed(views.values()):
             await stop_context(view)
         await services.stop()
 
 
 @dataclass
 class Answer:
-    kind: str  # create | category | products | customers
+    kind: str  # create | register (mutations) | category | products | customers
     began: float
     ended: float
     code: str | None  # None: answered with data and no error
     body: str
-    category: str | None = None
-    """The category id a create asked for (client-chosen: known even if the answer is lost)."""
+    stream: str | None = None
+    """The id a mutation asked for (client-chosen: known even if the answer is lost)."""
 
     @property
     def took(self) -> float:
@@ -213,13 +218,19 @@ class Load:
         self.answers.append(Answer(kind, began, ended, code, text, **extra))
 
     async def cashier(self, number: int) -> None:
-        n = 0
+        n = number
         while self._more():
             n += 1
-            category = str(uuid4())
+            stream = str(uuid4())
             name = f"Outage {self.tag} {number}-{n}"
-            variables = {"i": {"id": category, "name": name}}
-            await self._post("create", CREATE, variables, category=category)
+            variables: dict[str, Any]
+            if n % 2:
+                variables = {"i": {"id": stream, "name": name}}
+                await self._post("create", CREATE, variables, stream=stream)
+            else:
+                customer = {"email": f"{stream}@example.com", "phone": "+31 10 123 4567"}
+                variables = {"i": {"id": stream, "name": name, "address": ADDRESS, **customer}}
+                await self._post("register", REGISTER, variables, stream=stream)
             await asyncio.sleep(0.1)
 
     async def reader(self, number: int) -> None:
@@ -248,9 +259,9 @@ async def _bring_up(config: InfraConfig) -> None:
     assert (await asyncio.to_thread(start_service, "mongo", config)).healthy
 
 
-async def _committed(store: SqlEventStore, category: str) -> int:
-    """The category stream's version in the event store (0: nothing was written)."""
-    return len(await store.read_stream(category))
+async def _committed(store: SqlEventStore, stream: str) -> int:
+    """The stream's version in the event store (0: nothing was written)."""
+    return len(await store.read_stream(stream))
 
 
 async def test_a_read_store_outage_under_load_loses_nothing_and_heals(
@@ -279,11 +290,9 @@ async def test_a_read_store_outage_under_load_loses_nothing_and_heals(
         await _bring_up(private_mongo)
         back = time.monotonic()
         # catch-up: what was committed before FerretDB came back is soon in the read model
-        answered = {a.category for a in load.answers if a.kind == "create" and a.category}
-        before_back = {c for c in answered if await _committed(shop.store, c)} | set(known)
-        first_catch_up = (
-            await _await_read_model(private_mongo, shop.services.database, before_back) - back
-        )
+        answered = [a for a in load.answers if a.kind in WRITES]
+        before_back = await _committed_writes(shop.store, answered, known)
+        first_catch_up = await _await_read_models(private_mongo, shop, before_back) - back
         await asyncio.sleep(max(0.0, back + 12.0 - time.monotonic()))
     finally:
         load.done.set()
@@ -305,71 +314,99 @@ async def test_a_read_store_outage_under_load_loses_nothing_and_heals(
 
     # while down: queries answer READ_STORE_UNAVAILABLE; mutations still commit
     down = [a for a in answers if a.began > went_down + 0.5 and a.ended < restarting]
-    queries_down = [a for a in down if a.kind != "create"]
+    queries_down = [a for a in down if a.kind not in WRITES]
     assert {a.kind for a in queries_down} == {"category", "products", "customers"}, summary
     assert all(a.took < QUERY_BOUND for a in queries_down), summary
     assert all(a.code == "READ_STORE_UNAVAILABLE" for a in queries_down), [
         a for a in queries_down if a.code != "READ_STORE_UNAVAILABLE"
     ][:3]
-    creates_down = [a for a in down if a.kind == "create"]
-    assert all(a.took < MUTATION_BOUND for a in creates_down), summary
-    assert creates_down and all(a.code in (None, "OUTCOME_UNKNOWN") for a in creates_down), [
-        a for a in creates_down if a.code not in (None, "OUTCOME_UNKNOWN")
+    writes_down = [a for a in down if a.kind in WRITES]
+    assert {a.kind for a in writes_down} == set(WRITES), summary
+    assert all(a.took < MUTATION_BOUND for a in writes_down), summary
+    assert all(a.code in (None, "OUTCOME_UNKNOWN") for a in writes_down), [
+        a for a in writes_down if a.code not in (None, "OUTCOME_UNKNOWN")
     ][:3]
 
-    # OUTCOME_UNKNOWN rule: no create that committed answers as failed
-    versions = {}
+    # OUTCOME_UNKNOWN rule: no mutation that committed answers as failed
+    versions: dict[str, int] = {}
     for a in answers:
-        if a.kind == "create":
-            assert a.category is not None
-            versions[a.category] = await _committed(shop.store, a.category)
+        if a.kind in WRITES:
+            assert a.stream is not None
+            versions[a.stream] = await _committed(shop.store, a.stream)
             if a.code is None:
-                assert versions[a.category] == 1, a
+                assert versions[a.stream] >= 1, a
             elif a.code != "OUTCOME_UNKNOWN":
-                assert versions[a.category] == 0, f"answered {a.code} but committed: {a}"
-    assert any(versions[a.category] for a in creates_down if a.category), summary
+                assert versions[a.stream] == 0, f"answered {a.code} but committed: {a}"
+    assert all(versions[a.stream] for a in writes_down if a.stream), summary
 
     # back: every request that started once FerretDB answered again succeeds
     after = [a for a in answers if a.began > back]
     assert len(after) > 20, summary
     assert all(a.code is None for a in after), [a for a in after if a.code][:3]
 
-    # and the read model caught up: every committed category, each event once
-    committed = {c for c, v in versions.items() if v} | set(known)
+    # and the read models caught up: every committed stream, each event once, no stray
     assert first_catch_up < CATCH_UP_BOUND, summary
-    await _await_read_model(private_mongo, shop.services.database, committed)
-    [runner] = shop.services.runners
-    assert runner.metrics.dead_lettered == 0, runner.metrics
-    never = {c for c, v in versions.items() if not v}
+    await _await_read_models(
+        private_mongo, shop, await _committed_writes(shop.store, answers, known)
+    )
+    for view in shop.views.values():
+        for runner in view.runners:
+            assert runner.metrics.dead_lettered == 0, (runner.projection.name, runner.metrics)
+    never = [a for a in answers if a.kind in WRITES and not versions[a.stream or ""]]
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(private_mongo.mongo_url)
     try:
-        stray = await mongo[shop.services.database]["catalog_categories"].count_documents(
-            {"_id": {"$in": list(never)}}
-        )
+        for kind, (context, collection) in WRITES.items():
+            ids = [a.stream for a in never if a.kind == kind]
+            database = mongo[shop.views[context].database]
+            stray = await database[collection].count_documents({"_id": {"$in": ids}})
+            assert stray == 0, f"a {kind} never committed is in the read model"
     finally:
         await mongo.close()
-    assert stray == 0, "a category that was never committed is in the read model"
 
 
-async def _await_read_model(config: InfraConfig, database: str, committed: set[str]) -> float:
-    """When (monotonic) `catalog_categories` holds exactly `committed`, each applied once
-    (its `applied` version is the stream's single event); fails past `CATCH_UP_BOUND`."""
+async def _committed_writes(
+    store: SqlEventStore, answers: list[Answer], known: list[str]
+) -> dict[str, dict[str, int]]:
+    """Per mutation kind, the streams committed so far and their versions."""
+    out: dict[str, dict[str, int]] = {kind: {} for kind in WRITES}
+    out["create"].update({category: 1 for category in known})
+    for a in answers:
+        if a.kind in WRITES and a.stream and (version := await _committed(store, a.stream)):
+            out[a.kind][a.stream] = version
+    return out
+
+
+async def _await_read_models(
+    config: InfraConfig, shop: Shop, committed: dict[str, dict[str, int]]
+) -> float:
+    """When (monotonic) each kind's read model holds every committed stream, each at its
+    version exactly (`applied`: every event once); fails past `CATCH_UP_BOUND`."""
     began = time.monotonic()
+    for kind, (context, collection) in WRITES.items():
+        await _await_read_model(
+            config, shop.views[context].database, collection, committed[kind], began
+        )
+    return time.monotonic()
+
+
+async def _await_read_model(
+    config: InfraConfig, database: str, name: str, committed: dict[str, int], began: float
+) -> None:
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(config.mongo_url)
     try:
-        collection = mongo[database]["catalog_categories"]
+        collection = mongo[database][name]
         while True:
             rows = {
                 row["_id"]: row
                 async for row in collection.find({"_id": {"$in": sorted(committed)}})
             }
-            missing = committed - set(rows)
-            wrong = [r for r in rows.values() if r["applied"] != {r["_id"]: 1}]
+            missing = set(committed) - set(rows)
+            wrong = [r for r in rows.values() if r["applied"] != {r["_id"]: committed[r["_id"]]}]
             if not missing and not wrong:
-                return time.monotonic()
+                return
             if time.monotonic() - began > CATCH_UP_BOUND:
                 raise AssertionError(
-                    f"read model behind after {CATCH_UP_BOUND} s: {len(missing)} missing, "
+                    f"{name} behind after {CATCH_UP_BOUND} s: {len(missing)} missing, "
                     f"{wrong[:3]} wrongly applied"
                 )
             await asyncio.sleep(0.25)
@@ -388,7 +425,7 @@ def _summary(answers: list[Answer], went_down: float, restarting: float, back: f
     lines = [f"FerretDB down {restarting - went_down:.1f} s, start took {back - restarting:.1f} s"]
     for name in ("before", "down", "start", "after"):
         mine = [a for a in answers if phase(a) == name]
-        for kind in ("create", "category", "products", "customers"):
+        for kind in (*WRITES, "category", "products", "customers"):
             some = [a for a in mine if a.kind == kind]
             if not some:
                 continue
