@@ -28,7 +28,7 @@ from graphql.language import (
 
 from .errors import CompositionError
 from .model import Field, InputValue, SubgraphSchema, TypeDef
-from .subgraph import named_type
+from .subgraph_sdl import named_type
 from .supermodel import ContextArgument
 from .typerefs import type_str
 

@@ -13,7 +13,7 @@ from graphql.language import ListTypeNode, NamedTypeNode, NonNullTypeNode, TypeN
 from .applications import arguments
 from .errors import CompositionError
 from .model import Field, SubgraphSchema
-from .subgraph import named_type
+from .subgraph_sdl import named_type
 from .typerefs import type_str
 
 

@@ -32,7 +32,7 @@ from .context import parse_context
 from .errors import CompositionError, subgraph_names
 from .fieldset import field_paths, parse_field_set
 from .model import SubgraphSchema
-from .subgraph import named_type
+from .subgraph_sdl import named_type
 from .supermodel import Supergraph
 
 _ROOTS = ("Query", "Mutation", "Subscription")

@@ -17,7 +17,7 @@ from .cost import validate_cost
 from .errors import CompositionError, listed
 from .fieldset import field_paths, parse_field_set
 from .model import Field, SubgraphSchema, TypeDef
-from .subgraph import named_type
+from .subgraph_sdl import named_type
 
 _ROOTS = ("Query", "Mutation", "Subscription")
 

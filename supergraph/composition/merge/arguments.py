@@ -14,7 +14,7 @@ from ..applications import merge_applications
 from ..errors import subgraph_names
 from ..hints import mismatch, presence
 from ..model import Field, InputValue
-from ..subgraph import named_type
+from ..subgraph_sdl import named_type
 from ..supermodel import MergedArg
 from ..typerefs import merged_input_type, type_str
 from .state import MergeState, default_label, differences, type_label, value_str

@@ -17,7 +17,7 @@ from ..context import context_arguments
 from ..errors import subgraph_names
 from ..hints import mismatch
 from ..model import Field, InputValue
-from ..subgraph import named_type
+from ..subgraph_sdl import named_type
 from ..supermodel import JoinField, MergedField, MergedType
 from ..typerefs import is_subtype, merged_output_type, type_str
 from .arguments import merge_args

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import subgraph_names
 from ..fieldset import field_paths
 from ..model import Field, SubgraphSchema
-from ..subgraph import named_type
+from ..subgraph_sdl import named_type
 from .state import MergeState, Source
 
 
