@@ -32,9 +32,10 @@ from eventbus.aggregate import DomainError
 from eventbus.envelope import Envelope
 
 SELECTION_TIMEOUT_MS = 2000
-"""How long a read-store call waits for a reachable server (and a connection attempt
-takes) before it fails. A `serverSelectionTimeoutMS`/`connectTimeoutMS` in the MongoDB
-URL wins."""
+"""How long a read-store call waits for a reachable server before it fails; a
+`serverSelectionTimeoutMS` in the MongoDB URL wins. `connectTimeoutMS` stays pymongo's
+(20 s): it is also the monitor's wait for a `hello`, and a busy but healthy server must
+not be taken for a dead one (and its pool cleared); selection bounds the wait anyway."""
 STARTUP_WAIT = 30.0
 """Seconds a starting service waits for its read store (pymongo's old default wait)."""
 
@@ -62,11 +63,9 @@ def read_store_client(mongo_url: str) -> AsyncMongoClient:
     """The client of the read store at `mongo_url`, with our bounded waits unless the URL
     sets its own."""
     given = {key.lower() for key, _ in parse_qsl(urlsplit(mongo_url).query)}
-    bounds: dict[str, Any] = {
-        name: SELECTION_TIMEOUT_MS
-        for name in ("serverSelectionTimeoutMS", "connectTimeoutMS")
-        if name.lower() not in given
-    }
+    bounds: dict[str, Any] = {}
+    if "serverselectiontimeoutms" not in given:
+        bounds["serverSelectionTimeoutMS"] = SELECTION_TIMEOUT_MS
     return AsyncMongoClient(mongo_url, tz_aware=True, **bounds)
 
 

@@ -46,9 +46,8 @@ async def test_the_client_waits_two_seconds_for_a_server_unless_the_url_says() -
     tuned = read_store_client("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=7000")
     try:
         assert bounded.options.server_selection_timeout == SELECTION_TIMEOUT_MS / 1000
-        assert bounded.options.pool_options.connect_timeout == SELECTION_TIMEOUT_MS / 1000
+        assert bounded.options.pool_options.connect_timeout == 20.0  # pymongo's: see why
         assert tuned.options.server_selection_timeout == 7.0
-        assert tuned.options.pool_options.connect_timeout == SELECTION_TIMEOUT_MS / 1000
     finally:
         await bounded.close()
         await tuned.close()
