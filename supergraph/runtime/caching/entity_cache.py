@@ -25,6 +25,11 @@ entity it holds, by when the projection has applied the event (if the projection
 longer than `settle`, `maxAge` still bounds the entry). While the feed is not consuming
 (broker away, subscriber overflow), the cache is bypassed, and it is emptied when the feed
 resumes: events may have been missed.
+
+Where entries live is the store's business (`entity_cache_store.EntityStore`): in this
+process, or in Redis shared by every gateway instance (`redis_store.py`). The settle marks
+stay per instance: each instance's feed sees every event and marks it itself, so they
+need no sharing; a store that fails answers misses and the subgraphs answer.
 """
 
 from __future__ import annotations
