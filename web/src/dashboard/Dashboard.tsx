@@ -54,6 +54,7 @@ export function Dashboard() {
   const expected = useRef<Record<string, number>>({});
   const counted = useRef<Record<string, number>>({});
   const attempt = useRef(0);
+  const seen = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
     const now: Record<string, number> = {};
@@ -65,11 +66,16 @@ export function Dashboard() {
   }, [data]);
   const catchUp = useCallback(() => {
     clearTimeout(timer.current);
+    const waiting = () => Object.keys(expected.current).length > 0;
     const step = () => {
-      if (Object.keys(expected.current).length === 0 || attempt.current >= CATCH_UP_MS.length) return;
+      if (!waiting() || attempt.current >= CATCH_UP_MS.length) return;
       const pause = CATCH_UP_MS[attempt.current] ?? 0;
       attempt.current += 1;
-      timer.current = setTimeout(() => { reload(); step(); }, pause);
+      timer.current = setTimeout(() => {
+        if (!waiting()) return; // the last read counted them all
+        reload();
+        step();
+      }, pause);
     };
     attempt.current = 0;
     step();
@@ -78,10 +84,11 @@ export function Dashboard() {
   const [sold] = useSubscription({ query: SalesFeed });
   useEffect(() => {
     const sale = sold.data?.saleCompleted;
-    if (!sale) return;
+    if (!sale || seen.current.has(sale.id)) return; // a redelivered push is the same sale
+    seen.current.add(sale.id);
     const store = sale.store.id;
     expected.current[store] = Math.max(expected.current[store] ?? 0, counted.current[store] ?? 0) + 1;
-    setSales((items) => items.some((i) => i.id === sale.id) ? items : [{
+    setSales((items) => [{
       id: sale.id, receipt: sale.receiptNumber ?? "", store: sale.store.code ?? "", total: formatMoney(sale.total),
       at: formatDateTime(sale.completedAt ?? new Date().toISOString()),
     }, ...items].slice(0, 20));
