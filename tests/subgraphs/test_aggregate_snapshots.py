@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from eventbus import Snapshot
+from eventbus.ports import EventStore
 from eventbus.repository import EventSourcedRepository
 from eventbus.sqlstore import SqlEventStore
 from subgraphs.inventory.domain import StockItem
@@ -72,9 +73,9 @@ async def test_a_register_sequence_loads_from_its_snapshot_and_numbers_on(
     assert snapshot is not None and snapshot.version == 200
     counting = CountingStore(store)
     loaded = await EventSourcedRepository(
-        counting,
+        cast(EventStore, counting),
         ReceiptSequence,
-        snapshot_every=ReceiptSequence.snapshot_every,  # type: ignore[arg-type]
+        snapshot_every=ReceiptSequence.snapshot_every,
     ).load(sequence.id)
     assert counting.read == 50  # the 50 numbers since the snapshot, not 250
     replayed = await EventSourcedRepository(store, ReceiptSequence).load(sequence.id)
@@ -110,9 +111,9 @@ async def test_a_days_order_counter_and_a_stock_item_load_from_snapshots(
     await items.save(item)
     counting = CountingStore(store)
     from_snapshot = await EventSourcedRepository(
-        counting,
+        cast(EventStore, counting),
         StockItem,
-        snapshot_every=StockItem.snapshot_every,  # type: ignore[arg-type]
+        snapshot_every=StockItem.snapshot_every,
     ).load(item.id)
     assert counting.read == 12  # versions 101-112
     full = await EventSourcedRepository(store, StockItem).load(item.id)

@@ -50,6 +50,15 @@ class PlanningError(Exception):
     """The operation cannot be planned over this supergraph (a composition gap)."""
 
 
+class UnresolvableField(PlanningError):
+    """A field that no subgraph reachable from its parent resolves at all (an interface
+    object's field whose owner cannot be reached by key, say): a hole in what the graph
+    can answer at that place, which leaves only that field unanswered (`unplannable`).
+    Every other planning failure (keys that cannot be fetched, a type no subgraph
+    resolves) says the supergraph itself does not hold together, and refuses the whole
+    operation, as Apollo's and Hive's routers do."""
+
+
 def cond_and(a: Cond, b: Cond) -> Cond:
     if a == ALWAYS:
         return b

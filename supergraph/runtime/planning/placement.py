@@ -32,6 +32,7 @@ from .fields import (
     PlanningError,
     SelField,
     SubSel,
+    UnresolvableField,
     compatible_inputs,
     cond_and,
     cond_directives,
@@ -114,7 +115,7 @@ class Placement(CostEstimator):
                 if fallback:
                     best = fallback[0]
             if best is None and not local:
-                raise PlanningError(
+                raise UnresolvableField(
                     f"cannot plan field {type_name}.{f.name}: no subgraph reachable from "
                     f"{self.sg.graphs[group.graph].name!r} resolves it"
                 )

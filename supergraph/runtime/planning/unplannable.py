@@ -1,12 +1,17 @@
 """Queries some of whose root fields cannot be planned: the others are still answered.
 
 A field that no subgraph reachable from its parent resolves (a `@interfaceObject` whose
-owner cannot resolve it by key, say) makes its whole operation unplannable. Refusing
-everything for one root field punishes the rest of the operation, so a query is planned
-without the top-level fields that fail on their own; each of those answers `null` with a
-`QUERY_PLANNING_FAILED` error at its path (a non-null one nulls `data`, as null
-propagation would). When every root field fails, or the failure is not in a top-level
-field of a query, the operation is refused as a whole, as before.
+owner cannot resolve it by key, say: `UnresolvableField`) makes its whole operation
+unplannable. Refusing everything for one root field punishes the rest of the operation,
+so a query is planned without the top-level fields that fail that way on their own; each
+of those answers `null` with a `QUERY_PLANNING_FAILED` error at its path (a non-null one
+nulls `data`, as null propagation would). @apollo/gateway answers the same.
+
+Any other planning failure refuses the operation as a whole: key fields that cannot be
+fetched where a jump needs them mean the supergraph does not hold together, and the
+federation audit (`corrupted-supergraph-node-id`) expects the whole operation refused
+there, as every router does. So does a failure below a fragment, in a mutation, or in
+every root field.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLNonNull, OperationDefinitionNode
 
 from ..supergraph_schema import Supergraph
-from .fields import PlannedOperation, PlanningError
+from .fields import PlannedOperation, PlanningError, UnresolvableField
 from .planner import Planner
 
 CODE = "QUERY_PLANNING_FAILED"
@@ -69,12 +74,14 @@ def plan_answerable(
         )
         try:
             Planner(supergraph, alone, fragments, defers_off, labels).plan()
-        except PlanningError as exc:
+        except UnresolvableField as exc:
             definition = root.fields.get(node.name.value)
             non_null = definition is not None and isinstance(definition.type, GraphQLNonNull)
             key = node.alias.value if node.alias else node.name.value
             failing.append(Unplannable(key, str(exc), non_null))
             continue
+        except PlanningError:
+            raise failure from None  # not a hole at one field: the whole is refused
         kept.append(node)
     if not failing or not kept:
         raise failure

@@ -358,6 +358,27 @@ async def test_unplannable_root_field_answers_null_while_the_others_are_answered
         assert result["data"] == {"alphaNode": None, "product": {"id": "p1"}}
 
 
+async def test_a_root_field_whose_keys_cannot_be_fetched_refuses_the_whole_operation() -> None:
+    # the audit's corrupted-supergraph-node-id: `... on Chat { id }` below accounts' node
+    # needs Chat's key, which accounts holds only as external; that is the supergraph not
+    # holding together, not a hole at one field, so nothing is answered (as every router)
+    async with run_planning_graph("node_keys") as g:
+        both = await g.query(
+            '{ account: node(id: "a1") { id ... on Chat { id } } '
+            'chat: node(id: "c1") { __typename ... on Account { id } } }'
+        )
+        assert both.get("data") is None
+        assert [e["extensions"]["code"] for e in both["errors"]] == ["QUERY_PLANNING_FAILED"]
+        assert g.requests_to("accounts") == [] and g.requests_to("chats") == []
+        # what each subgraph can answer on its own is answered
+        assert await g.query('{ account(id: "a1") { id username } }') == {
+            "data": {"account": {"id": "a1", "username": "ada"}}
+        }
+        assert await g.query('{ chat(id: "c1") { id text } }') == {
+            "data": {"chat": {"id": "c1", "text": "hello"}}
+        }
+
+
 async def test_typename_of_an_interface_without_implementations_asks_a_valid_query() -> None:
     # Node has no implementation anywhere: the owner is asked for `__typename` alone (a
     # `... on Node` inside `_entities` is invalid GraphQL), and its refusal is reported
