@@ -37,7 +37,7 @@ def options(
     url: str | None = None, prefix: str | None = None, timeout: float = 2.0
 ) -> EntityCacheOptions:
     """Redis options; the long timeout keeps a loaded test machine from looking like an
-    outage (the outage test sets the default's short one)."""
+    outage (test_redis_store.py checks the timeout against a Redis that never answers)."""
     return EntityCacheOptions(
         store="redis",
         settle=0.0,
@@ -157,7 +157,7 @@ async def test_redis_stopped_under_a_running_gateway(
     start_service("redis", config)
     caplog.set_level(logging.WARNING, "supergraph.runtime.caching.redis_store")
     try:
-        cache = options(url=config.redis_url, timeout=0.25)
+        cache = options(url=config.redis_url, timeout=1.0)  # a stopped Redis refuses at once
         async with two_gateways(cache) as (a, _b_url, _bus):
             store = a.servers[0].app.state.entity_cache.store
             assert isinstance(store, RedisStore)

@@ -61,9 +61,9 @@ async def test_a_batch_is_put_and_got_in_order(store: EntityStore) -> None:
 
 
 async def test_an_entry_is_gone_after_its_ttl(store: EntityStore) -> None:
-    await store.put_many([(b"short", b"1", 0.15, ("t",)), (b"long", b"2", 60, ("t",))], now())
+    await store.put_many([(b"short", b"1", 0.6, ("t",)), (b"long", b"2", 60, ("t",))], now())
     assert await store.get_many([b"short"], now()) == [b"1"]
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(0.8)
     assert await store.get_many([b"short", b"long"], now()) == [None, b"2"]
 
 
@@ -133,11 +133,11 @@ async def test_two_supergraphs_on_one_redis_never_share_entries() -> None:
 async def test_tag_sets_expire_with_their_longest_lived_entry() -> None:
     store = _redis()
     try:
-        await store.put_many([(b"a", b"1", 0.2, ("t",)), (b"b", b"2", 0.4, ("t",))], now())
+        await store.put_many([(b"a", b"1", 1.0, ("t",)), (b"b", b"2", 2.0, ("t",))], now())
         client = store._connection()
         ttl = await client.pttl(store.tag_key("t"))
-        assert 200 < ttl <= 400, ttl  # extended to b's TTL, not a's
-        await asyncio.sleep(0.5)
+        assert 1000 < ttl <= 2000, ttl  # extended to b's TTL, not a's
+        await asyncio.sleep(2.2)
         assert await client.exists(store.tag_key("t")) == 0, "no set outlives its entries"
     finally:
         await store.aclose()
