@@ -219,6 +219,7 @@ export const en = {
   "till.toPay": "Remaining to pay",
   "till.change": "Change due",
   "till.tendered": "Tendered",
+  "till.printReport": "Print report",
   "till.countByDenomination": "Count by denomination",
   "till.countOf": "Count of {face}",
   "till.denominations": "Counted by denomination",

@@ -127,7 +127,7 @@ export function ShiftReport({ report }: { report: ShiftReportViewFragment }) {
           ))}
         </tbody>
       </table>
-      <button type="button" onClick={() => window.print()}>{t("till.print")}</button>
+      <button type="button" onClick={() => window.print()}>{t("till.printReport")}</button>
     </section>
   );
 }
