@@ -12,7 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from pos.commands import gateway_lifespans, gateway_settings
+from pos.commands import (
+    gateway_config_file,
+    gateway_lifespans,
+    gateway_settings,
+    gateway_workers,
+)
 
 DEFAULT_CONFIG = Path("supergraph.toml")
 DEFAULT_SUPERGRAPH = Path("schema/supergraph.graphql")
@@ -421,7 +426,7 @@ def gateway(
     if workers > 1 and config is None and not validate_config and not print_config_schema:
         # every option as given, for each worker to build the same app (gateway_workers.py)
         given = {n: v for n, v in locals().items() if n in inspect.signature(gateway).parameters}
-        return _run_workers(given)
+        return gateway_workers.run_workers(given)
     if print_config_schema:
         from pos.gateway_config import json_schema
 
@@ -430,7 +435,7 @@ def gateway(
     if config is not None or validate_config:
         # the file's settings where the command line left an option at its default, then
         # this very command again without --config
-        params = _with_config(ctx, config, validate_config)
+        params = gateway_config_file.with_config(ctx, config, validate_config)
         if params is None:
             return
         return gateway(ctx, **params)
@@ -552,7 +557,7 @@ def gateway(
         app.state.gateway.fetcher.configure_traffic(traffic)
     if bus is not None:
         app.router.lifespan_context = gateway_lifespans.with_bus(app.router.lifespan_context, bus)
-    reconfigure = _config_reloader(ctx)
+    reconfigure = gateway_config_file.config_reloader(ctx)
     if fetched is not None and supergraph_url is not None:
         if supergraph_poll > 0:
             app.router.lifespan_context = gateway_lifespans.with_poll(
@@ -587,7 +592,7 @@ def gateway(
         typer.echo(f"  {name}: {url}", err=True)
     if web_app:
         typer.echo(f"POS app at http://{host}:{port}/", err=True)
-    if os.environ.get(WORKER_ENV):
+    if os.environ.get(gateway_workers.WORKER_ENV):
         return app  # a worker process (gateway_workers.py): its supervisor serves it
     typer.echo(f"Gateway at http://{host}:{port}/graphql", err=True)
     sys.stdout.flush()
@@ -595,82 +600,3 @@ def gateway(
         app, host=host, port=port, log_level=log_level, lifespan="on", ws="websockets-sansio"
     )
     return None
-
-
-WORKER_ENV = "POS_GATEWAY_WORKER_OPTIONS"
-"""The options a `--workers` supervisor hands its worker processes (JSON)."""
-
-
-def _run_workers(options: dict[str, Any]) -> None:
-    """Serve with `workers` processes on one socket (uvicorn's supervisor)."""
-    import uvicorn
-
-    options = {k: v for k, v in options.items() if k != "ctx"}
-    count = int(options.pop("workers"))
-    encoded = json.dumps(options, default=lambda v: str(v) if isinstance(v, Path) else repr(v))
-    os.environ[WORKER_ENV] = encoded
-    host, port = options["host"], options["port"]
-    typer.echo(f"Gateway at http://{host}:{port}/graphql ({count} workers)", err=True)
-    sys.stdout.flush()
-    uvicorn.run(
-        "pos.commands.gateway_workers:create_worker_app",
-        factory=True,
-        workers=count,
-        host=host,
-        port=port,
-        log_level=options["log_level"],
-        lifespan="on",
-        ws="websockets-sansio",
-    )
-
-
-CONFIG_META = "pos.gateway.config"
-"""Where `_with_config` leaves the config file and the parameters it made (`ctx.meta`)."""
-
-
-def _config_reloader(ctx: typer.Context) -> Any:
-    """With --config FILE: a function that re-reads it on SIGHUP (gateway_reload.py)."""
-    found = ctx.meta.get(CONFIG_META) if ctx is not None else None  # None: a --workers process
-    if found is None:
-        return None
-    from pos.commands.gateway_reload import config_reloader
-
-    config, started = found
-    return config_reloader(started, lambda: _with_config(ctx, config, False) or {})
-
-
-def _with_config(
-    ctx: typer.Context, config: Path | None, validate_only: bool
-) -> dict[str, Any] | None:
-    """The command's parameters with `config`'s settings filled in (None: only checked)."""
-    from pos.gateway_config import ConfigError, load
-
-    if config is None:
-        raise typer.BadParameter("needs --config FILE", param_hint="--validate-config")
-    try:
-        loaded = load(config)
-    except ConfigError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from e
-    params = dict(ctx.params)
-    for name, value in loaded.flags().items():
-        source = ctx.get_parameter_source(name)  # by name: typer may bundle its own click
-        if source is None or source.name in ("DEFAULT", "DEFAULT_MAP"):
-            params[name] = value
-    params.update(config=None, validate_config=False, print_config_schema=False)
-    ctx.meta[CONFIG_META] = (config, params)  # re-read on SIGHUP: _config_reloader
-    if validate_only:
-        source = params.get("supergraph_url") or params["supergraph"]
-        try:
-            from supergraph.runtime import load_supergraph
-            from supergraph.runtime.server.supergraph_url import fetch_now
-
-            url = params.get("supergraph_url")
-            text = fetch_now(url).sdl if url else Path(params["supergraph"]).read_text()
-            load_supergraph(text)
-        except Exception as e:  # any reason the supergraph cannot be served
-            typer.echo(f"error: supergraph {source}: {e}", err=True)
-            raise typer.Exit(2) from e
-        typer.echo(f"{config}: ok ({len(loaded.flags())} settings)", err=True)
-        return None
-    return params

@@ -106,7 +106,7 @@ def _default_traffic() -> Any:
     return TrafficPolicy()
 
 
-def config_reloader(
+def reloader(
     started: Mapping[str, Any], read: Callable[[], Mapping[str, Any]]
 ) -> Callable[[], Reloaded]:
     """A function that re-reads the config (`read`: the command's parameters with the

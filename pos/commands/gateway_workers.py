@@ -12,16 +12,46 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-from pos.commands.gateway import WORKER_ENV, gateway
+import typer
+
+WORKER_ENV = "POS_GATEWAY_WORKER_OPTIONS"
+"""The options a `--workers` supervisor hands its worker processes (JSON)."""
+
+
+def run_workers(options: dict[str, Any]) -> None:
+    """Serve with `workers` processes on one socket (uvicorn's supervisor)."""
+    import uvicorn
+
+    options = {k: v for k, v in options.items() if k != "ctx"}
+    count = int(options.pop("workers"))
+    encoded = json.dumps(options, default=lambda v: str(v) if isinstance(v, Path) else repr(v))
+    os.environ[WORKER_ENV] = encoded
+    host, port = options["host"], options["port"]
+    typer.echo(f"Gateway at http://{host}:{port}/graphql ({count} workers)", err=True)
+    sys.stdout.flush()
+    uvicorn.run(
+        "pos.commands.gateway_workers:create_worker_app",
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_level=options["log_level"],
+        lifespan="on",
+        ws="websockets-sansio",
+    )
+
 
 _PATHS = ("supergraph",)
 _PATH_LISTS = ("trusted_documents",)
 
 
 def create_worker_app() -> Any:
+    from pos.commands.gateway import gateway  # the command imports this module
+
     options: dict[str, Any] = json.loads(os.environ[WORKER_ENV])
     for name in _PATHS:
         if options.get(name) is not None:

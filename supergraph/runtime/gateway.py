@@ -18,16 +18,11 @@ import httpx
 import orjson
 from graphql import (
     DocumentNode,
-    ExecutionResult,
-    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLUnionType,
-    OperationDefinitionNode,
-    VariableDefinitionNode,
-    experimental_execute_incrementally,
     get_operation_ast,
     validate,
 )
@@ -35,12 +30,15 @@ from graphql.execution.values import get_variable_values
 
 from .apq import APQError, PersistedQueries
 from .execution import defer
+from .execution.errors import error, located
+from .execution.events import EventResolution
 from .execution.executor import Executor, RunState
 from .execution.incremental import DeferredDelivery, DeferredRun, timeout_error
+from .execution.introspection import introspect, introspection_document
 from .execution.shaping import Shaper
 from .fetching.fetcher import Fetcher
-from .fetching.subgraph_identity import IdentitySigner, current_subscriber
-from .planning.fields import INTROSPECTION_FIELDS, PlannedOperation, PlanningError
+from .fetching.subgraph_identity import IdentitySigner
+from .planning.fields import PlanningError
 from .planning.override_labels import CustomLabels, OverrideLabels
 from .planning.plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
 from .planning.planner import Planner
@@ -99,11 +97,7 @@ class GatewayResponse:
     deferred: DeferredRun | None = None
 
 
-def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
-    return {"message": message, **extra, "extensions": {"code": code}}
-
-
-_INTERNAL = {"errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
+_INTERNAL = {"errors": [error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
 
 
 class Gateway:
@@ -201,10 +195,10 @@ class Gateway:
         self.override_labels = OverrideLabels(
             self.supergraph.override_labels, override_labels, override_random
         )
-        self._event_plans: dict[
-            tuple[int, str | None, str, frozenset[str]],
-            tuple[DocumentNode, PlannedOperation, tuple[VariableDefinitionNode, ...]],
-        ] = {}
+        # execution/events.py: subscription events, planned as entity fetches (cached)
+        self.events = EventResolution(
+            self.supergraph, self.executor, self.object_types, self.subgraph_identity
+        )
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
@@ -250,7 +244,7 @@ class Gateway:
         try:
             parsed = in_span("graphql parse", limits.parse, document)  # tracing.py
         except GraphQLError as exc:
-            return PreparedOperation(errors=(_located(exc, "GRAPHQL_PARSE_FAILED"),))
+            return PreparedOperation(errors=(located(exc, "GRAPHQL_PARSE_FAILED"),))
         if isinstance(parsed, dict):
             return PreparedOperation(errors=(parsed,))
         doc = parsed
@@ -261,7 +255,7 @@ class Gateway:
         errors = in_span("graphql validate", validate, self.supergraph.api_schema, doc)
         if errors:
             return PreparedOperation(
-                errors=tuple(_located(e, "GRAPHQL_VALIDATION_FAILED") for e in errors)
+                errors=tuple(located(e, "GRAPHQL_VALIDATION_FAILED") for e in errors)
             )
         operation = get_operation_ast(doc, operation_name)
         if operation is None:
@@ -270,7 +264,7 @@ class Gateway:
                 if operation_name
                 else "Must provide operation name if query contains multiple operations."
             )
-            return PreparedOperation(errors=(_error(message, "OPERATION_RESOLUTION_FAILURE"),))
+            return PreparedOperation(errors=(error(message, "OPERATION_RESOLUTION_FAILURE"),))
         fragments = _fragments(doc)
         # a `@defer` variant's document was prepared (and warned about) plain first, by
         # `execute_incremental`: one warning per operation
@@ -281,7 +275,7 @@ class Gateway:
         if operation.operation.value == "subscription":
             return PreparedOperation(
                 errors=(
-                    _error(
+                    error(
                         "Subscriptions are not executed over plain HTTP requests; use a "
                         "graphql-transport-ws or GraphQL-over-SSE connection.",
                         "SUBSCRIPTION_NOT_SUPPORTED",
@@ -299,12 +293,12 @@ class Gateway:
                 )
                 planned = partial.planned
         except PlanningError as exc:
-            return PreparedOperation(errors=(_error(str(exc), "QUERY_PLANNING_FAILED"),))
+            return PreparedOperation(errors=(error(str(exc), "QUERY_PLANNING_FAILED"),))
         except Exception:
             log.exception("query planning failed for operation %r", operation_name)
             return PreparedOperation(
                 errors=(
-                    _error(
+                    error(
                         "The gateway could not plan this operation; the gateway log has details.",
                         "QUERY_PLANNING_FAILED",
                     ),
@@ -312,7 +306,7 @@ class Gateway:
             )
         introspection_doc = None
         if planned.introspection:
-            introspection_doc = _introspection_document(doc, operation)
+            introspection_doc = introspection_document(doc, operation)
         return PreparedOperation(
             kind=operation.operation.value,
             planned=planned,
@@ -358,7 +352,7 @@ class Gateway:
                     f"{self.max_response_bytes} bytes; ask for fewer fields or list items."
                 )
                 return GatewayResponse(
-                    {"data": None, "errors": [_error(message, RESPONSE_TOO_LARGE)]}
+                    {"data": None, "errors": [error(message, RESPONSE_TOO_LARGE)]}
                 )
         return response
 
@@ -374,15 +368,15 @@ class Gateway:
             try:
                 identity = await self.authenticator.authenticate(request.headers)
             except AuthenticationError as exc:
-                return GatewayResponse({"errors": [_error(str(exc), "UNAUTHENTICATED")]}, True, 401)
+                return GatewayResponse({"errors": [error(str(exc), "UNAUTHENTICATED")]}, True, 401)
         document = self.persisted.resolve(request.query, request.extensions, request.document_id)
         if isinstance(document, APQError):
             return GatewayResponse(
-                {"errors": [_error(document.message, document.code)]}, True, document.status
+                {"errors": [error(document.message, document.code)]}, True, document.status
             )
         if document is None:
             return GatewayResponse(
-                {"errors": [_error("The request has no query.", "BAD_REQUEST")]}, True, 400
+                {"errors": [error("The request has no query.", "BAD_REQUEST")]}, True, 400
             )
         labels = self.labels_for(request)
         prepared = self.prepare(document, request.operation_name, deferring, labels)
@@ -391,7 +385,7 @@ class Gateway:
             return GatewayResponse({"errors": list(prepared.errors)}, True)
         if prepared.kind == "mutation" and not request.allow_mutations:
             return GatewayResponse(
-                {"errors": [_error("Mutations cannot be sent with GET; use POST.", "BAD_REQUEST")]},
+                {"errors": [error("Mutations cannot be sent with GET; use POST.", "BAD_REQUEST")]},
                 True,
                 405,
             )
@@ -402,7 +396,7 @@ class Gateway:
         )
         if isinstance(coerced, list):
             return GatewayResponse(
-                {"errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}, True
+                {"errors": [located(e, "BAD_USER_INPUT") for e in coerced]}, True
             )
         variables = coerced.coerced
         filtered = None
@@ -463,7 +457,9 @@ class Gateway:
                 return GatewayResponse(answer, "data" not in answer)
         try:
             if prepared.introspection_document is not None:
-                self._introspect(prepared.introspection_document, variables, state)
+                introspect(
+                    self.supergraph.api_schema, prepared.introspection_document, variables, state
+                )
             if planned.deferred:
                 await self.executor.run_node(planned.primary, state)
                 shaper = Shaper(variables, self.object_types, frozenset({0}))
@@ -476,7 +472,7 @@ class Gateway:
             return GatewayResponse(
                 {
                     "data": None,
-                    "errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")],
+                    "errors": [error("Internal gateway error.", "INTERNAL_SERVER_ERROR")],
                 }
             )
         left_out: list[dict[str, Any]] = []
@@ -567,62 +563,16 @@ class Gateway:
         min_version: int | None,
     ) -> dict[str, Any]:
         """Resolve one subscription event (`supergraph.subscriptions.SubscriptionResolver`):
-        the root field `field_alias` yields the entity behind `representation`; the rest of
-        the client's selection is planned as entity fetches from it (plan cached)."""
-        del min_version  # freshness is checked by the caller through the version field
-        available = frozenset(k for k in representation if k != "__typename")
-        key = (id(document), operation_name, entity_typename, available)
-        cached = self._event_plans.get(key)
-        if cached is None or cached[0] is not document:
-            operation = get_operation_ast(document, operation_name)
-            if operation is None:
-                return {"data": None, "errors": [_error("Unknown operation.", "BAD_REQUEST")]}
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            try:
-                planned = Planner(self.supergraph, operation, fragments).plan_event(
-                    entity_typename, available
-                )
-            except PlanningError as exc:
-                return {"data": None, "errors": [_error(str(exc), "QUERY_PLANNING_FAILED")]}
-            cached = (document, planned, tuple(operation.variable_definitions or ()))
-            self._event_plans[key] = cached
-            if len(self._event_plans) > 1000:
-                self._event_plans.pop(next(iter(self._event_plans)))
-        _, planned, definitions = cached
-        coerced = get_variable_values(self.supergraph.api_schema, definitions, dict(variables))
-        if isinstance(coerced, list):
-            return {"data": None, "errors": [_located(e, "BAD_USER_INPUT") for e in coerced]}
-        headers = {}
-        if self.subgraph_identity is not None:  # the subscriber's, set by its stream
-            headers = self.subgraph_identity.headers(current_subscriber())
-        state = RunState(coerced.coerced, headers, planned.source_to_key)
-        state.data[planned.event_source] = {"__typename": entity_typename, **representation}
-        await self.executor.run(planned, state)
-        shaper = Shaper(coerced.coerced, self.object_types)
-        data = shaper.shape_root(state.data, planned.shape, planned.root_type)
-        out: dict[str, Any] = {"data": data}
-        errors = state.errors or shaper.errors
-        if errors:
-            out["errors"] = errors
-        return out
-
-    def _introspect(
-        self, document: DocumentNode, variables: Mapping[str, Any], state: RunState
-    ) -> None:
-        # "experimental": the API schema declares @defer, which the gateway runs itself
-        result = experimental_execute_incrementally(
-            self.supergraph.api_schema, document, variable_values=dict(variables)
+        see `execution/events.py`."""
+        return await self.events.resolve(
+            entity_typename,
+            representation,
+            document,
+            variables,
+            operation_name,
+            field_alias,
+            min_version,
         )
-        if not isinstance(result, ExecutionResult):
-            return
-        if result.data:
-            state.data.update(result.data)
-        for e in result.errors or ():
-            state.errors.append(dict(e.formatted))
 
 
 _UNLIMITED = DocumentLimits(None, None, None, None, None, None)
@@ -632,32 +582,5 @@ def _timed_out(deadline: float | None) -> GatewayResponse:
     return GatewayResponse({"data": None, "errors": [timeout_error(deadline)]}, False, 504)
 
 
-def _located(error: GraphQLError, code: str) -> dict[str, Any]:
-    formatted: dict[str, Any] = dict(error.formatted)
-    formatted.pop("path", None)
-    extensions = dict(formatted.pop("extensions", None) or {})
-    extensions["code"] = code
-    formatted["extensions"] = extensions
-    return formatted
-
-
 def _fragments(doc: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def _introspection_document(doc: DocumentNode, operation: OperationDefinitionNode) -> DocumentNode:
-    """The operation reduced to its root `__schema`/`__type` fields, for graphql-core."""
-    selections = tuple(
-        s
-        for s in operation.selection_set.selections
-        if isinstance(s, FieldNode) and s.name.value in INTROSPECTION_FIELDS
-    )
-    op = OperationDefinitionNode(
-        operation=operation.operation,
-        name=operation.name,
-        variable_definitions=operation.variable_definitions,
-        directives=(),
-        selection_set=operation.selection_set.__class__(selections=selections),
-    )
-    fragments = tuple(d for d in doc.definitions if isinstance(d, FragmentDefinitionNode))
-    return DocumentNode(definitions=(op, *fragments))

@@ -11,7 +11,8 @@ import typer
 from typer.testing import CliRunner
 
 from pos.cli import app
-from pos.commands.gateway import _with_config, gateway
+from pos.commands.gateway import gateway
+from pos.commands.gateway_config_file import with_config
 from pos.gateway_config import ConfigError, GatewayConfig, json_schema, load
 
 ROOT = Path(__file__).parents[2]
@@ -99,7 +100,7 @@ def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
     path = _write(tmp_path, FULL)
     command = typer.main.get_command(app).commands["gateway"]  # type: ignore[attr-defined]
     ctx = command.make_context("gateway", ["--config", str(path), "--port", "4200"])
-    params = _with_config(ctx, path, validate_only=False)
+    params = with_config(ctx, path, validate_only=False)
     assert params is not None
     assert params["port"] == 4200  # given on the command line
     assert params["max_depth"] == 7 and params["profile"] == "development"  # from the file

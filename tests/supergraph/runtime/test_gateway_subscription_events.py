@@ -29,7 +29,7 @@ async def test_event_entity_resolved_through_entity_fetches(shop) -> None:
         "Review", {"__typename": "Review", "id": "r3"}, document, {"c": "USD"}, "S", "added", 7
     )
     assert again["data"]["added"]["product"] == {"name": "Couch", "price": 1299.0, "inStock": True}
-    assert len(gateway._event_plans) == 1
+    assert len(gateway.events.plans) == 1
 
 
 async def test_event_for_a_missing_entity_nulls_the_non_null_root(shop) -> None:
