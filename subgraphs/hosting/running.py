@@ -8,6 +8,7 @@ because Starlette does not run the lifespans of mounted apps.
 from __future__ import annotations
 
 import logging
+from typing import Any, Protocol
 
 from eventbus.ports import EventStore
 from eventbus.progress import ProgressStore, highest_versions
@@ -17,6 +18,8 @@ from subgraphs.hosting.context import ContextModule
 from subgraphs.hosting.services import ContextServices
 
 log = logging.getLogger(__name__)
+
+CHECKPOINTS = "catch_up_checkpoints"  # collection in each context's read database
 
 
 async def start_context(context: ContextModule, services: ContextServices) -> None:
@@ -31,9 +34,50 @@ async def start_context(context: ContextModule, services: ContextServices) -> No
     consumers = [*context.projections(services), *context.reactors(services)]
     if services.replay_on_start:
         progress = mongo_progress(services.clients, services.database)
+        checkpoints = (
+            MongoCheckpoints(services.clients[0][services.database][CHECKPOINTS])
+            if services.clients
+            else None
+        )
         for consumer in consumers:
-            await catch_up(services.store, consumer, progress=progress)
+            await catch_up(services.store, consumer, progress=progress, checkpoints=checkpoints)
     await services.start_runners(consumers)
+
+
+class Checkpoints(Protocol):
+    """How far catch-up has checked each projection against the store (a global position)."""
+
+    async def position(self, projection: str) -> int: ...
+
+    async def advance(self, projection: str, position: int) -> None: ...
+
+
+class MongoCheckpoints:
+    """Checkpoints in the context's read database, beside the documents they describe:
+    a read store that is wiped or restored takes its checkpoints with it."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+
+    async def position(self, projection: str) -> int:
+        found = await self.collection.find_one({"_id": projection})
+        return int(found["position"]) if found else 0
+
+    async def advance(self, projection: str, position: int) -> None:
+        await self.collection.update_one(
+            {"_id": projection}, {"$max": {"position": position}}, upsert=True
+        )
+
+
+class MemoryCheckpoints:
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+
+    async def position(self, projection: str) -> int:
+        return self.positions.get(projection, 0)
+
+    async def advance(self, projection: str, position: int) -> None:
+        self.positions[projection] = max(position, self.positions.get(projection, 0))
 
 
 async def catch_up(
@@ -42,6 +86,7 @@ async def catch_up(
     page_size: int = 1000,
     *,
     progress: ProgressStore | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> int:
     """Apply every stored event of the projection's topics it has not applied yet.
 
@@ -50,10 +95,16 @@ async def catch_up(
     Replaying from the store (idempotent apply skips the rest) closes that gap. Returns
     how many events were applied; one that fails is logged and skipped. Records what it
     moved past in `progress` like the runner does (read-your-writes waits).
+
+    With `checkpoints`, it starts after the position the last catch-up reached, instead
+    of checking every event ever stored at each start. That is exact for the embedded
+    store (SQLite, one writer: positions commit in order, so nothing can appear below a
+    position already read); events the runners applied after that catch-up are checked
+    once more at the next start.
     """
     topics = set(projection.topics)
     applied = 0
-    position = 0
+    position = await checkpoints.position(projection.name) if checkpoints is not None else 0
     while page := await store.read_all(position, page_size):
         mine = [envelope for envelope in page if envelope.topic in topics]
         for envelope in mine:
@@ -69,6 +120,8 @@ async def catch_up(
         if last is None or last <= position:
             raise RuntimeError(f"event store returned a page not after position {position}")
         position = last
+        if checkpoints is not None:
+            await checkpoints.advance(projection.name, position)
     return applied
 
 
