@@ -58,8 +58,11 @@ def test_compose_services_restart_have_health_checks_and_keep_data_in_volumes() 
     services = _compose()["services"]
     for name, service in services.items():
         assert service.get("restart") == "unless-stopped", name
-    for name in ["kafka", "postgres", "mongo", "gateway", *CONTEXTS]:
+    for name in ["kafka", "postgres", "mongo", "redis", "gateway", *CONTEXTS]:
         assert "healthcheck" in services[name], f"{name} has no health check"
+    gateway = services["gateway"]
+    assert gateway["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "--entity-cache" in gateway["command"], "the gateways share their entity cache"
     assert set(CONTEXTS) <= set(services), "a subgraph per context"
     named = set(_compose()["volumes"])
     for name in ("kafka", "postgres", "mongo"):
