@@ -19,6 +19,7 @@ from ..planning.fields import PlannedOperation
 from ..planning.plan import DeferredFragment
 from ..plugins.authorization import Authorizer, Filtered
 from . import defer
+from .errors import error
 from .executor import Executor, RunState
 from .shaping import Shaper
 
@@ -30,7 +31,7 @@ TIMEOUT = "GATEWAY_TIMEOUT"
 def timeout_error(deadline: float | None) -> dict[str, Any]:
     """The error of a request that ran past the gateway's deadline."""
     message = f"The request did not complete within the gateway's deadline of {deadline:g} s."
-    return {"message": message, "extensions": {"code": TIMEOUT}}
+    return error(message, TIMEOUT)
 
 
 @dataclass

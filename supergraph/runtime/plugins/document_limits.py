@@ -39,6 +39,8 @@ from graphql import (
     parse,
 )
 
+from ..execution.errors import error as error_entry
+
 TOO_LARGE = "OPERATION_TOO_LARGE"
 NESTING = "MAX_NESTING_LIMIT"
 TOKENS = "MAX_TOKENS_LIMIT"
@@ -81,7 +83,7 @@ class DocumentLimits:
     def parse(self, document: str) -> DocumentNode | dict[str, Any]:
         """The parsed document, or the error refusing it (before or while parsing)."""
         if self.max_length is not None and len(document) > self.max_length:
-            return _error(
+            return error_entry(
                 f"The document has {len(document)} characters, more than the maximum of "
                 f"{self.max_length}.",
                 TOO_LARGE,
@@ -89,7 +91,7 @@ class DocumentLimits:
         if self.max_nesting is not None:
             nesting = _nesting(document, self.max_nesting, self.max_tokens)
             if nesting > self.max_nesting:
-                return _error(
+                return error_entry(
                     f"The document nests brackets more than {self.max_nesting} deep.", NESTING
                 )
         try:
@@ -100,12 +102,12 @@ class DocumentLimits:
                 and "more than" in exc.message
                 and "tokens" in exc.message
             ):
-                return _error(
+                return error_entry(
                     f"The document has more than {self.max_tokens} tokens; parsing stopped.",
                     TOKENS,
                 )
             if "nested too deeply" in exc.message:
-                return _error("The document is nested too deeply; parsing stopped.", NESTING)
+                return error_entry("The document is nested too deeply; parsing stopped.", NESTING)
             raise
 
     def check(self, doc: DocumentNode, repeatable: frozenset[str]) -> dict[str, Any] | None:
@@ -122,10 +124,6 @@ class DocumentLimits:
 class _Refused(Exception):
     def __init__(self, error: dict[str, Any]) -> None:
         self.error = error
-
-
-def _error(message: str, code: str) -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code}}
 
 
 def _nesting(source: str, limit: int, max_tokens: int | None) -> int:
@@ -179,7 +177,7 @@ class _Walk:
 
     def too_large(self) -> None:
         raise _Refused(
-            _error(
+            error_entry(
                 "The operation selects more than "
                 f"{self.limits.max_expanded_fields} fields once its fragments are expanded.",
                 TOO_LARGE,
@@ -193,13 +191,15 @@ class _Walk:
         self.directives += len(directives)
         limit = self.limits.max_directives
         if limit is not None and self.directives > limit:
-            raise _Refused(_error(f"The document has more than {limit} directives.", DIRECTIVES))
+            raise _Refused(
+                error_entry(f"The document has more than {limit} directives.", DIRECTIVES)
+            )
         if len(directives) > 1:
             seen: set[str] = set()
             for directive in directives:
                 name = directive.name.value
                 if name in seen and name not in self.repeatable:
-                    error = _error(
+                    error = error_entry(
                         f'The directive "@{name}" can only be used once at this location.',
                         "GRAPHQL_VALIDATION_FAILED",
                     )
@@ -230,7 +230,7 @@ class _Walk:
                     keys[key] = seen
                     if seen > repeats:
                         raise _Refused(
-                            _error(
+                            error_entry(
                                 f'The field "{key}" is selected more than {repeats} times in '
                                 "one selection set.",
                                 FIELD_REPEATS,

@@ -19,6 +19,7 @@ from typing import Any
 
 from supergraph.subscriptions import is_subscription
 
+from ..execution.errors import error as error_entry
 from ..gateway import Gateway, GatewayRequest
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class Batching:
         """The HTTP status and error that refuse a whole batch of `size` entries, or None
         when it may run."""
         if size == 0:
-            return 400, _error(
+            return 400, error_entry(
                 "The batch is empty: send at least one GraphQL request.", "BAD_REQUEST"
             )
         if size > self.max_size:
@@ -76,15 +77,17 @@ async def execute_batch(
 
     async def one(entry: Any) -> dict[str, Any]:
         if not isinstance(entry, dict):
-            return {"errors": [_error("Each batch entry must be a JSON object.", "BAD_REQUEST")]}
+            return {
+                "errors": [error_entry("Each batch entry must be a JSON object.", "BAD_REQUEST")]
+            }
         decoded = decode(entry)
         if isinstance(decoded, str):
-            return {"errors": [_error(decoded, "BAD_REQUEST")]}
+            return {"errors": [error_entry(decoded, "BAD_REQUEST")]}
         query = decoded.query
         if query and "subscription" in query and is_subscription(query, decoded.operation_name):
             return {
                 "errors": [
-                    _error(
+                    error_entry(
                         "Subscriptions cannot be sent in a batch: send this one on its own "
                         "(WebSocket, SSE or multipart HTTP).",
                         "SUBSCRIPTION_NOT_SUPPORTED",
@@ -102,10 +105,6 @@ async def execute_batch(
             return (await gateway.execute(request)).body
         except Exception:
             log.exception("unexpected gateway failure in a batch entry")
-            return {"errors": [_error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
+            return {"errors": [error_entry("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
 
     return list(await asyncio.gather(*(one(entry) for entry in entries)))
-
-
-def _error(message: str, code: str) -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code}}
