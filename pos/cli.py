@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from pos.commands import bus, customers, dlq, gateway, infra, run, seed, staff, subgraph
+from pos.commands import bus, compose, customers, dlq, gateway, infra, run, seed, staff, subgraph
 
 app = typer.Typer(
     name="pos", help="POS: event-sourced point-of-sale backend.", no_args_is_help=True
@@ -47,7 +47,7 @@ app.command()(subgraph.serve)
 app.command()(run.run)
 app.command()(seed.seed)
 app.command()(customers.claim_emails)
-app.command()(gateway.compose)
+app.command()(compose.compose)
 app.command()(gateway.gateway)
 
 if __name__ == "__main__":
