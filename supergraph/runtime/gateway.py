@@ -29,7 +29,6 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from .apq import APQError, PersistedQueries
-from .execution import defer
 from .execution.errors import error, located
 from .execution.events import EventResolution
 from .execution.executor import Executor, RunState
@@ -38,6 +37,7 @@ from .execution.introspection import introspect, introspection_document
 from .execution.shaping import Shaper
 from .fetching.fetcher import Fetcher
 from .fetching.subgraph_identity import IdentitySigner
+from .planning import defer_directives
 from .planning.fields import PlanningError
 from .planning.override_labels import CustomLabels, OverrideLabels
 from .planning.plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, PreparedOperation
@@ -512,9 +512,10 @@ class Gateway:
     async def execute_incremental(
         self, request: GatewayRequest
     ) -> AsyncIterator[dict[str, Any]] | None:
-        """Payloads for a query with an active `@defer` (see `defer.py`): the initial one as
-        soon as the primary fetches are done, then each deferred fragment as soon as its
-        own are. None when the request has no active `@defer` (answer it with `execute`)."""
+        """Payloads for a query with an active `@defer` (see `execution/defer.py`): the
+        initial one as soon as the primary fetches are done, then each deferred fragment as
+        soon as its own are. None when the request has no active `@defer` (answer it with
+        `execute`)."""
         document = self.persisted.resolve(request.query, request.extensions, request.document_id)
         if not isinstance(document, str):
             return None
@@ -527,7 +528,7 @@ class Gateway:
         if prepared.kind == "mutation" and not request.allow_mutations:
             return None  # `execute` refuses it (a GET)
         variables = dict(request.variables or {})
-        if not defer.has_active(operation, prepared.fragments, variables):
+        if not defer_directives.has_active(operation, prepared.fragments, variables):
             return None
         # the whole operation is costed before any subgraph is called; when it is refused,
         # `execute` (the caller's fallback) answers with the same error
@@ -537,7 +538,7 @@ class Gateway:
         ):
             return None
         doc = DocumentNode(definitions=(operation, *prepared.fragments.values()))
-        off = frozenset(defer.inactive_variables(doc, variables))
+        off = frozenset(defer_directives.inactive_variables(doc, variables))
         return self._payloads(request, off)
 
     async def _payloads(

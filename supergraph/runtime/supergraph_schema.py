@@ -28,7 +28,7 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .execution.defer import DEFER_DIRECTIVE_SDL
+from .planning.defer_directives import DEFER_DIRECTIVE_SDL
 
 
 class SupergraphError(ValueError):
@@ -492,7 +492,8 @@ def _api_document(doc: DocumentNode, specs: _Specs) -> DocumentNode:
     if not any(
         isinstance(d, gast.DirectiveDefinitionNode) and d.name.value == "defer" for d in out
     ):
-        # the gateway executes `@defer` itself (supergraph/runtime/execution/defer.py)
+        # the gateway executes `@defer` itself (runtime/planning/defer_directives.py decides
+        # which are active, runtime/execution/defer.py cuts the payloads)
         out.extend(parse(DEFER_DIRECTIVE_SDL, no_location=True).definitions)
     return DocumentNode(definitions=tuple(out))
 

@@ -8,19 +8,16 @@ cut here from the merged data shaped with only the fields visible to it (the pri
 its own, its enclosing fragments') and every object marked with its type, one entry per
 object it applies to. The payloads follow the incremental delivery format Apollo clients
 read (`deferSpec=20220824`). Which `@defer`s are active is decided before planning: the
-planner is told the `if:` variables that are false.
+planner is told the `if:` variables that are false (`planning/defer_directives.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
-    BooleanValueNode,
-    DirectiveNode,
-    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -28,102 +25,14 @@ from graphql import (
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
-    StringValueNode,
-    VariableNode,
-    Visitor,
-    visit,
 )
 
+from ..planning.defer_directives import active_for, label
 from .shaping import FRAGMENT_NULL
 
-DEFER_DIRECTIVE_SDL = (
-    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
-)
 TYPENAME_ALIAS = "__deferTypename"
 
 Applies = Callable[[str, Any], bool]
-
-
-def _defer(
-    node: SelectionNode, variables: Mapping[str, Any], default: bool = False
-) -> DirectiveNode | None:
-    """The node's `@defer` when it is active for these variables."""
-    for d in getattr(node, "directives", None) or ():
-        if d.name.value != "defer":
-            continue
-        for arg in d.arguments or ():
-            if arg.name.value != "if":
-                continue
-            if isinstance(arg.value, BooleanValueNode) and not arg.value.value:
-                return None
-            if isinstance(arg.value, VariableNode) and not variables.get(
-                arg.value.name.value, default
-            ):
-                return None
-        return d
-    return None
-
-
-def label(directive: DirectiveNode) -> str | None:
-    for arg in directive.arguments or ():
-        if arg.name.value == "label" and isinstance(arg.value, StringValueNode):
-            return arg.value.value
-    return None
-
-
-def inactive_variables(document: DocumentNode, variables: Mapping[str, Any]) -> set[str]:
-    """Variables some `@defer(if: $v)` of `document` reads that are false for this request:
-    with the document, all the planner needs to know which fragments are deferred."""
-    found: set[str] = set()
-
-    class _Collect(Visitor):
-        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
-            if node.name.value != "defer":
-                return
-            for arg in node.arguments or ():
-                if arg.name.value == "if" and isinstance(arg.value, VariableNode):
-                    name = arg.value.name.value
-                    if not variables.get(name):
-                        found.add(name)
-
-    visit(document, _Collect())
-    return found
-
-
-def active(node: SelectionNode, off: Collection[str]) -> DirectiveNode | None:
-    """The node's `@defer` when active, given the variables `off` that are false."""
-    return _defer(node, {name: False for name in off}, default=True)
-
-
-def has_active(
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any],
-) -> bool:
-    """Whether some `@defer` of `operation` is active for these variables."""
-    return _has_defer(operation.selection_set, fragments, variables, set())
-
-
-def _has_defer(
-    sel: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any],
-    seen: set[str],
-) -> bool:
-    for s in sel.selections:
-        if _defer(s, variables) is not None:
-            return True
-        if isinstance(s, FragmentSpreadNode):
-            name = s.name.value
-            if name in seen or name not in fragments:
-                continue
-            seen.add(name)
-            sub: SelectionSetNode | None = fragments[name].selection_set
-        else:
-            sub = s.selection_set  # type: ignore[attr-defined]
-        if sub is not None and _has_defer(sub, fragments, variables, seen):
-            return True
-    return False
 
 
 @dataclass
@@ -151,7 +60,7 @@ class _Walk:
             frag_sel, type_condition = self._fragment(s)
             if frag_sel is None or not self.fragment_applies(type_condition, obj):
                 continue
-            directive = _defer(s, self.variables)
+            directive = active_for(s, self.variables)
             if directive is not None and (self.only is None or s is self.only):
                 data = None if obj.get(FRAGMENT_NULL) else self.project(frag_sel, obj)
                 increment: dict[str, Any] = {"data": data, "path": path}
@@ -194,7 +103,7 @@ class _Walk:
                 else:
                     out[key] = value
                 continue
-            if _defer(s, self.variables) is not None:
+            if active_for(s, self.variables) is not None:
                 continue
             frag_sel, type_condition = self._fragment(s)
             if frag_sel is not None and self.fragment_applies(type_condition, obj):

@@ -1,53 +1,18 @@
 """Response shaping from a structure prepared with the plan.
 
 The planner turns the client's selection into `ShapeField` tables per concrete type once
-per document. Shaping a response is then a walk over the merged subgraph data with those
-tables: aliases, fragments, `__typename`, `@skip`/`@include`, and GraphQL null propagation
-(a null in a non-null position nulls the nearest nullable parent), with Apollo's messages.
+per document (`planning/response_shape.py`). Shaping a response is then a walk over the
+merged subgraph data with those tables: aliases, fragments, `__typename`,
+`@skip`/`@include`, and GraphQL null propagation (a null in a non-null position nulls the
+nearest nullable parent), with Apollo's messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-# A condition in disjunctive normal form: include when any conjunction of
-# (variable, expected value) holds. `ALWAYS` has one empty conjunction.
-Cond = tuple[tuple[tuple[str, bool], ...], ...]
-ALWAYS: Cond = ((),)
-
-NONNULL = 0
-LIST = 1
-NAMED = 2
-
-
-def cond_holds(cond: Cond, variables: Mapping[str, Any]) -> bool:
-    for conj in cond:
-        for name, expected in conj:
-            if bool(variables.get(name)) is not expected:
-                break
-        else:
-            return True
-    return False
-
-
-@dataclass(eq=False)
-class ShapeField:
-    """One client field as it appears in the response of objects of one concrete type."""
-
-    key: str
-    source: str
-    wrappers: tuple[int, ...]
-    named: str
-    cond: Cond | None = None
-    is_typename: bool = False
-    is_introspection: bool = False
-    sub: dict[str, tuple[ShapeField, ...]] | None = None
-    enum_values: frozenset[str] | None = None
-    static_type: str = ""
-    # only in deferred fragments (`@defer`): the ids of those fragments; None otherwise
-    defers: frozenset[int] | None = None
+from ..planning.response_shape import NONNULL, ShapeField, cond_holds
 
 
 class _Bubble:

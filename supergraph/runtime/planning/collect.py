@@ -15,8 +15,7 @@ from graphql import (
     print_ast,
 )
 
-from ..execution import defer as defer_directive
-from ..execution.shaping import ALWAYS, Cond
+from . import defer_directives as defer_directive
 from .fields import (
     CField,
     PlanningError,
@@ -25,6 +24,7 @@ from .fields import (
     directive_cond,
 )
 from .lookups import PlannerBase
+from .response_shape import ALWAYS, Cond
 
 
 class Collector(PlannerBase):

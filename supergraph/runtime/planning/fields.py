@@ -25,7 +25,6 @@ from graphql import (
 )
 from graphql.language import Visitor, visit
 
-from ..execution.shaping import ALWAYS, Cond, ShapeField
 from .plan import (
     ContextValue,
     DeferredFragment,
@@ -37,6 +36,7 @@ from .plan import (
     RequiredSelection,
     Sequence,
 )
+from .response_shape import ALWAYS, Cond, ShapeField
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 

@@ -20,7 +20,6 @@ from graphql import (
     print_ast,
 )
 
-from ..execution.shaping import ALWAYS, Cond
 from ..supergraph_schema import FieldInGraph
 from .cost import CostEstimator
 from .fields import (
@@ -45,6 +44,7 @@ from .fields import (
 from .plan import (
     ContextValue,
 )
+from .response_shape import ALWAYS, Cond
 
 
 class Placement(CostEstimator):

@@ -28,7 +28,6 @@ from graphql import (
     print_ast,
 )
 
-from ..execution.shaping import ALWAYS, LIST, NONNULL, ShapeField
 from .fields import (
     EVENT,
     INTROSPECTION_FIELDS,
@@ -53,6 +52,7 @@ from .plan import (
     PlanNode,
     QueryPlan,
 )
+from .response_shape import ALWAYS, LIST, NONNULL, ShapeField
 
 
 class Planner(Placement):
