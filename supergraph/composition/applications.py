@@ -5,17 +5,22 @@ when all subgraphs agree; when they differ, Apollo merges the arguments of the
 federation directives by a per-argument strategy (`@requiresScopes`/`@policy`: the
 conjunction of the requirement lists; `@cost`: the highest weight; `@listSize`: the
 highest size, the union of the lists, `requireOneSlicingArgument` only if all say so),
-and keeps the first application of any other directive.
+and keeps the most common application of any other directive (the first on a tie),
+hinting which subgraphs lose theirs.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import print_ast, value_from_ast_untyped
 from graphql.language import DirectiveNode
+
+from .hints import mismatch
 
 NON_REPEATABLE = {"deprecated", "specifiedBy", "inaccessible", "oneOf"} | {
     "authenticated",
@@ -27,6 +32,19 @@ NON_REPEATABLE = {"deprecated", "specifiedBy", "inaccessible", "oneOf"} | {
 ACCESS_CONTROL = ("authenticated", "requiresScopes", "policy")
 
 Merger = Callable[[list[Any]], Any]
+# Defaults that make two applications equal when one writes them and one does not.
+_DEFAULTS: dict[str, dict[str, Any]] = {"deprecated": {"reason": "No longer supported"}}
+
+
+@dataclass(frozen=True)
+class ApplicationsReport:
+    """Where `merge_applications` reports what it merged for one element: the element's
+    coordinate, the subgraph of each group (same order), and a `hint(code, message)`."""
+
+    coordinate: str
+    subgraphs: Sequence[str]
+    hint: Callable[[str, str], None]
+    non_repeatable: frozenset[str] = frozenset()  # composed directives defined so
 
 
 def _js_key(value: Any) -> str:
@@ -112,6 +130,8 @@ def arguments(node: DirectiveNode, with_defaults: bool = False) -> dict[str, Any
         for name, (default, _) in STRATEGIES.get(node.name.value, {}).items():
             if default is not None:
                 values.setdefault(name, default)
+        for name, default in _DEFAULTS.get(node.name.value, {}).items():
+            values.setdefault(name, default)
     return values
 
 
@@ -126,16 +146,30 @@ def print_value(value: Any) -> str:
 
 
 def _merged(
-    name: str, applications: list[DirectiveNode], on_merge: Callable[[str], None] | None
+    name: str, applications: list[tuple[int, DirectiveNode]], report: ApplicationsReport | None
 ) -> str:
     distinct: list[DirectiveNode] = []
-    for a in applications:
-        if all(arguments(a, True) != arguments(d, True) for d in distinct):
+    counts: list[int] = []
+    for _, a in applications:
+        same = [i for i, d in enumerate(distinct) if arguments(a, True) == arguments(d, True)]
+        if same:
+            counts[same[0]] += 1
+        else:
             distinct.append(a)
-    if len(distinct) == 1 or name not in STRATEGIES:
+            counts.append(1)
+    if len(distinct) == 1:
         return print_ast(distinct[0])
-    if on_merge is not None:
-        on_merge(name)
+    if name not in STRATEGIES:
+        chosen = distinct[counts.index(max(counts))]
+        if report is not None:
+            _hint_inconsistent(name, chosen, applications, report)
+        return print_ast(chosen)
+    if report is not None:
+        report.hint(
+            "MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+            f'Directive @{name} is applied to "{report.coordinate}" in multiple subgraphs with '
+            f"different arguments. Merging strategies used by arguments: {STRATEGY_NAMES[name]}",
+        )
     values = [arguments(a, True) for a in distinct]
     args = []
     for arg, (_, merge) in STRATEGIES[name].items():
@@ -145,33 +179,80 @@ def _merged(
     return f"@{name}({', '.join(args)})"
 
 
+def _hint_inconsistent(
+    name: str,
+    chosen: DirectiveNode,
+    applications: list[tuple[int, DirectiveNode]],
+    report: ApplicationsReport,
+) -> None:
+    """INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS, worded like Apollo: every subgraph
+    with the element, one without the directive showing as an empty value."""
+    by_group = dict(applications)
+    pairs = [
+        (sg, _arguments_label(by_group[i]) if i in by_group else "")
+        for i, sg in enumerate(report.subgraphs)
+    ]
+    report.hint(
+        "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+        f'Non-repeatable directive @{name} is applied to "{report.coordinate}" in multiple '
+        "subgraphs but with incompatible arguments. "
+        + mismatch(
+            _arguments_label(chosen),
+            pairs,
+            lambda label, names: f"The supergraph will use {label} (from {names}), but found ",
+            lambda label, names: f"{label} in {names}",
+        )
+        + ".",
+    )
+
+
+def _arguments_label(node: DirectiveNode) -> str:
+    values = arguments(node)
+    return f"arguments {js_value(values)}" if values else "no arguments"
+
+
+def js_value(value: Any) -> str:
+    """A value as Apollo prints one in messages and `join__DirectiveArguments`."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {js_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(js_value(v) for v in value) + "]"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return print_value(value)
+
+
 def merge_applications(
     groups: Iterable[list[DirectiveNode]],
     access_first: Sequence[str] = (),
-    on_merge: Callable[[str], None] | None = None,
+    report: ApplicationsReport | None = None,
 ) -> list[str]:
     """The printed applications an element gets from its subgraphs' (one group each).
 
     `access_first` lists access-control directives to put first, in that order, as
     Apollo does on fields and interfaces (the order its specs were linked in).
-    `on_merge(name)` is told of each directive whose differing arguments were merged."""
+    `report` is told of non-repeatable directives whose differing arguments were merged
+    or of which one application was kept."""
     order: list[str] = []
-    by_name: dict[str, list[DirectiveNode]] = {}
-    for group in groups:
+    by_name: dict[str, list[tuple[int, DirectiveNode]]] = {}
+    for i, group in enumerate(groups):
         for d in group:
             if d.name.value not in by_name:
                 order.append(d.name.value)
-            by_name.setdefault(d.name.value, []).append(d)
+            by_name.setdefault(d.name.value, []).append((i, d))
     if access_first:
         order = [n for n in access_first if n in by_name] + [
             n for n in order if n not in access_first
         ]
+    non_repeatable = NON_REPEATABLE | (report.non_repeatable if report else frozenset())
     out: list[str] = []
     for name in order:
-        if name in NON_REPEATABLE:
-            out.append(_merged(name, by_name[name], on_merge))
+        if name in non_repeatable:
+            out.append(_merged(name, by_name[name], report))
             continue
-        for d in by_name[name]:
+        for _, d in by_name[name]:
             printed = print_ast(d)
             if printed not in out:
                 out.append(printed)

@@ -9,12 +9,14 @@ from graphql import GraphQLError, build_ast_schema, parse, validate_schema
 from .access import check_transitive_access
 from .applications import ACCESS_CONTROL
 from .cacheable import check_cacheable
+from .directive_composition import composition_hints
 from .directives import composed_directives, executable_directives
 from .errors import CompositionError
 from .eventsources import check_event_sources
 from .features import linked_features, rename_applications
 from .hints import CompositionHint
 from .join import print_supergraph
+from .join_directives import add_join_directives
 from .merge import Merger
 from .model import SubgraphSchema
 from .satisfiability import check_satisfiability
@@ -54,6 +56,7 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     if errors:
         return CompositionResult(None, errors)
     merger = Merger(parsed)
+    merger.state.hints.extend(composition_hints(parsed))
     supergraph = merger.merge()
     if merger.errors:
         return CompositionResult(None, merger.errors, merger.state.hints)
@@ -73,6 +76,7 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     supergraph.feature_links = features.links
     supergraph.feature_types = features.types
     rename_applications(supergraph, features.renames)
+    add_join_directives(parsed, merger.state.graphs, supergraph)
     printed_elements = [
         d
         for t in supergraph.types.values()

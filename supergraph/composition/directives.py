@@ -38,9 +38,10 @@ _EXECUTABLE = {
 
 
 def composed_directives(subgraphs: list[SubgraphSchema]) -> tuple[list[str], list[str]]:
-    """Printed definitions and `@link` applications of every composed directive."""
+    """Printed definitions and `@link` applications of every composed directive; a spec
+    composed from several minor versions is linked once, at the newest (like Apollo)."""
     defs: dict[str, str] = {}
-    links: list[str] = []
+    links: dict[str, tuple[tuple[int, int], str]] = {}  # identity -> (version, printed)
     renamed: dict[str, str] = {}
     for s in subgraphs:
         for name in s.composed:
@@ -51,9 +52,17 @@ def composed_directives(subgraphs: list[SubgraphSchema]) -> tuple[list[str], lis
             for link in s.links:
                 if name in link.imports:
                     printed = print_ast(_named_link(link.node, renamed))
-                    if printed not in links:
-                        links.append(printed)
-    return list(defs.values()), links
+                    identity, version = _versioned(link.url)
+                    if identity not in links or version > links[identity][0]:
+                        links[identity] = (version, printed)
+    return list(defs.values()), [printed for _, printed in links.values()]
+
+
+def _versioned(url: str) -> tuple[str, tuple[int, int]]:
+    match = re.match(r"^(.+)/v(\d+)\.(\d+)/?$", url)
+    if match is None:
+        return url, (0, 0)
+    return match.group(1), (int(match.group(2)), int(match.group(3)))
 
 
 def executable_directives(

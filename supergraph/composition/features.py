@@ -34,6 +34,8 @@ class FeatureSpec:
     directives: dict[str, str]
     types: tuple[str, ...] = ()
     composed: tuple[str, ...] = ()
+    # applications go to `@join__directive` (join_directives.py): only the `@link` here
+    joined: bool = False
 
     @property
     def url(self) -> str:
@@ -91,6 +93,7 @@ SPECS = (
         },
         composed=("cost", "listSize"),
     ),
+    FeatureSpec("cacheTag", "v0.1", "EXECUTION", {}, composed=("cacheTag",), joined=True),
 )
 
 
@@ -130,6 +133,9 @@ def linked_features(subgraphs: list[SubgraphSchema]) -> LinkedFeatures:
             if local is not None:
                 names[directive] = local
         if not names:
+            continue
+        if spec.joined:
+            out.links.append(f'@link(url: "{spec.url}", for: {spec.purpose})')
             continue
         imports = []
         for directive, local in names.items():

@@ -78,7 +78,7 @@ def _edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
-# The hint codes this composition produces (Apollo has a few more, see the README).
+# The hint codes this composition produces (the README says which of Apollo's it does not).
 IMPLEMENTED_HINTS = frozenset(
     {
         "INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE",
@@ -104,5 +104,9 @@ IMPLEMENTED_HINTS = frozenset(
         "UNUSED_ENUM_TYPE",
         "MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
         "CONTEXTUAL_ARGUMENT_NOT_CONTEXTUAL_IN_ALL_SUBGRAPHS",
+        "IMPLICITLY_UPGRADED_FEDERATION_VERSION",
+        "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+        "DIRECTIVE_COMPOSITION_INFO",
+        "DIRECTIVE_COMPOSITION_WARN",
     }
 )

@@ -162,9 +162,9 @@ def _field(f: MergedField, input_field: bool) -> str:
         out += f" = {f.default}"
     if f.joins and all(j.graph is None for j in f.joins):
         # Copied from an @interfaceObject: Apollo adds the bare join after the directives.
-        tail = [*f.directives, *(join_field(j) for j in f.joins)]
+        tail = [*f.directives, *(join_field(j) for j in f.joins), *f.join_directives]
     else:
-        tail = _ordered([join_field(j) for j in f.joins], f.directives)
+        tail = _ordered([*(join_field(j) for j in f.joins), *f.join_directives], f.directives)
     return " ".join([out, *tail])
 
 
@@ -175,7 +175,7 @@ def _type(t: MergedType) -> str:
     meta = [f'@join__implements(graph: {g}, interface: "{i}")' for g, i in t.implements]
     meta += [join_type(j) for j in t.join_types]
     meta += [f'@join__unionMember(graph: {g}, member: "{m}")' for g, m in t.member_joins]
-    meta += t.directives
+    meta += _ordered(t.join_directives, t.directives)
     out = head + "".join(f"\n  {m}" for m in meta)
     if t.kind == "union":
         return out + ("\n = " + " | ".join(t.members) if t.members else "")
@@ -210,6 +210,9 @@ def print_supergraph(s: Supergraph) -> str:
         directives.append(_INACCESSIBLE)
     links.extend(s.feature_links)
     links.extend(s.links)
+    if s.connect_link:
+        links.append(s.connect_link)
+    links.extend(s.schema_join_directives)
     directives.extend(s.directive_defs)
     roots = [
         f"  {op}: {name}"

@@ -40,6 +40,7 @@ class Field:
     override_label: str | None = None
     duplicate_shareable: bool = False
     shareable_applied: bool = False  # @shareable written on the field itself
+    join_directives: list[DirectiveNode] = field(default_factory=list)  # join_directives.py
 
 
 @dataclass
@@ -76,6 +77,7 @@ class TypeDef:
     only_extend_keyword: bool = False  # no plain definition: only `extend type` blocks
     interface_object: bool = False
     contexts: list[str] = field(default_factory=list)  # `@context(name:)` as written
+    join_directives: list[DirectiveNode] = field(default_factory=list)  # join_directives.py
 
     @property
     def composite(self) -> bool:
@@ -103,9 +105,15 @@ class SubgraphSchema:
     types: dict[str, TypeDef] = field(default_factory=dict)
     directive_defs: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
     composed: list[str] = field(default_factory=list)
+    # composed names that are federation directives: local name -> canonical name
+    composed_federation: dict[str, str] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     # canonical name -> local name of each federation directive applied at least once
     applied: dict[str, str] = field(default_factory=dict)
+    # `@join__directive` material (join_directives.py): schema-level applications under
+    # their join names, and the minor versions of the connect specs linked
+    schema_join_directives: list[DirectiveNode] = field(default_factory=list)
+    connect_minors: list[int] = field(default_factory=list)
 
     @property
     def is_fed1(self) -> bool:

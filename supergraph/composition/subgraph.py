@@ -20,6 +20,7 @@ from graphql import (
     validate_schema,
 )
 from graphql.language import (
+    DefinitionNode,
     DirectiveDefinitionNode,
     DocumentNode,
     TypeDefinitionNode,
@@ -28,6 +29,7 @@ from graphql.language import (
 )
 
 from .errors import CompositionError
+from .join_directives import as_join, join_directive_specs
 from .model import SubgraphSchema
 from .subgraph_checks import (
     DirectiveCollector,
@@ -53,6 +55,11 @@ from .subgraph_semantics import (
     mark_key_and_provided_fields_shareable,
     qualify_contexts,
 )
+
+
+def _defined_name(d: DefinitionNode) -> str | None:
+    name = getattr(d, "name", None)
+    return name.value if name is not None else None
 
 
 @dataclass(frozen=True)
@@ -93,10 +100,16 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
     renames = root_renames(doc)
     if renames:
         doc = visit(doc, Renamer(renames))
-    defs = [renamed_definition(d, renames) for d in without_federation_definitions(doc, names)]
+    joined = join_directive_specs(links, names)
+    spec_names = joined.type_names | set(joined.names)  # their definitions come from us
+    defs = [
+        renamed_definition(d, renames)
+        for d in without_federation_definitions(doc, names)
+        if _defined_name(d) not in spec_names
+    ]
     user_directives = {d.name.value for d in defs if isinstance(d, DirectiveDefinitionNode)}
     try:
-        built = build_ast_schema(validation_document(defs, names, user_directives))
+        built = build_ast_schema(validation_document(defs, names, user_directives, joined.prelude))
     except (GraphQLError, TypeError) as e:
         return invalid(str(e))
     problems = [e for e in validate_schema(built) if "Query root type" not in e.message]
@@ -115,6 +128,13 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
             composed.add((str_arg(applied, "name") or "").lstrip("@"))
     schema = SubgraphSchema(subgraph.name, subgraph.url, version, minor, links=links)
     schema.composed = sorted(composed)
+    schema.composed_federation = {n: names[n] for n in sorted(composed) if n in names}
+    schema.connect_minors = joined.connect_minors
+    schema.schema_join_directives = [
+        as_join(d, "link") if d in joined.connect_links else as_join(d, joined.names[d.name.value])
+        for d in schema_directives(doc)
+        if d in joined.connect_links or d.name.value in joined.names
+    ]
     grouped: dict[str, list[TypeDefinitionNode | TypeExtensionNode]] = {}
     for d in defs:
         if isinstance(d, DirectiveDefinitionNode):
@@ -122,7 +142,7 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
         elif isinstance(d, TypeDefinitionNode | TypeExtensionNode):
             grouped.setdefault(d.name.value, []).append(d)
     for name, nodes in grouped.items():
-        schema.types[name] = fold(name, nodes, names, composed)
+        schema.types[name] = fold(name, nodes, names, composed, joined.names)
     collector = DirectiveCollector()
     visit(DocumentNode(definitions=tuple(defs)), collector)
     for node in collector.found:

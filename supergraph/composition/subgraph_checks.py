@@ -70,6 +70,7 @@ _PRELUDE = {
     " | INPUT_FIELD_DEFINITION | OBJECT | SCALAR",
     "listSize": "(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!],"
     " requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION",
+    "cacheTag": "(format: String!) repeatable on OBJECT | FIELD_DEFINITION",
 }
 
 
@@ -117,10 +118,14 @@ def _as_definition(ext: TypeExtensionNode) -> TypeDefinitionNode:
 
 
 def validation_document(
-    defs: list[DefinitionNode], names: dict[str, str], user_directives: set[str]
+    defs: list[DefinitionNode],
+    names: dict[str, str],
+    user_directives: set[str],
+    extra_prelude: str = "",
 ) -> DocumentNode:
     """The subgraph as plain GraphQL: extensions without a base become definitions and the
-    federation directives get definitions, so graphql-core can validate it."""
+    federation directives get definitions (plus `extra_prelude`: other linked specs'), so
+    graphql-core can validate it."""
     defined = {d.name.value for d in defs if isinstance(d, TypeDefinitionNode)}
     body: list[DefinitionNode] = []
     for d in defs:
@@ -133,6 +138,7 @@ def validation_document(
     for local, canonical in names.items():
         if local not in user_directives:
             prelude.append(f"directive @{local}{_PRELUDE[canonical]}")
+    prelude.append(extra_prelude)
     return DocumentNode(definitions=(*parse("\n".join(prelude)).definitions, *body))
 
 

@@ -28,6 +28,7 @@ from graphql.language import (
 )
 
 from .fieldset import field_paths
+from .join_directives import as_join
 from .model import EnumValue, Field, InputValue, Key, TypeDef
 from .subgraph_sdl import (
     bool_arg,
@@ -83,11 +84,17 @@ def _input_value(
     )
 
 
+def _joined(nodes: Sequence[DirectiveNode], join_names: dict[str, str]) -> list[DirectiveNode]:
+    """Applications carried as `@join__directive`, under their names there."""
+    return [as_join(n, join_names[n.name.value]) for n in nodes if n.name.value in join_names]
+
+
 def _field(
     node: FieldDefinitionNode,
     names: dict[str, str],
     composed: set[str],
     type_shareable: bool,
+    join_names: dict[str, str],
 ) -> Field:
     f = Field(
         name=node.name.value,
@@ -96,6 +103,7 @@ def _field(
         description=_description(node),
         directives=_carried(node.directives or (), names, composed),
         shareable=type_shareable,
+        join_directives=_joined(node.directives or (), join_names),
     )
     shareables = 0
     for d in node.directives or ():
@@ -137,8 +145,11 @@ def fold(
     nodes: list[TypeDefinitionNode | TypeExtensionNode],
     names: dict[str, str],
     composed: set[str],
+    join_names: dict[str, str] | None = None,
 ) -> TypeDef:
-    """Fold a type's definition and extensions into one `TypeDef`."""
+    """Fold a type's definition and extensions into one `TypeDef`; `join_names` are the
+    directives carried as `@join__directive` (local name -> name there)."""
+    join_names = join_names or {}
     t = TypeDef(name=name, kind=_KINDS[type(nodes[0])])
     has_definition = False
     type_external = False
@@ -151,6 +162,7 @@ def fold(
         type_external = type_external or "external" in kinds
         t.description = t.description or _description(node)
         t.directives.extend(_carried(directives, names, composed))
+        t.join_directives.extend(_joined(directives, join_names))
         for d, kind in zip(directives, kinds, strict=True):
             if kind == "key":
                 t.keys.append(Key(str_arg(d, "fields") or "", bool_arg(d, "resolvable", True)))
@@ -161,7 +173,9 @@ def fold(
         type_shareable = "shareable" in kinds
         for fnode in getattr(node, "fields", None) or ():
             if isinstance(fnode, FieldDefinitionNode):
-                t.fields[fnode.name.value] = _field(fnode, names, composed, type_shareable)
+                t.fields[fnode.name.value] = _field(
+                    fnode, names, composed, type_shareable, join_names
+                )
             else:
                 t.input_fields[fnode.name.value] = _input_value(fnode, names, composed)
         for i in getattr(node, "interfaces", None) or ():

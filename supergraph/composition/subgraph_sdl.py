@@ -47,6 +47,7 @@ FEDERATION_DIRECTIVES = (
     "fromContext",
     "cost",
     "listSize",
+    "cacheTag",
 )
 
 # Types a subgraph may print for the federation machinery; none belongs in the supergraph.
@@ -91,6 +92,7 @@ _SINCE_MINOR = {
     "ContextFieldValue": 8,
     "cost": 9,
     "listSize": 9,
+    "cacheTag": 12,
 }
 
 

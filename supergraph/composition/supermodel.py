@@ -58,6 +58,7 @@ class MergedField:
     directives: list[str] = field(default_factory=list)
     joins: list[JoinField] = field(default_factory=list)
     default: str | None = None  # input fields only
+    join_directives: list[str] = field(default_factory=list)  # printed @join__directive
 
 
 @dataclass
@@ -81,6 +82,7 @@ class MergedType:
     values: dict[str, MergedValue] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
     member_joins: list[tuple[str, str]] = field(default_factory=list)  # (graph, member)
+    join_directives: list[str] = field(default_factory=list)  # printed @join__directive
 
 
 @dataclass
@@ -101,3 +103,5 @@ class Supergraph:
     join_minor: int = 3  # join/v0.X, chosen from the newest federation version linked
     uses_tag: bool = False
     uses_inaccessible: bool = False
+    schema_join_directives: list[str] = field(default_factory=list)
+    connect_link: str | None = None  # the connect spec's `@link`, when a subgraph links it

@@ -198,6 +198,9 @@ SUPPORTED_FEATURES = frozenset(
         "authenticated",
         "requiresScopes",
         "policy",
+        # `@join__directive(name: "federation__cacheTag")`: tags for a router's response
+        # cache; our entity cache is invalidated by events, so they change nothing here
+        "cacheTag",
     }
 )
 

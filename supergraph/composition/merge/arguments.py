@@ -160,7 +160,8 @@ def merge_input_value(
         default=next(iter(defaults), None),
         description=state.merge_description(coordinate, [(sg, v.description) for sg, v in present]),
         directives=merge_applications(
-            (v.directives for v in values), on_merge=state.merged_arguments(coordinate)
+            (v.directives for v in values),
+            report=state.applications(coordinate, [sg for sg, _ in present]),
         ),
     )
 

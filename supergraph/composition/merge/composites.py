@@ -165,7 +165,7 @@ def _merge_field(
         directives=merge_applications(
             (f.directives for _, f in present),
             access_first=state.access_order,
-            on_merge=state.merged_arguments(coordinate),
+            report=state.applications(coordinate, [s.name for s, _ in present]),
         ),
     )
     if non_external and not _external_args_match(state, coordinate, result, present):

@@ -34,7 +34,7 @@ def merge_enum(state: MergeState, merged: MergedType, sources: list[Source]) -> 
             ),
             directives=merge_applications(
                 (v.directives for _, v in present),
-                on_merge=state.merged_arguments(f"{merged.name}.{name}"),
+                report=state.applications(f"{merged.name}.{name}", [s.name for s, _ in present]),
             ),
             graphs=[s.graph for s, _ in present],
         )

@@ -73,8 +73,9 @@ class Merger:
 
 
 def _join_minor(state: MergeState) -> int:
-    """join/v0.3 up to federation 2.6, v0.4 for 2.7, v0.5 from 2.8 (as Apollo)."""
-    newest = max((s.federation_minor for s in state.subgraphs if not s.is_fed1), default=0)
+    """join/v0.3 up to federation 2.6, v0.4 for 2.7, v0.5 from 2.8 (as Apollo), counting
+    implicit upgrades (a connect spec linked from an older federation version)."""
+    newest = max(state.federation_minors.values(), default=0)
     return 5 if newest >= 8 else 4 if newest == 7 else 3
 
 
@@ -114,7 +115,7 @@ def _merge_type(state: MergeState, name: str, sources: list[Source]) -> MergedTy
         directives=merge_applications(
             (s.type.directives for s in sources),
             access_first=state.access_order if kind == "interface" else (),
-            on_merge=state.merged_arguments(name),
+            report=state.applications(name, [s.name for s in sources]),
         ),
     )
     for s in sources:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graphql import print_ast
 from graphql.language import TypeNode, ValueNode
 
-from ..applications import STRATEGY_NAMES
+from ..applications import ApplicationsReport
 from ..errors import CompositionError, subgraph_names
 from ..features import access_order
 from ..hints import CompositionHint, mismatch
+from ..join_directives import implied_federation_minor
 from ..model import SubgraphSchema, TypeDef
 from ..typerefs import type_str
 
@@ -50,6 +51,21 @@ class MergeState:
         )
         self.errors: list[CompositionError] = []
         self.hints: list[CompositionHint] = []
+        # federation 2.X per subgraph after implicit upgrades (hinted, like Apollo)
+        self.federation_minors: dict[str, int] = {}
+        for s in subgraphs:
+            if s.is_fed1:
+                continue
+            implied = implied_federation_minor(s)
+            self.federation_minors[s.name] = implied
+            if implied > s.federation_minor:
+                self.hint(
+                    "IMPLICITLY_UPGRADED_FEDERATION_VERSION",
+                    f"Subgraph {s.name} has been implicitly upgraded from federation "
+                    f"v2.{s.federation_minor} to v2.{implied}",
+                    [s.name],
+                    "",
+                )
         self.access_order = access_order(subgraphs)
         self.possible: dict[str, set[str]] = {}
         for s in subgraphs:
@@ -62,6 +78,13 @@ class MergeState:
         self.progressive: dict[tuple[str, str], str] = {}
         self.input_uses: dict[str, str] = {}  # enum -> an example coordinate
         self.output_uses: dict[str, str] = {}
+        # composed directives defined non-repeatable (the last subgraph's definition wins)
+        repeatable: dict[str, bool] = {}
+        for s in subgraphs:
+            for name in s.composed:
+                if name in s.directive_defs:
+                    repeatable[name] = s.directive_defs[name].repeatable
+        self.non_repeatable = frozenset(n for n, r in repeatable.items() if not r)
 
     def error(self, code: str, message: str, subgraphs: Iterable[str], coordinate: str) -> None:
         self.errors.append(CompositionError(code, message, tuple(subgraphs), (coordinate,)))
@@ -69,20 +92,13 @@ class MergeState:
     def hint(self, code: str, message: str, subgraphs: Iterable[str], coordinate: str) -> None:
         self.hints.append(CompositionHint(code, message, tuple(subgraphs), (coordinate,)))
 
-    def merged_arguments(self, coordinate: str) -> Callable[[str], None]:
-        """A `merge_applications` callback hinting MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS."""
+    def applications(self, coordinate: str, subgraphs: Iterable[str]) -> ApplicationsReport:
+        """A `merge_applications` report hinting about one element's merged directives."""
 
-        def hint(name: str) -> None:
-            self.hint(
-                "MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
-                f'Directive @{name} is applied to "{coordinate}" in multiple subgraphs with '
-                "different arguments. Merging strategies used by arguments: "
-                + STRATEGY_NAMES[name],
-                [],
-                coordinate,
-            )
+        def hint(code: str, message: str) -> None:
+            self.hint(code, message, [], coordinate)
 
-        return hint
+        return ApplicationsReport(coordinate, tuple(subgraphs), hint, self.non_repeatable)
 
     def merge_description(
         self, coordinate: str, pairs: Iterable[tuple[str, str | None]]

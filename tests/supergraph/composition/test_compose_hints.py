@@ -12,6 +12,7 @@ import pytest
 from apollo_reference import FED2, ours
 from test_compose_fixture_graphs import FOLDERS, _sdls
 
+from supergraph.composition.compare import supergraph_differences
 from supergraph.composition.hints import IMPLEMENTED_HINTS
 
 Q = "type Query { q: Int }\n"
@@ -134,7 +135,110 @@ CASES: dict[str, dict[str, str]] = {
         ' @shareable c: C @shareable }\ntype C @key(fields: "id") { id: ID! f(n: String): Int'
         " @shareable }",
     },
+    "IMPLICITLY_UPGRADED_FEDERATION_VERSION": {
+        "a": _link("2.3", "key")
+        + '@link(url: "https://specs.apollo.dev/connect/v0.1", import: ["@connect"])\n'
+        + 'type Query { n: [Int] @connect(http: {GET: "/n"}, selection: "$") }',
+        "b": _link("2.10", "key")
+        + '@link(url: "https://specs.apollo.dev/connect/v0.2", import: ["@connect"])\n'
+        + 'type Query { m: [Int] @connect(http: {GET: "/m"}, selection: "$") }',
+    },
+    "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS": {
+        name: _link("2.3", "shareable", "composeDirective")
+        + '@link(url: "https://pos.example/x/v1.0", import: ["@x"]) @composeDirective(name: "@x")\n'
+        + "directive @x(n: Int, s: String) on FIELD_DEFINITION\n"
+        + f"type Query {{ {fields} }}"
+        for name, fields in (
+            (
+                "a",
+                'a: Int @shareable @deprecated(reason: "old") @x(n: 1) b: Int @shareable'
+                ' @deprecated c: Int @shareable @x(n: 1, s: "q")',
+            ),
+            (
+                "b",
+                'a: Int @shareable @deprecated(reason: "older") @x(n: 2) b: Int @shareable'
+                ' @deprecated(reason: "gone") c: Int @shareable @x(s: "q", n: 1)',
+            ),
+            ("c", 'a: Int @shareable @deprecated(reason: "older") @x b: Int @shareable'),
+        )
+    },
+    "DIRECTIVE_COMPOSITION_INFO": {
+        "a": _link("2.3", "composeDirective", "tag")
+        + '@link(url: "https://pos.example/x/v1.0", import: ["@x"]) @composeDirective(name: "@tag")'
+        + '\ndirective @x on FIELD_DEFINITION\ntype Query { a: Int @x @tag(name: "t") }',
+        "b": _link("2.3", "key")
+        + '@link(url: "https://pos.example/x/v2.0", import: ["@x"])\n'
+        + "directive @x on FIELD_DEFINITION\ntype Query { b: Int @x }",
+    },
+    "DIRECTIVE_COMPOSITION_WARN": {
+        "a": _link("2.3", "composeDirective")
+        + '@link(url: "https://pos.example/x/v1.0", import: ["@x"]) @composeDirective(name: "@x")'
+        + "\ndirective @x(n: Int) on FIELD_DEFINITION\ntype Query { a: Int @x(n: 1) }",
+        "b": _link("2.3", "key")
+        + '@link(url: "https://pos.example/x/v1.0", import: [{name: "@x", as: "@y"}])\n'
+        + "directive @y(n: Int) on FIELD_DEFINITION\ntype Query { b: Int @y(n: 2) }",
+    },
 }
+
+# More ways to get a code (CASES has one per code).
+MORE_CASES: dict[str, tuple[str, dict[str, str]]] = {
+    "composition_info_for_two_composing_subgraphs_and_one_not": (
+        "DIRECTIVE_COMPOSITION_INFO",
+        {
+            name: _link("2.3", "composeDirective", "key")
+            + f'@link(url: "https://pos.example/x/v{version}", import: ["@x"])'
+            + (' @composeDirective(name: "@x")' if composes else "")
+            + f"\ndirective @x on FIELD_DEFINITION\ntype Query {{ {name}: Int @x }}"
+            for name, version, composes in (
+                ("a", "1.0", True),
+                ("b", "1.1", True),
+                ("c", "2.0", False),
+            )
+        },
+    ),
+    "composition_info_for_authenticated": (
+        "DIRECTIVE_COMPOSITION_INFO",
+        {
+            "a": _link("2.5", "composeDirective", "authenticated")
+            + '@composeDirective(name: "@authenticated")\ntype Query { a: Int @authenticated }',
+        },
+    ),
+    "implicit_upgrade_to_a_preview_connect_spec": (
+        "IMPLICITLY_UPGRADED_FEDERATION_VERSION",
+        {
+            "a": _link("2.12", "key")
+            + '@link(url: "https://specs.apollo.dev/connect/v0.4", import: ["@connect"])\n'
+            + 'type Query { n: [Int] @connect(http: {GET: "/n"}, selection: "$") }',
+        },
+    ),
+    "inconsistent_arguments_on_an_enum_value_and_a_type": (
+        "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+        {
+            name: _link("2.3", "shareable", "composeDirective")
+            + '@link(url: "https://pos.example/x/v1.0", import: ["@x"])'
+            + ' @composeDirective(name: "@x")\n'
+            + "directive @x(n: Int) on OBJECT | ENUM_VALUE\n"
+            + f"type Query @shareable @x(n: {n}) {{ e: E }}\nenum E {{ A @deprecated(reason: "
+            + f'"{reason}") B }}'
+            for name, n, reason in (("a", 1, "r1"), ("b", 2, "r2"), ("c", 2, "r1"))
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MORE_CASES))
+def test_more_hints_like_apollo(case: str, apollo) -> None:
+    code, sdls = MORE_CASES[case]
+    reference = apollo(sdls)
+    assert reference.supergraph_sdl is not None, reference.stderr
+    result = ours(sdls)
+    assert result.errors == [], [str(e) for e in result.errors]
+    mine = sorted(str(h) for h in result.hints if h.code == code)
+    theirs = sorted(h for h in reference.hints if h.split(":", 1)[0] == code)
+    assert theirs, f"case does not make Apollo hint {code}: {reference.hints}"
+    assert mine == theirs
+    assert result.supergraph_sdl is not None
+    assert supergraph_differences(result.supergraph_sdl, reference.supergraph_sdl) == []
 
 
 def test_every_implemented_code_has_a_case() -> None:
