@@ -17,6 +17,7 @@ import orjson
 
 from ..caching.entity_cache import EntityCache
 from ..fetching.fetcher import Fetcher, FetchFailure
+from ..native import entity_batch, native_merge
 from ..planning.fields import PlannedOperation
 from ..planning.plan import (
     Condition,
@@ -179,6 +180,11 @@ class Executor:
     async def _entity_fetch(self, node: Flatten, state: RunState) -> None:
         fetch = node.node
         inputs = {i.data_type: i for i in fetch.requires}
+        compiled = entity_batch(state.data, node.path, fetch, self.possible)  # runtime/native/
+        if compiled is not None:  # None: the compiled core is off or leaves it to the walk below
+            if compiled[0]:
+                await self._send_batch(node, _Batch({}, *compiled), inputs, state)
+            return
         found: list[tuple[dict[str, Any], dict[int, dict[str, Any]] | None]]
         if fetch.context_values:
             depths = frozenset(c.depth for c in fetch.context_values)
@@ -406,6 +412,8 @@ def _failure_error(service: str, failure: FetchFailure) -> dict[str, Any]:
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any], keep_typename: bool = False) -> None:
     """Merge `source` into `target` in place (objects recursively, lists element-wise)."""
+    if native_merge(target, source, keep_typename):  # the compiled core, when it is on
+        return
     for key, value in source.items():
         if key not in target:
             target[key] = value

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..native.shaping import shape_root as native_shape_root
 from ..planning.response_shape import NONNULL, ShapeField, cond_holds
 
 
@@ -73,6 +74,12 @@ class Shaper:
     def shape_root(
         self, data: dict[str, Any], fields: dict[str, tuple[ShapeField, ...]], root: str
     ) -> dict[str, Any] | None:
+        if self.visible is None and self.mark_types is None and self.boundary is None:
+            # the compiled core (runtime/native/), unless off or it leaves this one to us
+            shaped = native_shape_root(data, fields, root, self.variables, self.object_types)
+            if shaped is not None:
+                self.errors.extend(shaped[1])
+                return shaped[0]
         out = self.shape_object(data, fields, root, root)
         return None if out is BUBBLE else out  # type: ignore[return-value]
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("data_path")  # Python path and compiled core
+
 
 async def test_union_with_members_resolved_by_other_subgraphs(start_graph) -> None:
     async with start_graph("abstract") as g:

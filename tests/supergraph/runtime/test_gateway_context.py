@@ -12,6 +12,8 @@ from gateway_harness import RunningGraph, run_graph
 from supergraph.runtime import load_supergraph
 from supergraph.runtime.supergraph_schema import SupergraphError
 
+pytestmark = pytest.mark.usefixtures("data_path")  # Python path and compiled core
+
 
 @pytest.fixture
 async def shops() -> AsyncIterator[RunningGraph]:

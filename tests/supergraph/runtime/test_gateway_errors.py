@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("data_path")  # Python path and compiled core
+
 
 async def test_subgraph_error_forwarded_with_extensions_and_client_path(shop) -> None:
     result = await shop.query('{ first: product(upc: "1") { reviews { id note: moderatorNote } } }')

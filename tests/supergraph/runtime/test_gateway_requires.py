@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("data_path")  # Python path and compiled core
+
 
 async def test_requires_with_field_arguments(start_graph) -> None:
     async with start_graph("requires") as g:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("data_path")  # Python path and compiled core
+
 
 async def test_aliases_and_same_field_with_different_arguments(shop) -> None:
     result = await shop.query(
