@@ -1,7 +1,8 @@
 """Federation gateway runtime: serve any Apollo-composed supergraph over GraphQL-over-HTTP."""
 
-from .gateway import Gateway, GatewayRequest, GatewayResponse
+from .gateway import GatewayRequest, GatewayResponse, Pipeline
 from .planning.plan import Condition, Fetch, Flatten, Parallel, QueryPlan, Sequence
+from .plugins.builtin import Gateway
 from .server.app import create_app
 from .supergraph_schema import Supergraph, SupergraphError, load_supergraph
 
@@ -13,6 +14,7 @@ __all__ = [
     "GatewayRequest",
     "GatewayResponse",
     "Parallel",
+    "Pipeline",
     "QueryPlan",
     "Sequence",
     "Supergraph",

@@ -1,8 +1,13 @@
 """The gateway pipeline: document -> prepared operation (cached) -> plan run -> shaped response.
 
-Transport-neutral: `http.py` adapts it to GraphQL-over-HTTP; embedded mode can call
-`Gateway.execute` directly. Every GraphQL-level problem becomes a response with errors;
+Transport-neutral: `server/endpoint.py` adapts it to GraphQL-over-HTTP; embedded mode can
+call `Gateway.execute` directly. Every GraphQL-level problem becomes a response with errors;
 nothing here raises to the caller for a bad request.
+
+The pipeline knows the policies only through the plugin API (`plugins/api.py`): it calls
+the chain's operation hooks at fixed points (who is asking, the document, parse and the
+document checks in the cached preparation, the prepared request, the shaped data, the
+response). `plugins/builtin.py` puts the built-in policies in that chain (`Gateway`).
 """
 
 from __future__ import annotations
@@ -24,15 +29,15 @@ from graphql import (
     GraphQLObjectType,
     GraphQLUnionType,
     get_operation_ast,
+    parse,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
-from .apq import APQError, PersistedQueries
 from .execution.errors import error, located
 from .execution.events import EventResolution
 from .execution.executor import Executor, RunState
-from .execution.incremental import DeferredDelivery, DeferredRun, timeout_error
+from .execution.incremental import Completion, DeferredDelivery, DeferredRun, timeout_error
 from .execution.introspection import introspect, introspection_document
 from .execution.shaping import Shaper
 from .fetching.fetcher import Fetcher
@@ -44,28 +49,23 @@ from .planning.plan_cache import DEFAULT_BYTES, DEFAULT_ENTRIES, PlanCache, Prep
 from .planning.planner import Planner
 from .planning.unplannable import complete as complete_unplannable
 from .planning.unplannable import plan_answerable
-from .plugins.api import Plugin, Plugins, SupergraphRequest, request_context
-from .plugins.authentication import ANONYMOUS, AuthenticationError, JwtAuthenticator
-from .plugins.authorization import (
-    AuthorizationMode,
-    Authorizer,
-    ErrorReporting,
-    PolicyEvaluator,
+from .plugins.api import (
+    ANONYMOUS,
+    Body,
+    Plugin,
+    Plugins,
+    PreparedRequest,
+    Respond,
+    SupergraphRequest,
+    request_context,
 )
-from .plugins.consistency import ReadYourWrites
-from .plugins.demand_control import CostEstimator, DemandControl
-from .plugins.document_limits import DocumentLimits
-from .plugins.limits import OperationLimits
-from .plugins.trusted_documents import TrustedDocuments
 from .supergraph_schema import Supergraph, load_supergraph
 from .tracing import in_span, name_operation, operation_span
 
 log = logging.getLogger(__name__)
 
-# the safe defaults (README "Safe defaults"); None turns each off
-DEFAULT_LIMITS = OperationLimits()
-DEFAULT_DOCUMENT_LIMITS = DocumentLimits()
-DEFAULT_DEMAND_CONTROL = DemandControl.safe_default()
+# the pipeline's safe defaults (README "Safe defaults"; the policies' are in
+# plugins/builtin.py); None turns each off
 DEFAULT_DEADLINE = 30.0  # seconds for one request, subgraph calls included
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # serialized JSON
 RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
@@ -82,7 +82,7 @@ class GatewayRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     include_plan: bool = False
     allow_mutations: bool = True
-    document_id: str | None = None  # a trusted document's id (trusted_documents.py)
+    document_id: str | None = None  # a trusted document's id (plugins/trusted_documents.py)
     override_labels: frozenset[str] | None = None  # drawn by `Gateway.labels_for`
 
 
@@ -100,59 +100,38 @@ class GatewayResponse:
 _INTERNAL = {"errors": [error("Internal gateway error.", "INTERNAL_SERVER_ERROR")]}
 
 
-class Gateway:
-    """Serves one supergraph: owns the plan cache, APQ store and subgraph connections."""
+class Pipeline:
+    """Serves one supergraph: owns the plan cache and subgraph connections, and runs each
+    request through the stages and the plugin chain's hooks (`plugins/api.py`)."""
 
     def __init__(
         self,
         supergraph_sdl: str,
         *,
+        supergraph: Supergraph | None = None,
         subgraph_urls: Mapping[str, str] | None = None,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         forward_headers: tuple[str, ...] | list[str] = (),
         timeout: float = 30.0,
         plan_cache_size: int = DEFAULT_ENTRIES,
         plan_cache_bytes: int | None = DEFAULT_BYTES,
-        authenticator: JwtAuthenticator | None = None,
-        policy_evaluator: PolicyEvaluator | None = None,
-        demand_control: DemandControl | None = DEFAULT_DEMAND_CONTROL,
-        limits: OperationLimits | None = DEFAULT_LIMITS,
-        document_limits: DocumentLimits | None = DEFAULT_DOCUMENT_LIMITS,
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
-        authorization_mode: AuthorizationMode = "filter",
-        authorization_errors: ErrorReporting | None = None,
         subgraph_identity: IdentitySigner | None = None,
-        trusted_documents: TrustedDocuments | None = None,
         override_labels: CustomLabels | None = None,
         override_random: random.Random | None = None,
         fetcher: Fetcher | None = None,
         plugins: Sequence[Plugin] = (),
     ) -> None:
-        self.supergraph: Supergraph = load_supergraph(supergraph_sdl)
+        """`supergraph`: `supergraph_sdl` already loaded (the assembly loads it first, for
+        the policies that read it); `plugins`: the whole chain, built-ins first."""
+        self.supergraph: Supergraph = supergraph or load_supergraph(supergraph_sdl)
         # subgraph_identity.py: the signed identity every subgraph request carries
         self.subgraph_identity = subgraph_identity
-        # limits.py: checked in `_prepare`, so the verdict is cached with the plan.
-        # Every limit is on by default (README "Safe defaults"); None (or 0 for `deadline`,
-        # `max_response_bytes`, `plan_cache_bytes`) turns one off.
-        self.limits = limits if limits is not None and limits.enabled else None
-        # document_limits.py: in `_prepare`, before and while parsing, then before validation
-        self.document_limits = document_limits
-        self.repeatable = frozenset(
-            d.name for d in self.supergraph.api_schema.directives if d.is_repeatable
-        )
+        # 0 (or None) turns `deadline`, `max_response_bytes`, `plan_cache_bytes` off
         self.deadline = deadline or None
         self.max_response_bytes = max_response_bytes or None
         self.supergraph_sdl = supergraph_sdl
-        # plugins/authentication.py, plugins/authorization/: None when not configured / not needed
-        self.authenticator = authenticator
-        self.authorizer = Authorizer.for_supergraph(
-            supergraph_sdl,
-            self.supergraph.api_schema,
-            policy_evaluator,
-            authorization_mode,
-            authorization_errors,
-        )
         urls = {g.name: g.url for g in self.supergraph.graphs.values()}
         unknown = set(subgraph_urls or {}) - set(urls)
         if unknown:
@@ -174,22 +153,14 @@ class Gateway:
         self.object_types = frozenset(
             name for name, t in api.type_map.items() if isinstance(t, GraphQLObjectType)
         )
-        # plugins.py: around the request stages; read-your-writes tokens always on
-        self.plugins = Plugins([ReadYourWrites.from_env(), *plugins])
+        # plugins/api.py: around the request stages, the built-in policies among them
+        self.plugins = Plugins(plugins)
+        self._hooks()
         self.executor = Executor(self.fetcher, urls, possible, self.plugins)
         # execution/incremental.py: the deferred fragments' payloads after the primary one
-        self.deferred = DeferredDelivery(
-            self.executor, self.object_types, self.authorizer, self.deadline
-        )
+        self.deferred = DeferredDelivery(self.executor, self.object_types, self.deadline)
         self.plan_cache = PlanCache(plan_cache_size, plan_cache_bytes or None)
         self.plan_cache_size = plan_cache_size
-        # demand_control.py: None = no cost limit (the default)
-        self.cost_estimator: CostEstimator | None = None
-        self.configure_demand_control(demand_control)
-        # apq.py, or trusted_documents.py (which wraps it) when a manifest is loaded
-        self.persisted: PersistedQueries | TrustedDocuments = (
-            trusted_documents if trusted_documents is not None else PersistedQueries()
-        )
         self.forward_headers = tuple(h.lower() for h in forward_headers)
         # override_labels.py: `percent(N)` labels drawn per request, custom ones as given
         self.override_labels = OverrideLabels(
@@ -200,16 +171,43 @@ class Gateway:
             self.supergraph, self.executor, self.object_types, self.subgraph_identity
         )
 
+    def use_plugins(self, plugins: Sequence[Plugin]) -> None:
+        """Run requests through `plugins` from now on (a policy turned on or off)."""
+        self.plugins.replace(plugins)
+        self._hooks()
+
+    def _hooks(self) -> None:
+        """The operation hooks' chains, read once here rather than per request."""
+        hooks = self.plugins.operation
+        self._identify = hooks["identify"]
+        self._document = hooks["document"][0] if hooks["document"] else None
+        self._parse = hooks["parse"][0].parse if hooks["parse"] else parse
+        self._check_document = hooks["check_document"]
+        self._check_operation = hooks["check_operation"]
+        self._prepared_request = hooks["prepared_request"]
+        self._complete_data = hooks["complete_data"]
+        self._operation_response = hooks["operation_response"]
+        self._plan_extensions = hooks["plan_extensions"]
+        # a `PreparedRequest` is made only for a chain that reads it
+        self._operation_hooks = bool(
+            self._prepared_request
+            or self._complete_data
+            or self._operation_response
+            or self._plan_extensions
+        )
+        self._check_before_streaming = any(
+            getattr(p, "checks_before_streaming", False) for p in self.plugins.plugins
+        )
+
     async def aclose(self) -> None:
         await self.fetcher.aclose()
 
-    def configure_demand_control(self, config: DemandControl | None) -> None:
-        """Enforce a cost budget (`demand_control.py`) from now on; None turns it off."""
-        self.cost_estimator = (
-            None
-            if config is None
-            else CostEstimator(config, self.supergraph_sdl, self.supergraph, self.plan_cache_size)
-        )
+    def resolve_document(self, request: GatewayRequest) -> Any:
+        """The text `request` names (`Plugin.document`: APQ, trusted documents), a
+        `DocumentError`, or None."""
+        if self._document is None:
+            return request.query
+        return self._document.document(request)
 
     # ---- preparation (cached) ----
 
@@ -240,16 +238,15 @@ class Gateway:
         defers_off: frozenset[str] | None,
         labels: frozenset[str] = frozenset(),
     ) -> PreparedOperation:
-        limits = self.document_limits or _UNLIMITED
         try:
-            parsed = in_span("graphql parse", limits.parse, document)  # tracing.py
+            parsed = in_span("graphql parse", self._parse, document)  # tracing.py
         except GraphQLError as exc:
             return PreparedOperation(errors=(located(exc, "GRAPHQL_PARSE_FAILED"),))
         if isinstance(parsed, dict):
             return PreparedOperation(errors=(parsed,))
         doc = parsed
-        if self.document_limits is not None:
-            refused = self.document_limits.check(doc, self.repeatable)
+        for plugin in self._check_document:  # document limits
+            refused = plugin.check_document(doc)
             if refused is not None:
                 return PreparedOperation(errors=(refused,))
         errors = in_span("graphql validate", validate, self.supergraph.api_schema, doc)
@@ -266,12 +263,10 @@ class Gateway:
             )
             return PreparedOperation(errors=(error(message, "OPERATION_RESOLUTION_FAILURE"),))
         fragments = _fragments(doc)
-        # a `@defer` variant's document was prepared (and warned about) plain first, by
-        # `execute_incremental`: one warning per operation
-        if self.limits is not None and not (self.limits.warn_only and defers_off is not None):
-            exceeded = self.limits.check(operation, fragments)
+        for plugin in self._check_operation:  # operation limits
+            exceeded = plugin.check_operation(operation, fragments, defers_off is not None)
             if exceeded:
-                return PreparedOperation(errors=exceeded)
+                return PreparedOperation(errors=tuple(exceeded))
         if operation.operation.value == "subscription":
             return PreparedOperation(
                 errors=(
@@ -327,13 +322,13 @@ class Gateway:
         cost_check_only: bool = False,
         deferring: frozenset[str] | None = None,
     ) -> GatewayResponse:
-        """Answer one request. `cost_check_only` stops after the cost check (no subgraph
-        called): an empty body when the operation may run, else its request errors.
-        `deferring` (the false variables of `@defer(if:)`s): plan active `@defer`s and answer
-        with the initial payload only, the rest left in `GatewayResponse.deferred`.
-        Past the deadline the request's subgraph calls are cancelled and it gets a
-        `GATEWAY_TIMEOUT` error (HTTP 504); a response serialized larger than
-        `max_response_bytes` is replaced by a `RESPONSE_TOO_LARGE` error."""
+        """Answer one request. `cost_check_only` stops after the `prepared_request` hooks
+        (the cost check; no subgraph called): an empty body when the operation may run,
+        else its request errors. `deferring` (the false variables of `@defer(if:)`s): plan
+        active `@defer`s and answer with the initial payload only, the rest left in
+        `GatewayResponse.deferred`. Past the deadline the request's subgraph calls are
+        cancelled and it gets a `GATEWAY_TIMEOUT` error (HTTP 504); a response serialized
+        larger than `max_response_bytes` is replaced by a `RESPONSE_TOO_LARGE` error."""
         deadline_at = None
         if self.deadline is not None:
             deadline_at = asyncio.get_running_loop().time() + self.deadline
@@ -363,20 +358,32 @@ class Gateway:
         deferring: frozenset[str] | None,
         deadline_at: float | None,
     ) -> GatewayResponse:
+        try:
+            return await self._run(request, cost_check_only, deferring, deadline_at)
+        except Respond as answer:  # an operation hook ended the request (plugins/api.py)
+            return GatewayResponse(answer.body, answer.request_error, answer.status)
+
+    async def _run(
+        self,
+        request: GatewayRequest,
+        cost_check_only: bool,
+        deferring: frozenset[str] | None,
+        deadline_at: float | None,
+    ) -> GatewayResponse:
         identity = ANONYMOUS
-        if self.authenticator is not None:
-            try:
-                identity = await self.authenticator.authenticate(request.headers)
-            except AuthenticationError as exc:
-                return GatewayResponse({"errors": [error(str(exc), "UNAUTHENTICATED")]}, True, 401)
-        document = self.persisted.resolve(request.query, request.extensions, request.document_id)
-        if isinstance(document, APQError):
-            return GatewayResponse(
-                {"errors": [error(document.message, document.code)]}, True, document.status
-            )
+        for plugin in self._identify:  # authentication
+            found = await plugin.identify(request)
+            if found is not None:
+                identity = found
+                break
+        document = self.resolve_document(request)  # APQ, trusted documents
         if document is None:
             return GatewayResponse(
                 {"errors": [error("The request has no query.", "BAD_REQUEST")]}, True, 400
+            )
+        if not isinstance(document, str):
+            return GatewayResponse(
+                {"errors": [error(document.message, document.code)]}, True, document.status
             )
         labels = self.labels_for(request)
         prepared = self.prepare(document, request.operation_name, deferring, labels)
@@ -399,41 +406,19 @@ class Gateway:
                 {"errors": [located(e, "BAD_USER_INPUT") for e in coerced]}, True
             )
         variables = coerced.coerced
-        filtered = None
-        unauthorized: list[dict[str, Any]] = []
-        if self.authorizer is not None:
-            # the plan of the filtered text is cached under that text: keyed on the outcome
-            filtered = self.authorizer.authorize(
-                document, request.operation_name, identity, request.headers
+        operation = None
+        if self._operation_hooks:
+            operation = PreparedRequest(
+                request,
+                identity,
+                document,
+                prepared,
+                variables,
+                lambda text: self.prepare(text, request.operation_name, deferring, labels),
             )
-            if filtered is not None and self.authorizer.mode != "filter":
-                # reject: refused before planning; dry run: the client's document is planned/run
-                unauthorized = filtered.errors()
-                if self.authorizer.mode == "reject":
-                    return GatewayResponse(*self.authorizer.reporting.refusal(unauthorized))
-                filtered = None
-            if filtered is not None and filtered.document is not None:
-                prepared = self.prepare(
-                    filtered.document, request.operation_name, deferring, labels
-                )
-                if prepared.errors:
-                    log.error("filtered operation failed to prepare: %s", prepared.errors)
-                    return GatewayResponse({"errors": list(prepared.errors)}, True)
-            elif filtered is not None:  # nothing left to run: no subgraph is called
-                nothing, refused = self.authorizer.complete({}, filtered, variables)
-                return GatewayResponse(self.authorizer.reporting.report({"data": nothing}, refused))
-        cost = None
-        if self.cost_estimator is not None:
-            # after filtering, like Apollo's execution-stage check: what is removed is free
-            costed = filtered.document if filtered is not None and filtered.document else document
-            parsed = None  # the parse behind the plan: not parsed again for the estimate
-            if prepared.operation is not None:
-                parsed = (prepared.operation, prepared.fragments)
-            cost, too_expensive = self.cost_estimator.check(
-                costed, request.operation_name, variables, parsed
-            )
-            if too_expensive is not None:
-                return GatewayResponse({"errors": [too_expensive]}, True)
+            for plugin in self._prepared_request:  # authorization, then demand control
+                await plugin.prepared_request(operation)
+            prepared = operation.prepared
         if cost_check_only:
             return GatewayResponse({})
         planned = prepared.planned
@@ -446,7 +431,7 @@ class Gateway:
             variables, headers, planned.source_to_key, context=context if context else {}
         )
         stage = None
-        if self.plugins:  # plugins.py: the supergraph stage
+        if self.plugins.supergraph:  # plugins/api.py: the supergraph stage
             stage = SupergraphRequest(request, prepared.operation, planned, identity, state.context)
             try:
                 answer = await self.plugins.supergraph_request(stage)
@@ -478,11 +463,10 @@ class Gateway:
         left_out: list[dict[str, Any]] = []
         if prepared.unplannable:
             data, left_out = complete_unplannable(data, prepared.unplannable, prepared.root_keys)
-        denied: list[dict[str, Any]] = []
-        if filtered is not None and self.authorizer is not None:
-            data, denied = self.authorizer.complete(
-                data, filtered, variables, initial_payload=bool(planned.deferred)
-            )
+        if operation is not None:
+            for plugin in self._complete_data:  # authorization: the removed fields' nulls
+                data, removed = plugin.complete_data(operation, data, bool(planned.deferred))
+                operation.removed += removed
         body: dict[str, Any] = {}
         # Like Apollo's gateway: null-propagation errors are reported only when no
         # subgraph error already explains the missing data.
@@ -490,12 +474,17 @@ class Gateway:
         if errors:
             body["errors"] = errors
         body["data"] = data
-        if self.authorizer is not None and (unauthorized or denied):
-            body = self.authorizer.reporting.report(body, unauthorized + denied)
+        if operation is not None:
+            for plugin in self._operation_response:  # authorization's errors
+                body = plugin.operation_response(operation, body)
         if request.include_plan:
-            body.setdefault("extensions", {})["queryPlan"] = planned.plan.to_json()
-            if cost is not None and self.cost_estimator is not None:
-                body["extensions"]["cost"] = self.cost_estimator.extension(cost)
+            extensions = body.setdefault("extensions", {})
+            extensions["queryPlan"] = planned.plan.to_json()
+            if operation is not None:
+                for plugin in self._plan_extensions:  # demand control: `cost`
+                    more = plugin.plan_extensions(operation)
+                    if more:
+                        extensions.update(more)
         if stage is not None:
             try:
                 body = await self.plugins.supergraph_response(stage, body)
@@ -503,11 +492,29 @@ class Gateway:
                 log.exception("a plugin failed at the supergraph response stage")
                 return GatewayResponse(_INTERNAL, True, 500)
         if planned.deferred:
-            reported = list(body.get("errors") or ()) + unauthorized + denied
+            reported = list(body.get("errors") or ())
+            complete = None
+            if operation is not None:
+                reported += operation.reported + operation.removed
+                if self._complete_data:
+                    complete = self._completion(operation)
             requested = dict(request.variables or {})
-            run = DeferredRun(planned, state, variables, requested, filtered, reported, deadline_at)
+            run = DeferredRun(planned, state, variables, requested, complete, reported, deadline_at)
             return GatewayResponse(body, deferred=run)
         return GatewayResponse(body)
+
+    def _completion(self, operation: PreparedRequest) -> Completion:
+        """`complete_data` of a deferred fragment's payload (execution/incremental.py)."""
+        hooks = self._complete_data
+
+        def complete(data: Body | None) -> tuple[Body | None, list[Body]]:
+            removed: list[Body] = []
+            for plugin in hooks:
+                data, more = plugin.complete_data(operation, data, False)
+                removed += more
+            return data, removed
+
+        return complete
 
     async def execute_incremental(
         self, request: GatewayRequest
@@ -516,7 +523,7 @@ class Gateway:
         initial one as soon as the primary fetches are done, then each deferred fragment as
         soon as its own are. None when the request has no active `@defer` (answer it with
         `execute`)."""
-        document = self.persisted.resolve(request.query, request.extensions, request.document_id)
+        document = self.resolve_document(request)
         if not isinstance(document, str):
             return None
         # the cached preparation (parse, limits) of the document: never parsed again here;
@@ -530,10 +537,10 @@ class Gateway:
         variables = dict(request.variables or {})
         if not defer_directives.has_active(operation, prepared.fragments, variables):
             return None
-        # the whole operation is costed before any subgraph is called; when it is refused,
-        # `execute` (the caller's fallback) answers with the same error
+        # the whole operation is checked (costed) before any subgraph is called; when it is
+        # refused, `execute` (the caller's fallback) answers with the same error
         if (
-            self.cost_estimator is not None
+            self._check_before_streaming
             and (await self.execute(request, cost_check_only=True)).body
         ):
             return None
@@ -574,9 +581,6 @@ class Gateway:
             field_alias,
             min_version,
         )
-
-
-_UNLIMITED = DocumentLimits(None, None, None, None, None, None)
 
 
 def _timed_out(deadline: float | None) -> GatewayResponse:

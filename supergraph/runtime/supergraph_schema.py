@@ -28,8 +28,6 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .planning.defer_directives import DEFER_DIRECTIVE_SDL
-
 
 class SupergraphError(ValueError):
     """The SDL is not a supergraph we can serve; the message says which part and why."""
@@ -184,6 +182,11 @@ class _Specs:
     imported: set[str] = field(default_factory=set)  # e.g. cost/v0.1's `@listSize`
 
 
+# added to the API schema when the supergraph does not declare it: the gateway executes
+# `@defer` itself (planning/defer_directives.py, execution/defer.py)
+DEFER_DIRECTIVE_SDL = (
+    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
+)
 _SPEC_URL = re.compile(r"https://specs\.apollo\.dev/([^/]+)/v[\d.]+")
 # Specs whose `for: SECURITY | EXECUTION` links we honour. Any other such link means the
 # supergraph asks for behaviour we would silently skip: refuse it, as Apollo's gateways do.
@@ -495,8 +498,7 @@ def _api_document(doc: DocumentNode, specs: _Specs) -> DocumentNode:
     if not any(
         isinstance(d, gast.DirectiveDefinitionNode) and d.name.value == "defer" for d in out
     ):
-        # the gateway executes `@defer` itself (runtime/planning/defer_directives.py decides
-        # which are active, runtime/execution/defer.py cuts the payloads)
+        # the gateway executes `@defer` itself (DEFER_DIRECTIVE_SDL)
         out.extend(parse(DEFER_DIRECTIVE_SDL, no_location=True).definitions)
     return DocumentNode(definitions=tuple(out))
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..planning.fields import PlannedOperation
 from ..planning.plan import DeferredFragment
-from ..plugins.authorization import Authorizer, Filtered
 from . import defer
 from .errors import error
 from .executor import Executor, RunState
@@ -26,6 +25,10 @@ from .shaping import Shaper
 log = logging.getLogger(__name__)
 
 TIMEOUT = "GATEWAY_TIMEOUT"
+
+# a fragment's shaped data -> that data with the fields the policies removed answered
+# null, and their errors (the plugins' `complete_data`: authorization)
+Completion = Callable[[Any], tuple[Any, list[dict[str, Any]]]]
 
 
 def timeout_error(deadline: float | None) -> dict[str, Any]:
@@ -42,7 +45,7 @@ class DeferredRun:
     state: RunState
     variables: Mapping[str, Any]  # coerced
     requested: Mapping[str, Any]  # as sent: which `@defer(if:)`s are active
-    filtered: Filtered | None
+    complete: Completion | None  # None: no policy removes fields
     reported: list[dict[str, Any]]
     deadline_at: float | None = None  # loop time the request's deadline ends at
     denied_pending: list[dict[str, Any]] = field(default_factory=list)  # not yet reported
@@ -55,12 +58,10 @@ class DeferredDelivery:
         self,
         executor: Executor,
         object_types: frozenset[str],
-        authorizer: Authorizer | None,
         deadline: float | None,
     ) -> None:
         self.executor = executor
         self.object_types = object_types
-        self.authorizer = authorizer
         self.deadline = deadline
 
     async def payloads(self, run: DeferredRun) -> AsyncIterator[dict[str, Any]]:
@@ -153,8 +154,8 @@ class DeferredDelivery:
         )
         data = shaper.shape_root(run.state.data, planned.shape, planned.root_type)
         denied: list[dict[str, Any]] = []
-        if run.filtered is not None and self.authorizer is not None:
-            data, denied = self.authorizer.complete(data, run.filtered, run.variables)
+        if run.complete is not None:
+            data, denied = run.complete(data)
         assert planned.operation is not None
         entries = defer.increments(
             planned.operation,

@@ -26,7 +26,7 @@ import os
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
         OperationRequest,
         SubscriptionSource,
     )
-
-    from ..plugins.authentication import JwtAuthenticator
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +194,11 @@ def current_subscriber() -> Mapping[str, Any] | None:
     return _subscriber.get()
 
 
+ClaimsOf = Callable[[Mapping[str, str]], Awaitable[Mapping[str, Any] | None]]
+"""A request's headers -> the caller's verified claims (None: anonymous), never raising:
+`plugins/builtin.py`'s `subscriber_claims` reads them with the gateway's authenticator."""
+
+
 class IdentifiedSubscriptions:
     """A `SubscriptionSource` wrapper: the subscriber's verified claims are current while
     its operation opens (a forwarded subscription's WebSocket carries them) and while each
@@ -203,19 +206,14 @@ class IdentifiedSubscriptions:
 
     Put it inside `SubscriptionGuard`, which refuses bad tokens before this runs."""
 
-    def __init__(self, inner: SubscriptionSource, authenticator: JwtAuthenticator | None) -> None:
+    def __init__(self, inner: SubscriptionSource, claims_of: ClaimsOf | None) -> None:
         self.inner = inner
-        self.authenticator = authenticator
+        self.claims_of = claims_of
 
     async def open(self, request: OperationRequest) -> AsyncIterator[ExecutionResult]:
-        from ..plugins.authentication import AuthenticationError
-
         claims: Mapping[str, Any] | None = None
-        if self.authenticator is not None:
-            try:
-                claims = (await self.authenticator.authenticate(request.headers)).claims
-            except AuthenticationError:
-                claims = None  # the guard outside refuses these; never more than anonymous
+        if self.claims_of is not None:
+            claims = await self.claims_of(request.headers)
         token = _subscriber.set(claims)
         try:
             stream = await self.inner.open(request)

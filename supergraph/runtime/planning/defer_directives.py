@@ -25,10 +25,6 @@ from graphql import (
     visit,
 )
 
-DEFER_DIRECTIVE_SDL = (
-    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
-)
-
 
 def active_for(
     node: SelectionNode, variables: Mapping[str, Any], default: bool = False

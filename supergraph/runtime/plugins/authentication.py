@@ -35,6 +35,10 @@ from typing import Any
 import httpx
 import jwt
 
+# the identity every stage reads is the plugin API's; named here too, where it is made
+from .api import ANONYMOUS as ANONYMOUS
+from .api import Identity as Identity
+
 log = logging.getLogger(__name__)
 
 _FAMILIES: dict[str, frozenset[str]] = {
@@ -51,32 +55,6 @@ class AuthenticationError(Exception):
 
 class JwksError(ValueError):
     """The JWKS cannot be read or holds no usable signing key."""
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is asking: `claims` of a verified token, or None for an anonymous request."""
-
-    claims: Mapping[str, Any] | None = None
-
-    @property
-    def authenticated(self) -> bool:
-        return self.claims is not None
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        """The OAuth2 `scope` claim (space-separated; a JSON list of strings is accepted)."""
-        if self.claims is None:
-            return frozenset()
-        raw = self.claims.get("scope")
-        if isinstance(raw, str):
-            return frozenset(raw.split())
-        if isinstance(raw, list):
-            return frozenset(s for s in raw if isinstance(s, str))
-        return frozenset()
-
-
-ANONYMOUS = Identity()
 
 
 @dataclass(frozen=True)

@@ -57,19 +57,10 @@ from ..caching.entity_cache_feed import (
 )
 from ..fetching.subgraph_identity import (
     JWKS_PATH,
-    IdentifiedSubscriptions,
     IdentitySigner,
     current_subscriber,
 )
-from ..gateway import (
-    DEFAULT_DEADLINE,
-    DEFAULT_DEMAND_CONTROL,
-    DEFAULT_DOCUMENT_LIMITS,
-    DEFAULT_LIMITS,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    Gateway,
-    GatewayRequest,
-)
+from ..gateway import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, GatewayRequest
 from ..planning.override_labels import CustomLabels
 from ..planning.plan_cache import DEFAULT_BYTES
 from ..plugins.api import Plugin
@@ -78,14 +69,19 @@ from ..plugins.authorization import (
     AuthorizationMode,
     ErrorReporting,
     PolicyEvaluator,
-    SubscriptionGuard,
+)
+from ..plugins.builtin import (
+    DEFAULT_DEMAND_CONTROL,
+    DEFAULT_DOCUMENT_LIMITS,
+    DEFAULT_LIMITS,
+    Gateway,
 )
 from ..plugins.demand_control import DemandControl
 from ..plugins.document_limits import DocumentLimits
-from ..plugins.limits import LimitedSubscriptions, OperationLimits
+from ..plugins.limits import OperationLimits
 from ..plugins.metrics import mount_metrics
 from ..plugins.rate_limit import DEFAULT_RATE_LIMITS, RateLimits
-from ..plugins.trusted_documents import TrustedDocuments, TrustedSubscriptions
+from ..plugins.trusted_documents import TrustedDocuments
 from ..tracing import ServerSpan
 from .batching import Batching
 from .body_limit import DEFAULT_MAX_BODY_SIZE
@@ -251,21 +247,11 @@ def create_app(
             current=current,
             transports=transports,
         )
-    source: Any = live
-    if live is not None and subgraph_identity is not None:
-        source = IdentifiedSubscriptions(live, gateway.authenticator)
-    if live is not None and (gateway.authenticator or gateway.authorizer):
-        source = SubscriptionGuard(
-            source, gateway.supergraph.api_schema, gateway.authenticator, gateway.authorizer
+    source: Any = None
+    if live is not None:  # the gateway's policies (builtin.py), then the HTTP ones
+        source = policies.subscriptions(
+            gateway.guarded_subscriptions(live, identified=subgraph_identity is not None)
         )
-    if source is not None and (gateway.limits or gateway.document_limits) is not None:
-        source = LimitedSubscriptions(
-            source, gateway.limits, gateway.document_limits, gateway.repeatable
-        )
-    if source is not None and trusted_documents is not None:
-        source = TrustedSubscriptions(source, trusted_documents)
-    if source is not None:
-        source = policies.subscriptions(source)
     sse = GraphQLSSE(source, keepalive=sse_keepalive) if source is not None else None
     multipart = (
         GraphQLMultipart(source, heartbeat=multipart_heartbeat) if source is not None else None

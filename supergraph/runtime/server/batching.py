@@ -20,7 +20,7 @@ from typing import Any
 from supergraph.subscriptions import is_subscription
 
 from ..execution.errors import error as error_entry
-from ..gateway import Gateway, GatewayRequest
+from ..gateway import GatewayRequest, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ NOT_ENABLED = {
 
 
 async def execute_batch(
-    gateway: Gateway,
+    gateway: Pipeline,
     entries: Sequence[Any],
     decode: Decoder,
     template: GatewayRequest,

@@ -23,9 +23,9 @@ from supergraph.subscriptions import (
 )
 
 from ..gateway import (
-    Gateway,
     GatewayRequest,
     GatewayResponse,
+    Pipeline,
 )
 from ..plugins.api import RouterRequest, request_context
 from .batching import NOT_ENABLED, Batching, execute_batch
@@ -85,7 +85,7 @@ class GraphQLEndpoint:
 
     def __init__(
         self,
-        gateway: Gateway,
+        gateway: Pipeline,
         graphiql: Any | None,
         sse: GraphQLSSE | None = None,
         *,
