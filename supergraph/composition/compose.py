@@ -89,7 +89,7 @@ def compose(subgraphs: list[Subgraph]) -> CompositionResult:
     ]
     supergraph.uses_tag = any(d.startswith("@tag") for d in printed_elements)
     supergraph.uses_inaccessible = any(d.startswith("@inaccessible") for d in printed_elements)
-    errors = check_satisfiability(parsed, supergraph)
+    errors = check_satisfiability(parsed, supergraph, hints)
     if errors:
         return CompositionResult(None, errors, hints)
     sdl = print_supergraph(supergraph)

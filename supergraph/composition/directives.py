@@ -19,9 +19,10 @@ from graphql.language import (
     NonNullTypeNode,
     StringValueNode,
 )
+from graphql.language.block_string import print_block_string
 
 from .errors import CompositionError, subgraph_names
-from .hints import CompositionHint, mismatch, presence
+from .hints import CompositionHint, merged_description, mismatch, presence
 from .model import SubgraphSchema
 from .typerefs import merged_input_type
 
@@ -153,6 +154,10 @@ def _merge_executable(
     first = nodes[0]
     assert locations is not None
     repeatable = all(n.repeatable for n in nodes)
+    description, hint = merged_description(
+        f'Element "{coordinate}"', [(sg, _text(d)) for sg, d in defined], coordinate
+    )
+    hints.extend([hint] if hint else [])
     if not repeatable and any(n.repeatable for n in nodes):
         hints.append(
             CompositionHint(
@@ -239,10 +244,25 @@ def _merge_executable(
     printed_args = [
         p for c, have in args if (p := _merge_executable_arg(c, have, everywhere, errors, hints))
     ]
-    arg_text = "(" + ", ".join(printed_args) + ")" if printed_args else ""
+    arg_text = "(" + ", ".join(t for _, t in printed_args) + ")" if printed_args else ""
+    if any(d for d, _ in printed_args):
+        lines = [_block(d, "  ") + "  " + t for d, t in printed_args]
+        arg_text = "(\n" + "\n".join(lines) + "\n)"
     repeat = " repeatable" if repeatable else ""
     ordered = [loc.value for loc in first.locations if loc.value in locations]
-    return f"directive @{name}{arg_text}{repeat} on {' | '.join(ordered)}"
+    head = _block(description, "")
+    return f"{head}directive @{name}{arg_text}{repeat} on {' | '.join(ordered)}"
+
+
+def _text(node: DirectiveDefinitionNode | InputValueDefinitionNode) -> str | None:
+    return node.description.value if node.description is not None else None
+
+
+def _block(description: str | None, indent: str) -> str:
+    """A description as printed above a definition (Apollo's block string)."""
+    if not description:
+        return ""
+    return indent + print_block_string(description).replace("\n", "\n" + indent) + "\n"
 
 
 def _merge_executable_arg(
@@ -251,9 +271,13 @@ def _merge_executable_arg(
     everywhere: list[str],
     errors: list[CompositionError],
     hints: list[CompositionHint],
-) -> str | None:
-    """One argument every subgraph declares: the most restrictive type; a default only
-    when every subgraph has the same one."""
+) -> tuple[str | None, str] | None:
+    """One argument every subgraph declares: its description and printed definition, of
+    the most restrictive type; a default only when every subgraph has the same one."""
+    description, hint = merged_description(
+        f'Element "{arg_coordinate}"', [(sg, _text(a)) for sg, a in have], arg_coordinate
+    )
+    hints.extend([hint] if hint else [])
     values = [a for _, a in have]
     merged = merged_input_type([b.type for b in values])
     if merged is None:
@@ -313,7 +337,7 @@ def _merge_executable_arg(
         )
         default = ""
     suffix = f" = {default}" if default else ""
-    return f"{values[0].name.value}: {print_ast(merged)}{suffix}"
+    return description, f"{values[0].name.value}: {print_ast(merged)}{suffix}"
 
 
 def _defs(subgraphs: list[SubgraphSchema], name: str) -> dict[str, DirectiveDefinitionNode]:

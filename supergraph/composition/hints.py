@@ -45,6 +45,45 @@ def mismatch(
     return parts[0] + " and ".join(parts[1:])
 
 
+def merged_description(
+    element: str, pairs: Iterable[tuple[str, str | None]], coordinate: str = ""
+) -> tuple[str | None, CompositionHint | None]:
+    """The description the supergraph keeps from (subgraph, description) pairs: the only
+    one, else the most common (an empty one counting least; the first on a tie), with an
+    INCONSISTENT_DESCRIPTION hint about `element` (`Element "T.f"`, `The schema
+    definition`) when several non-empty ones differ."""
+    described = [(sg, d) for sg, d in pairs if d is not None]
+    counts: dict[str, int] = {}
+    for _, d in described:
+        counts[d] = counts.get(d, 0) + 1 if d else -(2**53)
+    if len(counts) <= 1:
+        return next(iter(counts), None), None
+    non_empty = [d for d in counts if d]
+    if len(non_empty) == 1:
+        return non_empty[0], None
+    chosen = max(counts, key=lambda d: counts[d])
+    hint = CompositionHint(
+        "INCONSISTENT_DESCRIPTION",
+        f"{element} has inconsistent descriptions across subgraphs. "
+        + mismatch(
+            chosen,
+            described,
+            lambda d, names: (
+                f"The supergraph will use description (from {names}):\n" + _description_block(d)
+            ),
+            lambda d, names: f"\nIn {names}, the description is:\n" + _description_block(d),
+        ),
+        tuple(sg for sg, _ in described),
+        (coordinate,) if coordinate else (),
+    )
+    return chosen, hint
+
+
+def _description_block(text: str) -> str:
+    # Apollo indents only the first line break (a JavaScript `replace` of one "\n").
+    return '  """\n  ' + text.replace("\n", "\n  ", 1) + '\n  """'
+
+
 def presence(defined: list[str], missing: list[str]) -> str:
     """`it is defined in subgraph "a" but not in subgraph "b".` (Apollo's presence hints)."""
     return f"it is defined in {subgraph_names(defined)} but not in {subgraph_names(missing)}."
@@ -108,5 +147,6 @@ IMPLEMENTED_HINTS = frozenset(
         "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
         "DIRECTIVE_COMPOSITION_INFO",
         "DIRECTIVE_COMPOSITION_WARN",
+        "INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN",
     }
 )

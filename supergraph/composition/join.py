@@ -223,7 +223,14 @@ def print_supergraph(s: Supergraph) -> str:
         )
         if name in s.types
     ]
-    schema = "schema" + "".join(f"\n  {ln}" for ln in links) + "\n{\n" + "\n".join(roots) + "\n}"
+    schema = (
+        _description(s.description, "")
+        + "schema"
+        + "".join(f"\n  {ln}" for ln in links)
+        + "\n{\n"
+        + "\n".join(roots)
+        + "\n}"
+    )
     graph_enum = (
         "enum join__Graph {\n"
         + "\n".join(
@@ -243,7 +250,7 @@ def print_supergraph(s: Supergraph) -> str:
     blocks.append(("link__Purpose", _LINK_TYPES[_LINK_TYPES.index("enum link__Purpose") :]))
     defs = sorted(
         (d for group in directives for d in group.split("\n\n")),
-        key=lambda d: d.split("(")[0].split()[1].lower(),
+        key=lambda d: d[d.index("directive @") :].split("(")[0].split()[1].lower(),
     )
     blocks.sort(key=lambda b: b[0].lower())
     return "\n\n".join([schema, *defs, *(b for _, b in blocks)]) + "\n"

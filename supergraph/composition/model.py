@@ -114,6 +114,7 @@ class SubgraphSchema:
     # their join names, and the minor versions of the connect specs linked
     schema_join_directives: list[DirectiveNode] = field(default_factory=list)
     connect_minors: list[int] = field(default_factory=list)
+    description: str | None = None  # the schema definition's
 
     @property
     def is_fed1(self) -> bool:

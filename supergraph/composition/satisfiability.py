@@ -31,6 +31,7 @@ from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
 from .context import parse_context
 from .errors import CompositionError, subgraph_names
 from .fieldset import field_paths, parse_field_set
+from .hints import CompositionHint
 from .model import SubgraphSchema
 from .subgraph_sdl import named_type
 from .supermodel import Supergraph
@@ -318,12 +319,16 @@ def _reasons(graph: _Graph, state: State, field: str, no_context: set[str]) -> l
 
 
 def check_satisfiability(
-    subgraphs: list[SubgraphSchema], supergraph: Supergraph
+    subgraphs: list[SubgraphSchema],
+    supergraph: Supergraph,
+    hints: list[CompositionHint] | None = None,
 ) -> list[CompositionError]:
-    """SATISFIABILITY_ERROR for each field no query plan can reach (see module doc)."""
+    """SATISFIABILITY_ERROR for each field no query plan can reach (see module doc);
+    `hints` gets INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN, once per field."""
     graph = _Graph(subgraphs, supergraph)
     errors: list[CompositionError] = []
     reported: set[str] = set()
+    hinted: set[str] = set()
     seen: set[tuple[str, frozenset[str], frozenset[Context], Provided]] = set()
     queue: deque[tuple[str, frozenset[str], list[str], frozenset[Context], Provided]] = deque()
     for root in _ROOTS:
@@ -375,8 +380,14 @@ def check_satisfiability(
                 continue
             resolving = with_context
             target = named_type_str(f.type)
-            mismatch = _runtime_types_mismatch(graph, type_name, fname, target, resolving, path)
-            if mismatch is not None:
+            mismatch = _runtime_types_mismatch(
+                graph, type_name, fname, target, resolving, path, possible
+            )
+            if isinstance(mismatch, CompositionHint):
+                if hints is not None and coordinate not in hinted:
+                    hinted.add(coordinate)
+                    hints.append(mismatch)
+            elif mismatch is not None:
                 if coordinate not in reported:
                     reported.add(coordinate)
                     errors.append(mismatch)
@@ -399,12 +410,15 @@ def _runtime_types_mismatch(
     target: str,
     resolving: list[str],
     path: list[str],
-) -> CompositionError | None:
+    possible: frozenset[str] = frozenset(),
+) -> CompositionError | CompositionHint | None:
     """A shared field of abstract type must have some runtime type in common across the
-    subgraphs that can answer it at this point: each answers "the same" field."""
+    subgraphs that can answer it at this point: each answers "the same" field. Only some
+    in common is a hint: each subgraph must stay within the common ones."""
     merged = graph.supergraph.types.get(target)
     if len(resolving) < 2 or merged is None or merged.kind not in ("interface", "union"):
         return None
+    printed_type = graph.supergraph.types[type_name].fields[fname].type  # as Apollo prints
     field_types = {
         s: named_type(graph.subgraphs[s].types[type_name].fields[fname].type) for s in resolving
     }
@@ -414,19 +428,28 @@ def _runtime_types_mismatch(
     everything = set(_supergraph_concrete(graph, target))
     intersection = set(everything)
     per_string: dict[str, list[str]] = {}
+    per_subgraph: dict[str, list[str]] = {}
     all_empty = True
     for s in sorted(resolving):
         names = sorted(graph.concrete(s, field_types[s]))
         if len(names) == 1 and names[0] not in everything:
             continue
+        per_subgraph[s] = names
         text = "no runtime type is defined"
         if names:
             text = ("types " if len(names) > 1 else "type ") + ", ".join(f'"{n}"' for n in names)
             all_empty = False
         per_string.setdefault(text, []).append(s)
         intersection &= set(names)
-    if all_empty or intersection:
+    if all_empty:
         return None
+    if intersection:
+        if len(per_string) < 2:
+            return None
+        # Apollo lists the subgraphs the plan is in first, then those reached by a key
+        order = sorted(per_subgraph, key=lambda s: (s not in possible, s))
+        per_subgraph = {s: per_subgraph[s] for s in order}
+        return _runtime_types_hint(type_name, fname, printed_type, intersection, per_subgraph, path)
     listed = ";\n".join(
         f" - in {subgraph_names(subs)}, {text}" for text, subs in per_string.items()
     )
@@ -436,14 +459,64 @@ def _runtime_types_mismatch(
         + _query(
             path, fname + " {\n" + "  " * (len(path) + 2) + "...\n" + "  " * (len(path) + 1) + "}"
         )
-        + f'\nShared field "{type_name}.{fname}" return type "{target}" has a non-intersecting '
-        "set of possible runtime types across subgraphs. Runtime types in subgraphs are:\n"
+        + f'\nShared field "{type_name}.{fname}" return type "{printed_type}" has a '
+        "non-intersecting set of possible runtime types across subgraphs. Runtime types in "
+        "subgraphs are:\n"
         + listed
         + ".\nThis is not allowed as shared fields must resolve the same way in all subgraphs, "
         "and that implies at least some common runtime types between the subgraphs.",
         subgraphs=tuple(sorted(resolving)),
         coordinates=(f"{type_name}.{fname}",),
     )
+
+
+def _runtime_types_hint(
+    type_name: str,
+    fname: str,
+    printed_type: str,
+    common: set[str],
+    per_subgraph: dict[str, list[str]],
+    path: list[str],
+) -> CompositionHint:
+    coordinate = f"{type_name}.{fname}"
+    shared = _types_list(sorted(common))
+    outside = [
+        f' - subgraph "{s}" should never resolve "{coordinate}" to an object of '
+        + _types_list([n for n in names if n not in common])
+        for s, names in per_subgraph.items()
+        if any(n not in common for n in names)
+    ]
+    return CompositionHint(
+        "INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN",
+        "For the following supergraph API query:\n"
+        + _query(
+            path, fname + " {\n" + "  " * (len(path) + 2) + "...\n" + "  " * (len(path) + 1) + "}"
+        )
+        + f'\nShared field "{coordinate}" return type "{printed_type}" has different sets of '
+        "possible runtime types across subgraphs.\nSince a shared field must be resolved the "
+        f"same way in all subgraphs, make sure that {subgraph_names(list(per_subgraph))} only "
+        f'resolve "{coordinate}" to objects of {shared}. In particular:\n'
+        + ";\n".join(outside)
+        + ".\nOtherwise the @shareable contract will be broken.",
+        tuple(per_subgraph),
+        (coordinate,),
+    )
+
+
+def _types_list(names: list[str]) -> str:
+    """Apollo's `printHumanReadableList` of quoted type names (cut off after 100 chars)."""
+    quoted = [f'"{n}"' for n in names]
+    if len(quoted) == 1:
+        return f"type {quoted[0]}"
+    shown, length = 0, 0
+    for q in quoted:
+        length += len(q)
+        if length <= 100:
+            shown += 1
+    shown = max(1, shown)
+    if shown == len(quoted):
+        return "types " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return "types " + ", ".join(quoted[:shown]) + ", ..."
 
 
 def _supergraph_concrete(graph: _Graph, abstract: str) -> list[str]:

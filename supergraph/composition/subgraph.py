@@ -23,6 +23,7 @@ from graphql.language import (
     DefinitionNode,
     DirectiveDefinitionNode,
     DocumentNode,
+    SchemaDefinitionNode,
     TypeDefinitionNode,
     TypeExtensionNode,
     visit,
@@ -130,6 +131,14 @@ def parse_subgraph(subgraph: Subgraph) -> tuple[SubgraphSchema | None, list[Comp
     schema.composed = sorted(composed)
     schema.composed_federation = {n: names[n] for n in sorted(composed) if n in names}
     schema.connect_minors = joined.connect_minors
+    schema.description = next(
+        (
+            d.description.value
+            for d in doc.definitions
+            if isinstance(d, SchemaDefinitionNode) and d.description is not None
+        ),
+        None,
+    )
     schema.schema_join_directives = [
         as_join(d, "link") if d in joined.connect_links else as_join(d, joined.names[d.name.value])
         for d in schema_directives(doc)

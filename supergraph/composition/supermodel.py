@@ -105,3 +105,4 @@ class Supergraph:
     uses_inaccessible: bool = False
     schema_join_directives: list[str] = field(default_factory=list)
     connect_link: str | None = None  # the connect spec's `@link`, when a subgraph links it
+    description: str | None = None  # the schema definition's

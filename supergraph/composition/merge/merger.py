@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..access import propagate_access_control
 from ..applications import merge_applications
 from ..errors import CompositionError, subgraph_names
+from ..hints import merged_description
 from ..model import SubgraphSchema, TypeDef
 from ..supermodel import Graph, JoinType, MergedType, Supergraph
 from .composites import merge_composite
@@ -69,7 +70,13 @@ class Merger:
             if name in types and types[name].kind == "enum":
                 merge_enum(state, types[name], state.sources(name))
         graphs = [Graph(state.graphs[s.name], s.name, s.url) for s in state.subgraphs]
-        return Supergraph(graphs=graphs, types=types, join_minor=_join_minor(state))
+        description, hint = merged_description(
+            "The schema definition", [(s.name, s.description) for s in state.subgraphs]
+        )
+        state.hints.extend([hint] if hint else [])
+        return Supergraph(
+            graphs=graphs, types=types, join_minor=_join_minor(state), description=description
+        )
 
 
 def _join_minor(state: MergeState) -> int:

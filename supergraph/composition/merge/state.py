@@ -18,7 +18,7 @@ from graphql.language import TypeNode, ValueNode
 from ..applications import ApplicationsReport
 from ..errors import CompositionError, subgraph_names
 from ..features import access_order
-from ..hints import CompositionHint, mismatch
+from ..hints import CompositionHint, merged_description
 from ..join_directives import implied_federation_minor
 from ..model import SubgraphSchema, TypeDef
 from ..typerefs import type_str
@@ -103,32 +103,11 @@ class MergeState:
     def merge_description(
         self, coordinate: str, pairs: Iterable[tuple[str, str | None]]
     ) -> str | None:
-        """The description the supergraph keeps: the only one, else the most common (an
-        empty one counting least), hinting INCONSISTENT_DESCRIPTION when they differ."""
-        described = [(sg, d) for sg, d in pairs if d is not None]
-        counts: dict[str, int] = {}
-        for _, d in described:
-            counts[d] = counts.get(d, 0) + 1 if d else -(2**53)
-        if len(counts) <= 1:
-            return next(iter(counts), None)
-        non_empty = [d for d in counts if d]
-        if len(non_empty) == 1:
-            return non_empty[0]
-        chosen = max(counts, key=lambda d: counts[d])
-        self.hint(
-            "INCONSISTENT_DESCRIPTION",
-            f'Element "{coordinate}" has inconsistent descriptions across subgraphs. '
-            + mismatch(
-                chosen,
-                described,
-                lambda d, names: (
-                    f"The supergraph will use description (from {names}):\n" + _description_block(d)
-                ),
-                lambda d, names: f"\nIn {names}, the description is:\n" + _description_block(d),
-            ),
-            [sg for sg, _ in described],
-            coordinate,
-        )
+        """The description the supergraph keeps (`hints.merged_description`), hinting
+        INCONSISTENT_DESCRIPTION when they differ."""
+        chosen, hint = merged_description(f'Element "{coordinate}"', pairs, coordinate)
+        if hint is not None:
+            self.hints.append(hint)
         return chosen
 
     def sources(self, name: str) -> list[Source]:
@@ -160,11 +139,6 @@ def description(values: Iterable[str | None]) -> str | None:
     """The most common description among the subgraphs (Apollo picks it the same way)."""
     counts = Counter(v for v in values if v)
     return counts.most_common(1)[0][0] if counts else None
-
-
-def _description_block(text: str) -> str:
-    # Apollo indents only the first line break (a JavaScript `replace` of one "\n").
-    return '  """\n  ' + text.replace("\n", "\n  ", 1) + '\n  """'
 
 
 def value_str(node: ValueNode | None) -> str | None:

@@ -75,6 +75,24 @@ def test_shared_abstract_field_without_a_common_runtime_type(apollo) -> None:
     )
 
 
+def test_shared_list_of_abstract_type_without_a_common_runtime_type(apollo) -> None:
+    """The message names the field's whole type (`[Node!]!`), as Apollo's does."""
+    a = FED2 + "interface Node { id: ID! } type Query { nodes: [Node!]! @shareable }"
+    b = FED2 + (
+        "interface Node { id: ID! } type Query { nodes: [Node!]! @shareable }"
+        " type Post implements Node { id: ID! title: String }"
+    )
+    sdls = {"a": a, "b": b}
+    assert_fails_like_apollo(
+        apollo,
+        sdls,
+        "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+        'Shared field "Query.nodes" return type "[Node!]!" has a non-intersecting set',
+    )
+    mine = [str(e) for e in ours(sdls).errors]
+    assert mine == [apollo(sdls).stderr.strip()]
+
+
 def test_shared_abstract_field_with_a_common_runtime_type_composes(apollo) -> None:
     a = FED2 + (
         "interface Node { id: ID! } type Query { node(id: ID!): Node @shareable }"

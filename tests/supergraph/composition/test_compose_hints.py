@@ -178,6 +178,12 @@ CASES: dict[str, dict[str, str]] = {
         + '@link(url: "https://pos.example/x/v1.0", import: [{name: "@x", as: "@y"}])\n'
         + "directive @y(n: Int) on FIELD_DEFINITION\ntype Query { b: Int @y(n: 2) }",
     },
+    "INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN": {
+        "a": FED2 + "type Query { u: U @shareable }\nunion U = A | B\n"
+        "type A @shareable { x: Int }\ntype B @shareable { y: Int }",
+        "b": FED2 + "type Query { u: U @shareable }\nunion U = A | C\n"
+        "type A @shareable { x: Int }\ntype C { z: Int }",
+    },
 }
 
 # More ways to get a code (CASES has one per code).
@@ -209,6 +215,34 @@ MORE_CASES: dict[str, tuple[str, dict[str, str]]] = {
             "a": _link("2.12", "key")
             + '@link(url: "https://specs.apollo.dev/connect/v0.4", import: ["@connect"])\n'
             + 'type Query { n: [Int] @connect(http: {GET: "/n"}, selection: "$") }',
+        },
+    ),
+    "runtime_types_below_a_key_jump": (
+        "INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN",
+        {
+            name: FED2
+            + f"type Query {{ {root} }}\n"
+            + 'type T @key(fields: "id") { id: ID! i: I @shareable }\ninterface I { x: Int }\n'
+            + "".join(f"type {t} implements I @shareable {{ x: Int }}\n" for t in types)
+            for name, root, types in (
+                ("z", "t: T", "ABD"),
+                ("y", "q: Int", "AC"),
+                ("x", "r: Int", "AD"),
+            )
+        },
+    ),
+    "description_of_the_schema_and_of_executable_directives": (
+        "INCONSISTENT_DESCRIPTION",
+        {
+            name: f'"""The {desc}"""\nschema {{ query: Query }}\n'
+            + FED2
+            + f'"{verb} it"\ndirective @d(\n  "{why}" x: Int\n) on FIELD\n'
+            + f"type Query {{ {name}: Int }}"
+            for name, desc, verb, why in (
+                ("a", "shop", "run", "why"),
+                ("b", "stock", "do", "why"),
+                ("c", "stock", "run", "how"),
+            )
         },
     ),
     "inconsistent_arguments_on_an_enum_value_and_a_type": (
