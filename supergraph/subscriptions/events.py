@@ -34,6 +34,8 @@ from uuid import uuid4
 from eventbus.envelope import Envelope
 from eventbus.ports import Consumer, Message, Transport
 
+from .cursor import REORDER_HORIZON_S, Arrivals
+
 log = logging.getLogger(__name__)
 
 Accept = Callable[[Envelope], bool]
@@ -168,6 +170,7 @@ class EventFeed:
         ready_timeout: float = 30.0,
         retry_initial: float = 0.5,
         retry_max: float = 10.0,
+        reorder_horizon: float = REORDER_HORIZON_S,
     ) -> None:
         if queue_size < 1:
             raise ValueError("queue_size must be at least 1")
@@ -182,6 +185,8 @@ class EventFeed:
         self.retry_max = retry_max
         self.metrics = FeedMetrics()
         self._subscribers: dict[str, set[FeedSubscription]] = {t: set() for t in self.topics}
+        # cursor.py: what arrived lately, where a fresh subscription's cursor starts
+        self._arrivals = {t: Arrivals(horizon=reorder_horizon) for t in self.topics}
         self._consumer: Consumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
@@ -267,6 +272,11 @@ class EventFeed:
         self._subscribers[topic].add(sub)
         return sub
 
+    def arrivals(self, topic: str) -> Arrivals | None:
+        """What the feed received of `topic` within the reorder horizon, as of now."""
+        arrivals = self._arrivals.get(topic)
+        return arrivals.snapshot() if arrivals is not None else None
+
     def _remove(self, sub: FeedSubscription) -> None:
         self._subscribers.get(sub.topic, set()).discard(sub)
 
@@ -331,6 +341,10 @@ class EventFeed:
             if envelope is None:
                 continue  # undecodable: the projectors dead-letter it; nothing to push
             self.metrics.received += 1
+            if envelope.position is not None:
+                arrivals = self._arrivals.get(message.topic)
+                if arrivals is not None:
+                    arrivals.arrived(envelope.position)
             for sub in list(self._subscribers.get(message.topic, ())):
                 try:
                     wanted = sub.accept(envelope)

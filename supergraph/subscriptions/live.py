@@ -50,6 +50,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from eventbus.envelope import Envelope
 
+from .cursor import REORDER_HORIZON_S, DeliveryLog, ResumeCursor
 from .events import EventFeed, SubscriptionClosed
 from .freshness import (
     VERSION_ALIAS,
@@ -58,7 +59,7 @@ from .freshness import (
     resolve_fresh,
     with_version_field,
 )
-from .replay import EventReplay, resume_position
+from .replay import EventReplay, resume_cursor
 from .resolver import SubscriptionResolver
 from .source import (
     ExecutionResult,
@@ -105,9 +106,11 @@ class SupergraphSubscriptions:
         execute: Execute | None = None,
         check_arguments: bool = True,
         replay: EventReplay | None = None,
+        reorder_horizon: float = REORDER_HORIZON_S,
     ) -> None:
         self.schema = schema
         self.replay = replay  # replay.py: missed events for subscriptions that resume
+        self.reorder_horizon = reorder_horizon  # cursor.py: how far a push trails
         self.check_arguments = check_arguments
         self.sources = dict(sources)
         self.feed = feed
@@ -160,7 +163,7 @@ class SupergraphSubscriptions:
 
         source = self.sources.get(field_name)
         if source is not None:
-            resume = resume_position(request)
+            resume = resume_cursor(request)
             variables = dict(request.variables or {})
             if self.check_arguments:
                 await self._check_arguments(
@@ -233,7 +236,7 @@ class SupergraphSubscriptions:
         alias: str,
         nullable: bool,
         share: tuple[str, str | None, bytes],
-        resume: int | None = None,
+        resume: ResumeCursor | None = None,
     ) -> AsyncIterator[ExecutionResult]:
         # Subscribe now, not on first iteration: events after `open` returns are delivered.
         try:
@@ -243,6 +246,7 @@ class SupergraphSubscriptions:
         except SubscriptionClosed as exc:
             code = getattr(exc, "code", "SUBSCRIPTION_ENDED")
             raise operation_error(str(exc), code) from None
+        arrivals = self.feed.arrivals(source.topic)  # in the same step as subscribing
         # Resuming: read the store only now that the live subscription holds what comes next.
         missed: list[Envelope] = []
         if resume is not None:
@@ -254,11 +258,15 @@ class SupergraphSubscriptions:
                     "RESUME_UNAVAILABLE",
                 )
             try:
-                stored = await self.replay.missed(source.topic, resume)
+                stored = await self.replay.missed(source.topic, resume.watermark)
             except BaseException:
                 subscription.close()
                 raise
-            missed = [e for e in stored if source.accepts(e, arguments)]
+            missed = [
+                e
+                for e in stored
+                if not resume.covers(e.position or 0) and source.accepts(e, arguments)
+            ]
         replayed = {e.id for e in missed}
         current: list[Envelope] = []  # the event `stream` is resolving (one at a time)
 
@@ -269,7 +277,7 @@ class SupergraphSubscriptions:
             async for envelope in subscription:
                 if envelope.id in replayed:
                     continue  # replayed from the store already
-                if resume is not None and (envelope.position or 0) <= resume:
+                if resume is not None and resume.covers(envelope.position or 0):
                     continue  # the client had it before it reconnected
                 current[:] = [envelope]
                 yield envelope
@@ -316,21 +324,34 @@ class SupergraphSubscriptions:
             finally:
                 subscription.close()
 
+        delivered = (
+            DeliveryLog.resumed(resume, horizon=self.reorder_horizon)
+            if resume is not None
+            else DeliveryLog.fresh(arrivals, horizon=self.reorder_horizon)
+        )
+
         async def positioned() -> AsyncGenerator[ExecutionResult, None]:
             async with contextlib.aclosing(stream()) as results:
                 async for result in results:
-                    yield with_position(result, current[0]) if current else result
+                    yield with_position(result, current[0], delivered) if current else result
 
         return _ClosingStream(positioned(), subscription.close)
 
 
-def with_position(result: ExecutionResult, envelope: Envelope) -> ExecutionResult:
+def with_position(
+    result: ExecutionResult, envelope: Envelope, delivered: DeliveryLog
+) -> ExecutionResult:
     """The push for `envelope`: its result (shared by subscribers: copied, not changed)
-    with ``extensions.position``, the cursor a client resumes from."""
+    with ``extensions.position`` (the event's) and ``extensions.cursor`` (this
+    subscriber's, what it resumes from: cursor.py)."""
     if envelope.position is None:
         return result
     extensions = result.get("extensions")
-    merged = {**(extensions if isinstance(extensions, dict) else {}), "position": envelope.position}
+    merged = {
+        **(extensions if isinstance(extensions, dict) else {}),
+        "position": envelope.position,
+        "cursor": str(delivered.pushed(envelope.position)),
+    }
     return {**result, "extensions": merged}
 
 

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, WebSocketRoute
 
 from eventbus.ports import Transport
 
+from .cursor import REORDER_HORIZON_S
 from .events import EventFeed
 from .forward import SubgraphForwarder
 from .freshness import Freshness
@@ -58,6 +59,7 @@ def live_subscriptions(
     execute: Execute | None = None,
     identity_headers: Callable[[], Mapping[str, str]] | None = None,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    reorder_horizon: float = REORDER_HORIZON_S,
 ) -> SupergraphSubscriptions:
     """Everything a gateway needs for its Subscription type, from its supergraph SDL.
 
@@ -66,7 +68,8 @@ def live_subscriptions(
     (without it they are refused). `identity_headers` are added to each forwarded
     subscription's WebSocket request (the gateway's signed identity). `transports` (subgraph
     URL -> httpx transport, as the gateway's fetcher has them) reach in-process subgraphs
-    when a resuming subscription reads their events. Start `result.feed`
+    when a resuming subscription reads their events. `reorder_horizon`: how long after an
+    event a lower position may still arrive (cursor.py). Start `result.feed`
     at startup, stop it at shutdown.
     """
     sources = event_sources(supergraph_sdl)
@@ -91,7 +94,12 @@ def live_subscriptions(
         for name, url in owners.items()
         if name not in sources
     }
-    feed = EventFeed(transport, sorted({s.topic for s in sources.values()}), queue_size=queue_size)
+    feed = EventFeed(
+        transport,
+        sorted({s.topic for s in sources.values()}),
+        queue_size=queue_size,
+        reorder_horizon=reorder_horizon,
+    )
     return SupergraphSubscriptions(
         api_schema,
         sources,
@@ -101,4 +109,5 @@ def live_subscriptions(
         freshness=freshness,
         execute=execute,
         replay=replay,
+        reorder_horizon=reorder_horizon,
     )

@@ -1,12 +1,12 @@
 """Missed events for a subscription that resumes, from the event store via the owning subgraph.
 
-A client that reconnects names the last event position it saw (SSE ``Last-Event-ID``,
-graphql-transport-ws ``subscribe`` payload ``extensions.resumeFrom``). The gateway
+A client that reconnects names the cursor of the last push it saw (SSE ``Last-Event-ID``,
+graphql-transport-ws ``subscribe`` payload ``extensions.resumeFrom``; cursor.py). The gateway
 subscribes to the live feed first, then asks the subgraph owning the topic for the
 topic's stored events after that position (``GET <subgraph>/events``, see
 `subgraphs.hosting.event_log`), pushes those, then the live ones it has not pushed yet:
 no gap (the live subscription was open before the store was read) and no duplicate
-(events already replayed, or at or below the cursor, are skipped).
+(events already replayed, or covered by the cursor, are skipped).
 
 Why the event store and not Kafka offsets: the store keeps every event for good and
 numbers them with the position every push carries; Kafka's offsets are per partition and
@@ -26,6 +26,7 @@ import orjson
 
 from eventbus.envelope import Envelope
 
+from .cursor import CursorError, ResumeCursor
 from .source import OperationErrors, OperationRequest, operation_error
 
 log = logging.getLogger(__name__)
@@ -37,26 +38,23 @@ MAX_EVENTS = 1000
 PAGE = 500
 
 
-def resume_position(request: OperationRequest) -> int | None:
-    """The position a client resumes after, or None for a fresh subscription.
+def resume_cursor(request: OperationRequest) -> ResumeCursor | None:
+    """Where a client resumes (cursor.py), or None for a fresh subscription.
 
-    Raises `OperationErrors` (BAD_USER_INPUT) for a cursor that is not a position.
+    Raises `OperationErrors` (BAD_USER_INPUT) for a cursor that is not one.
     """
     raw: Any = (request.extensions or {}).get(RESUME_EXTENSION)
     if raw is None:
         raw = request.headers.get(LAST_EVENT_ID)
     if raw is None:
         return None
-    if isinstance(raw, bool):
-        raw = None
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) <= 18:
-        raw = int(raw.strip())
-    if not isinstance(raw, int) or raw < 0:
+    try:
+        return ResumeCursor.parse(raw)
+    except CursorError as exc:
         raise operation_error(
-            "resumeFrom (or Last-Event-ID) must be the `position` of the last event this "
-            "client received (extensions.position of a push, or the SSE event id)."
-        )
-    return raw
+            f"resumeFrom (or Last-Event-ID) must be the `cursor` of the last push this "
+            f"client received (extensions.cursor, the SSE event id) or its `position`: {exc}."
+        ) from None
 
 
 def events_url(graphql_url: str) -> str:

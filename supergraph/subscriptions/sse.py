@@ -46,12 +46,12 @@ def _event(kind: str, data: Any = None) -> bytes:
 
 
 def _event_id(data: Any) -> bytes:
-    """``id: <position>`` for a push that carries its event's position: what the browser's
-    EventSource sends back as ``Last-Event-ID`` when it reconnects (replay.py)."""
+    """``id: <cursor>`` for a push that carries its resume cursor: what the browser's
+    EventSource sends back as ``Last-Event-ID`` when it reconnects (cursor.py)."""
     extensions = data.get("extensions") if isinstance(data, dict) else None
-    position = extensions.get("position") if isinstance(extensions, dict) else None
-    if isinstance(position, int) and not isinstance(position, bool):
-        return b"\nid: " + str(position).encode()
+    cursor = extensions.get("cursor") if isinstance(extensions, dict) else None
+    if isinstance(cursor, str) and cursor.replace(".", "").isdigit():
+        return b"\nid: " + cursor.encode()
     return b""
 
 

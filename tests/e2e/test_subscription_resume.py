@@ -3,8 +3,8 @@
 A manager's dashboard follows `saleCompleted(storeId:)` over SSE. Its connection drops;
 while it is away the till completes five sales and the gateway restarts (a new process
 state: a new feed in a new consumer group, knowing nothing of the old one). The browser's
-EventSource reconnects with ``Last-Event-ID`` (the last push's ``id:``, its event's store
-position) and gets exactly those five sales, in order, then the next live one, and no
+EventSource reconnects with ``Last-Event-ID`` (the last push's ``id:``, its resume
+cursor) and gets exactly those five sales, in order, then the next live one, and no
 repeat. graphql-transport-ws does the same with ``extensions.resumeFrom``.
 
 Subgraphs are uvicorn servers on loopback over PostgreSQL, Kafka (a private topic prefix)
@@ -35,6 +35,7 @@ from subgraphs.hosting.app import create_subgraph_app
 from subgraphs.staff import STAFF
 from supergraph.runtime import create_app
 from supergraph.subscriptions import Freshness
+from supergraph.subscriptions.cursor import ResumeCursor
 from tests.e2e.stacks import Stack as GatewayStack
 from tests.e2e.test_read_your_writes import Till, open_a_till, sell_one
 from tests.e2e.test_shop_day import Day
@@ -159,7 +160,7 @@ class SSE:
     """One GraphQL-over-SSE subscription: pushes as (id, payload), read in the background."""
 
     def __init__(self) -> None:
-        self.pushes: asyncio.Queue[tuple[int | None, dict[str, Any]]] = asyncio.Queue()
+        self.pushes: asyncio.Queue[tuple[str | None, dict[str, Any]]] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
 
     async def _read(self, port: int, variables: dict[str, Any], headers: dict[str, str]) -> None:
@@ -179,7 +180,7 @@ class SSE:
                     if event.get("event") == "next":
                         ident = event.get("id")
                         payload = orjson.loads(event["data"])
-                        self.pushes.put_nowait((int(ident) if ident else None, payload))
+                        self.pushes.put_nowait((ident or None, payload))
                     event = {}
                 elif not line.startswith(":"):
                     name, _, value = line.partition(":")
@@ -194,7 +195,7 @@ class SSE:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
 
-    async def next(self, timeout: float = 20.0) -> tuple[int | None, dict[str, Any]]:
+    async def next(self, timeout: float = 20.0) -> tuple[str | None, dict[str, Any]]:
         return await asyncio.wait_for(self.pushes.get(), timeout)
 
 
@@ -228,7 +229,9 @@ async def test_a_subscriber_away_for_five_sales_and_a_restart_gets_exactly_those
             seen_sale = await completed(day, till)
             last_id, push = await dashboard.next()
             assert sale_of(push) == seen_sale
-            assert last_id is not None and push["extensions"]["position"] == last_id
+            assert last_id is not None and push["extensions"]["cursor"] == last_id
+            seen_at = push["extensions"]["position"]
+            assert ResumeCursor.parse(last_id).covers(seen_at)
             await dashboard.close()  # the connection drops
 
             missed = [await completed(day, till), await completed(day, till)]
@@ -244,26 +247,33 @@ async def test_a_subscriber_away_for_five_sales_and_a_restart_gets_exactly_those
 
             # the browser's EventSource reconnects with the last id it saw
             back = SSE()
-            back.open(port, {"s": till.store}, {"last-event-id": str(last_id)})
+            back.open(port, {"s": till.store}, {"last-event-id": last_id})
             replayed = [await back.next() for _ in range(5)]
             assert [sale_of(p) for _, p in replayed] == missed
-            ids = [i or 0 for i, _ in replayed]
-            assert ids == sorted(ids) and len(set(ids)) == 5 and ids[0] > last_id
+            positions = [p["extensions"]["position"] for _, p in replayed]
+            assert positions == sorted(positions) and len(set(positions)) == 5
+            assert positions[0] > seen_at
+            # each push's cursor covers every position pushed so far (here and before)
+            for count, (cursor, _) in enumerate(replayed, 1):
+                assert cursor is not None
+                assert all(ResumeCursor.parse(cursor).covers(p) for p in positions[:count])
 
             live = await completed(day, till)
             live_id, push = await back.next()
             assert sale_of(push) == live
-            assert live_id is not None and live_id > ids[-1]
+            assert live_id is not None and push["extensions"]["position"] > positions[-1]
             with pytest.raises(TimeoutError):  # nothing twice
                 await back.next(timeout=2.0)
             await back.close()
 
             # graphql-transport-ws: the same cursor in the subscribe payload
             pushed = await _ws_resume(port, till.store, last_id)
+            # an older client resuming from the plain position of its last push
+            assert await _ws_resume(port, till.store, seen_at) == [*missed, live]
             assert pushed == [*missed, live]
 
 
-async def _ws_resume(port: int, store: str, after: int) -> list[str]:
+async def _ws_resume(port: int, store: str, after: str | int) -> list[str]:
     async with connect(
         f"ws://127.0.0.1:{port}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
     ) as ws:
@@ -313,7 +323,7 @@ async def test_pos_run_resumes_across_its_own_restart(tmp_path: Path) -> None:
     async with embedded(tmp_path) as (port, day):
         missed.append(await completed(day, till))
         back = SSE()
-        back.open(port, {"s": till.store}, {"last-event-id": str(last_id)})
+        back.open(port, {"s": till.store}, {"last-event-id": last_id})
         assert [sale_of((await back.next())[1]) for _ in range(3)] == missed
         live = await completed(day, till)
         assert sale_of((await back.next())[1]) == live
